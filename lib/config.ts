@@ -103,7 +103,7 @@ export function pointerToPath(pointer: string): (string | number)[] {
 }
 
 /** Schema problems for `value`, with unknown keys named and the valid ones listed. */
-export function schemaProblems(source: YamlSource, schema: TSchema, value: unknown): ConfigProblem[] {
+export function schemaProblems(source: YamlSource, schema: TSchema, value: unknown, basePath: (string | number)[] = []): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   for (const err of Value.Errors(schema, value)) {
@@ -114,7 +114,7 @@ export function schemaProblems(source: YamlSource, schema: TSchema, value: unkno
       const extra = (err.params as { additionalProperties?: string[] }).additionalProperties ?? [];
       const valid = validKeys(schema, path);
       for (const key of extra) {
-        const p = source.problem([...path, key], `unknown key '${key}'${valid ? ` (valid keys: ${valid})` : ''}`, true);
+        const p = source.problem([...basePath, ...path, key], `unknown key '${key}'${valid ? ` (valid keys: ${valid})` : ''}`, true);
         pushUnique(problems, seen, p);
       }
       continue;
@@ -124,7 +124,7 @@ export function schemaProblems(source: YamlSource, schema: TSchema, value: unkno
       const options = enumOptions(schema, path);
       if (options) message = `must be one of ${options}`;
     }
-    pushUnique(problems, seen, source.problem(path, message));
+    pushUnique(problems, seen, source.problem([...basePath, ...path], message));
   }
   return problems;
 }

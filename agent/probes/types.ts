@@ -70,6 +70,9 @@ export interface ProbeKind<O = unknown> {
   readonly kind: string;
   /** Strict TypeBox schema of the target's `options` (unknown keys are errors). */
   readonly options: TSchema;
-  /** Checks the options beyond the schema and builds the probe; throws ProbeOptionsError. */
+  /**
+   * Checks the options beyond the schema and builds the probe; throws ProbeOptionsError.
+   * No I/O here (sockets and sessions open on the first gather): `agent --check` runs it dry.
+   */
   init(target: TargetSpec<O>, env: ProbeEnv): Probe;
 }

@@ -26,7 +26,10 @@ export type DeviceClass = (typeof DEVICE_CLASSES)[number];
 /** Epoch milliseconds after 2000-01-01: anything earlier is a broken clock, not data. */
 export const MIN_TS_MS = 946_684_800_000;
 
-export const FieldValue = Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: 1024 })]);
+/** String field values are for states and short messages, not logs. */
+export const MAX_STRING_FIELD_CHARS = 1024;
+
+export const FieldValue = Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: MAX_STRING_FIELD_CHARS })]);
 
 export const Sample = Type.Object(
   {
@@ -49,12 +52,17 @@ export const Sample = Type.Object(
   },
   { additionalProperties: false },
 );
-export type Sample = Static<typeof Sample>;
+/**
+ * Static<> cannot see that `tags` admits further string-valued keys
+ * (additionalProperties), so the index signature is added here.
+ */
+export type SampleTags = { device: string } & Record<string, string>;
+export type Sample = Omit<Static<typeof Sample>, 'tags'> & { tags: SampleTags };
 
 export const DeviceMeta = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 256 }),
-    class: Type.Union(DEVICE_CLASSES.map((c) => Type.Literal(c))),
+    class: Type.Enum([...DEVICE_CLASSES]),
     vendor: Type.Optional(Type.String({ maxLength: 128 })),
     model: Type.Optional(Type.String({ maxLength: 256 })),
     os: Type.Optional(Type.String({ maxLength: 256 })),
@@ -85,7 +93,7 @@ export const IngestBatch = Type.Object(
   },
   { additionalProperties: false },
 );
-export type IngestBatch = Static<typeof IngestBatch>;
+export type IngestBatch = Omit<Static<typeof IngestBatch>, 'samples'> & { samples: Sample[] };
 
 export const IngestReply = Type.Object({
   ok: Type.Boolean(),

@@ -1,0 +1,145 @@
+/**
+ * The agent: probes on a schedule → sender (batches, spool, delivery).
+ * One failing or slow probe never stops the others: each runs as its own task
+ * with its own timeout, and its failure becomes agent.probe_errors.
+ */
+import type { Sample } from '../collector/contract/index.js';
+import { createLogger, probeLog, type Logger } from '../lib/log.js';
+import type { AgentConfig, TargetConfig } from './config.js';
+import { AGENT_MEASUREMENT, AgentField } from './metrics.js';
+import { probeKinds } from './probes/registry.js';
+import type { Probe, ProbeEnv } from './probes/types.js';
+import { Scheduler } from './scheduler.js';
+import { createPoster, type HttpPoster } from './transport/http.js';
+import { Sender } from './transport/sender.js';
+import { Spool } from './transport/spool.js';
+
+export interface AgentOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** How long stop() keeps trying to deliver spooled batches. */
+  drainMs?: number;
+}
+
+const DEVICE_REFRESH_MS = 10 * 60_000;
+
+export class Agent {
+  readonly sender: Sender;
+  readonly spool: Spool;
+  private readonly scheduler: Scheduler;
+  private readonly probes: Array<{ target: TargetConfig; probe: Probe }> = [];
+  private readonly poster: HttpPoster;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private refresh: NodeJS.Timeout | undefined;
+
+  constructor(readonly config: AgentConfig, private readonly opts: AgentOptions = {}) {
+    this.log = opts.logger ?? createLogger(undefined, 'agent');
+    this.now = opts.now ?? Date.now;
+    this.spool = Spool.open({ dir: config.spool.dir, maxBytes: config.spool.maxBytes });
+    this.poster = createPoster(config.collector.url, config.collector.ca);
+    this.sender = new Sender({
+      agent: config.name,
+      token: config.collector.token,
+      timeoutMs: config.collector.timeoutMs,
+      maxSamples: config.batch.maxSamples,
+      maxWaitMs: config.batch.maxWaitMs,
+      poster: this.poster,
+      spool: this.spool,
+      log: probeLog(this.log.child({ part: 'transport' })),
+      now: this.now,
+      selfSamples: (ts) => this.selfSamples(ts),
+    });
+    this.scheduler = new Scheduler(config.jitterMs);
+    const kinds = probeKinds();
+    for (const target of config.targets) {
+      const kind = kinds.get(target.probe);
+      if (!kind) throw new Error(`unknown probe kind '${target.probe}'`);
+      const env: ProbeEnv = {
+        agentName: config.name,
+        hostname: config.device,
+        site: config.site,
+        room: config.room,
+        intervalMs: target.intervalMs,
+        collectorClockOffset: () => {
+          const ms = this.sender.stats.clockOffsetMs;
+          return ms === undefined ? undefined : ms / 1000;
+        },
+        log: probeLog(this.log.child({ target: target.name })),
+      };
+      const probe = kind.init({ device: target.device, options: target.options }, env);
+      this.probes.push({ target, probe });
+      this.scheduler.add({
+        name: target.name,
+        intervalMs: target.intervalMs,
+        cron: target.cron,
+        timeoutMs: target.timeoutMs,
+        run: (signal) => this.runProbe(target, probe, signal),
+      });
+    }
+  }
+
+  private async runProbe(target: TargetConfig, probe: Probe, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    let errors = 0;
+    try {
+      const samples = await probe.gather({ signal, now: this.now });
+      this.sender.enqueue(samples);
+    } catch (err) {
+      errors = 1;
+      const why = signal.aborted ? `timed out after ${target.timeoutMs} ms` : (err as Error).message;
+      this.log.warn({ target: target.name, err: why }, 'probe failed');
+    }
+    this.sender.setDevices(this.probes.flatMap((p) => p.probe.devices()));
+    this.sender.enqueue([
+      {
+        measurement: AGENT_MEASUREMENT,
+        tags: { device: target.device ?? this.config.device, probe: target.probe, target: target.name },
+        fields: {
+          [AgentField.probeMs]: Math.round((performance.now() - started) * 10) / 10,
+          [AgentField.probeErrors]: errors,
+          [AgentField.skippedRuns]: this.scheduler.state(target.name)?.skipped ?? 0,
+        },
+        ts: this.now(),
+      },
+    ]);
+  }
+
+  private selfSamples(ts: number): Sample[] {
+    return [
+      {
+        measurement: AGENT_MEASUREMENT,
+        tags: { device: this.config.device, agent: this.config.name },
+        fields: {
+          [AgentField.heartbeat]: 1,
+          [AgentField.spoolBytes]: this.spool.bytes,
+          [AgentField.droppedSamples]: this.spool.droppedSamples,
+          [AgentField.rejectedSamples]: this.sender.stats.samplesRejected,
+        },
+        ts,
+      },
+    ];
+  }
+
+  start(): void {
+    this.sender.setDevices(this.probes.flatMap((p) => p.probe.devices()));
+    this.sender.start();
+    this.scheduler.start();
+    // The heartbeat goes out every interval even when no probe produced anything.
+    this.heartbeat = setInterval(() => this.sender.flush(), this.config.intervalMs);
+    this.refresh = setInterval(() => this.sender.refreshDevices(), DEVICE_REFRESH_MS);
+    this.log.info({ agent: this.config.name, targets: this.probes.length, collector: this.config.collector.url }, 'agent started');
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    clearInterval(this.refresh);
+    await this.scheduler.stop();
+    await this.sender.stop(this.opts.drainMs ?? 5_000);
+    await Promise.all(this.probes.map((p) => p.probe.close?.()));
+    this.poster.close();
+    this.spool.close();
+    this.log.info({ pending_batches: this.spool.pendingRecords }, 'agent stopped');
+  }
+}

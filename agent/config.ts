@@ -1,0 +1,252 @@
+/**
+ * agent.yaml: loading and validation. Every problem in the file — including
+ * each target's probe options — is reported at once with file:line:col.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { validateDetailed } from 'node-cron';
+import Type, { type Static } from 'typebox';
+import { checkDuration, checkSize, ConfigError, loadYamlConfig, schemaProblems, type ConfigProblem, type YamlSource } from '../lib/config.js';
+import { probeKinds } from './probes/registry.js';
+import { ProbeOptionsError, type ProbeEnv } from './probes/types.js';
+import { parseDuration } from '../lib/units.js';
+
+const Duration = Type.Union([Type.String(), Type.Number()]);
+
+const TargetSchema = Type.Object(
+  {
+    probe: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    device: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    interval: Type.Optional(Duration),
+    cron: Type.Optional(Type.String()),
+    timeout: Type.Optional(Duration),
+    options: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentFileSchema = Type.Object(
+  {
+    agent: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          device: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          site: Type.Optional(Type.String()),
+          room: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    collector: Type.Object(
+      {
+        url: Type.String({ pattern: '^https?://' }),
+        token: Type.Optional(Type.String({ minLength: 1 })),
+        token_file: Type.Optional(Type.String()),
+        token_env: Type.Optional(Type.String()),
+        timeout: Type.Optional(Duration),
+        ca_file: Type.Optional(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    interval: Type.Optional(Duration),
+    jitter: Type.Optional(Duration),
+    batch: Type.Optional(
+      Type.Object(
+        { max_samples: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), max_wait: Type.Optional(Duration) },
+        { additionalProperties: false },
+      ),
+    ),
+    spool: Type.Optional(
+      Type.Object(
+        { dir: Type.Optional(Type.String()), max_size: Type.Optional(Type.Union([Type.String(), Type.Number()])) },
+        { additionalProperties: false },
+      ),
+    ),
+    targets: Type.Array(TargetSchema),
+  },
+  { additionalProperties: false },
+);
+export type AgentFile = Static<typeof AgentFileSchema>;
+
+export interface TargetConfig {
+  /** Unique within the agent: `probe:device` unless named. */
+  name: string;
+  probe: string;
+  device?: string;
+  intervalMs: number;
+  cron?: string;
+  timeoutMs: number;
+  options: unknown;
+}
+
+export interface AgentConfig {
+  name: string;
+  /** The device name the agent's own metrics carry (this host). */
+  device: string;
+  site?: string;
+  room?: string;
+  collector: { url: string; token: string; timeoutMs: number; ca?: Buffer };
+  intervalMs: number;
+  jitterMs: number;
+  batch: { maxSamples: number; maxWaitMs: number };
+  spool: { dir: string; maxBytes: number };
+  targets: TargetConfig[];
+}
+
+export const AGENT_DEFAULTS = {
+  intervalMs: 15_000,
+  collectorTimeoutMs: 10_000,
+  batch: { maxSamples: 5_000, maxWaitMs: 1_000 },
+  spool: { dir: './data/spool', maxBytes: 256 * 1024 * 1024 },
+};
+
+/** Everything that does not depend on the probes: durations, token sources, cron syntax. */
+function resolveAgent(file: AgentFile, baseDir: string, source: YamlSource, env: NodeJS.ProcessEnv): { config: AgentConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const dur = (path: (string | number)[], v: string | number | undefined, fb: number) => checkDuration(source, problems, path, v, fb);
+  const intervalMs = dur(['interval'], file.interval, AGENT_DEFAULTS.intervalMs);
+  const token = resolveToken(file.collector, baseDir, env, (msg, key) => problems.push(source.problem(['collector', key], msg)));
+  const host = hostname();
+  const names = new Set<string>();
+  const targets: TargetConfig[] = file.targets.map((t, i) => {
+    const path = ['targets', i];
+    const targetInterval = dur([...path, 'interval'], t.interval, intervalMs);
+    if (t.cron !== undefined) {
+      const check = validateDetailed(t.cron);
+      if (!check.valid) {
+        const why = check.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+        problems.push(source.problem([...path, 'cron'], `'${t.cron}' is not a cron expression (${why}); e.g. "*/5 * * * *"`));
+      }
+      if (t.interval !== undefined) problems.push(source.problem([...path, 'cron'], 'give either interval or cron, not both'));
+    }
+    const name = t.name ?? `${t.probe}:${t.device ?? (t.probe === 'host' ? host : String(i))}`;
+    if (names.has(name)) problems.push(source.problem([...path, 'name'], `target name '${name}' is used twice; give each target a unique name`));
+    names.add(name);
+    const timeoutMs = dur([...path, 'timeout'], t.timeout, Math.min(targetInterval, 30_000));
+    if (t.cron === undefined && timeoutMs > targetInterval) {
+      problems.push(source.problem([...path, 'timeout'], `timeout must not exceed the interval (${targetInterval} ms)`));
+    }
+    return { name, probe: t.probe, device: t.device, intervalMs: targetInterval, cron: t.cron, timeoutMs, options: t.options ?? {} };
+  });
+  let ca: Buffer | undefined;
+  if (file.collector.ca_file) {
+    try {
+      ca = readFileSync(resolve(baseDir, file.collector.ca_file));
+    } catch (err) {
+      problems.push(source.problem(['collector', 'ca_file'], `cannot read: ${(err as Error).message}`));
+    }
+  }
+  const config: AgentConfig = {
+    name: file.agent?.name ?? host,
+    device: file.agent?.device ?? host,
+    site: file.agent?.site,
+    room: file.agent?.room,
+    collector: {
+      url: file.collector.url.replace(/\/+$/, ''),
+      token: token ?? '',
+      timeoutMs: dur(['collector', 'timeout'], file.collector.timeout, AGENT_DEFAULTS.collectorTimeoutMs),
+      ca,
+    },
+    intervalMs,
+    jitterMs: dur(['jitter'], file.jitter, intervalMs),
+    batch: {
+      maxSamples: file.batch?.max_samples ?? AGENT_DEFAULTS.batch.maxSamples,
+      maxWaitMs: dur(['batch', 'max_wait'], file.batch?.max_wait, AGENT_DEFAULTS.batch.maxWaitMs),
+    },
+    spool: {
+      dir: resolve(baseDir, file.spool?.dir ?? AGENT_DEFAULTS.spool.dir),
+      maxBytes: checkSize(source, problems, ['spool', 'max_size'], file.spool?.max_size, AGENT_DEFAULTS.spool.maxBytes),
+    },
+    targets,
+  };
+  return { config, problems };
+}
+
+/** Exactly one of token, token_file, token_env; secrets never come back in messages. */
+function resolveToken(
+  c: AgentFile['collector'],
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  problem: (msg: string, key: string) => void,
+): string | undefined {
+  const given = (['token', 'token_file', 'token_env'] as const).filter((k) => c[k] !== undefined);
+  if (given.length !== 1) {
+    problem(`give exactly one of token, token_file or token_env (found ${given.length ? given.join(', ') : 'none'})`, given[1] ?? 'url');
+    return undefined;
+  }
+  if (c.token !== undefined) return c.token;
+  if (c.token_env !== undefined) {
+    const v = env[c.token_env]?.trim();
+    if (!v) problem(`environment variable ${c.token_env} is not set`, 'token_env');
+    return v;
+  }
+  try {
+    const v = readFileSync(resolve(baseDir, c.token_file as string), 'utf8').trim();
+    if (!v) problem('token file is empty', 'token_file');
+    return v;
+  } catch (err) {
+    problem(`cannot read token file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'token_file');
+    return undefined;
+  }
+}
+
+/** Probe kinds and their option schemas; init-time checks happen when the agent builds probes. */
+function targetProblems(file: AgentFile, source: YamlSource): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const kinds = probeKinds();
+  file.targets.forEach((t, i) => {
+    const kind = kinds.get(t.probe);
+    if (!kind) {
+      problems.push(source.problem(['targets', i, 'probe'], `unknown probe '${t.probe}' (known: ${[...kinds.keys()].join(', ')})`));
+      return;
+    }
+    const optionProblems = schemaProblems(source, kind.options, t.options ?? {}, ['targets', i, 'options']);
+    problems.push(...optionProblems);
+    if (optionProblems.length > 0) return;
+    // init() does no I/O by contract, so a dry run here reports semantic option errors with positions.
+    try {
+      kind.init({ device: t.device, options: t.options ?? {} }, dryRunEnv(targetInterval(file, i)));
+    } catch (err) {
+      if (!(err instanceof ProbeOptionsError)) throw err;
+      for (const p of err.problems) problems.push(source.problem(['targets', i, 'options', ...p.path], p.message));
+    }
+  });
+  return problems;
+}
+
+function targetInterval(file: AgentFile, i: number): number {
+  const v = file.targets[i]?.interval ?? file.interval;
+  return (v === undefined ? undefined : parseDuration(v)) ?? AGENT_DEFAULTS.intervalMs;
+}
+
+const quiet = () => undefined;
+
+function dryRunEnv(intervalMs: number): ProbeEnv {
+  return {
+    agentName: 'check',
+    hostname: hostname(),
+    intervalMs,
+    collectorClockOffset: () => undefined,
+    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+  };
+}
+
+export function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = process.env, text?: string): AgentConfig {
+  let config: AgentConfig | undefined;
+  loadYamlConfig(
+    path,
+    AgentFileSchema,
+    (value, source) => {
+      const resolved = resolveAgent(value, dirname(resolve(path)), source, env);
+      config = resolved.config;
+      return [...resolved.problems, ...targetProblems(value, source)];
+    },
+    text,
+  );
+  return config as AgentConfig;
+}
+
+export { ConfigError };

@@ -1,0 +1,11 @@
+/** Names of the agent's self metrics (DESIGN.md §3 "self"); never inline strings elsewhere. */
+export const AGENT_MEASUREMENT = 'agent';
+export const AgentField = {
+  heartbeat: 'heartbeat',
+  probeMs: 'probe_ms',
+  probeErrors: 'probe_errors',
+  spoolBytes: 'spool_bytes',
+  droppedSamples: 'dropped_samples',
+  rejectedSamples: 'rejected_samples',
+  skippedRuns: 'skipped_runs',
+} as const;

@@ -1,0 +1,12 @@
+/**
+ * The explicit probe registry: the only place that knows every probe kind.
+ * Adding a kind means one import and one entry here; nothing else branches on kind.
+ */
+import { hostProbe } from './host.js';
+import type { ProbeKind } from './types.js';
+
+const KINDS: ReadonlyArray<ProbeKind<never>> = [hostProbe as ProbeKind<never>];
+
+export function probeKinds(): Map<string, ProbeKind<unknown>> {
+  return new Map(KINDS.map((k) => [k.kind, k as ProbeKind<unknown>]));
+}

@@ -1,0 +1,99 @@
+/** The CLI's commands; each returns an exit code, or runs until a signal stops it. */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Agent } from '../agent/agent.js';
+import { AGENT_DEFAULTS, loadAgentConfig, type AgentConfig } from '../agent/config.js';
+import { COLLECTOR_DEFAULTS, loadCollectorConfig, type CollectorConfig } from '../collector/config.js';
+import { newToken, sha256Hex } from '../collector/ingest/auth.js';
+import { startCollector } from '../collector/server.js';
+import type { Logger } from '../lib/log.js';
+
+export const LOCAL_AGENT = 'local';
+
+/** The local agent's token: generated on first start, kept (0600) in the data directory. */
+export function localAgentToken(dataDir: string): string {
+  const file = join(dataDir, 'local-agent.token');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const token = newToken();
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return token;
+}
+
+export function localAgentConfig(collectorUrl: string, token: string, dataDir: string): AgentConfig {
+  const host = hostname();
+  return {
+    name: LOCAL_AGENT,
+    device: host,
+    collector: { url: collectorUrl, token, timeoutMs: AGENT_DEFAULTS.collectorTimeoutMs },
+    intervalMs: AGENT_DEFAULTS.intervalMs,
+    jitterMs: 2_000,
+    batch: { ...AGENT_DEFAULTS.batch },
+    spool: { dir: join(dataDir, 'spool'), maxBytes: AGENT_DEFAULTS.spool.maxBytes },
+    targets: [{ name: `host:${host}`, probe: 'host', intervalMs: AGENT_DEFAULTS.intervalMs, timeoutMs: 10_000, options: {} }],
+  };
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
+function untilSignal(log: Logger): Promise<string> {
+  return new Promise((resolveSignal) => {
+    const onSignal = (sig: string) => {
+      log.info({ signal: sig }, 'stopping (press Ctrl-C again to exit at once)');
+      process.once('SIGINT', () => process.exit(130));
+      resolveSignal(sig);
+    };
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+  });
+}
+
+export async function runStart(opts: { collectorConfig?: string; dataDir?: string; port?: number }, log: Logger): Promise<number> {
+  const base: CollectorConfig = opts.collectorConfig ? loadCollectorConfig(opts.collectorConfig) : structuredClone(COLLECTOR_DEFAULTS);
+  if (opts.dataDir) base.dataDir = opts.dataDir;
+  base.dataDir = resolve(base.dataDir);
+  if (opts.port !== undefined) base.listen.port = opts.port;
+  const token = localAgentToken(base.dataDir);
+  const collector = await startCollector(base, [{ name: LOCAL_AGENT, tokenSha256: sha256Hex(token) }]);
+  const agent = new Agent(localAgentConfig(collector.url, token, base.dataDir), { logger: log.child({ part: 'agent' }) });
+  agent.start();
+  log.info({ url: collector.url, data: base.dataDir }, `roomwatch is running: try ${collector.url}/api/v1/devices`);
+  await untilSignal(log);
+  await agent.stop();
+  await collector.close();
+  return 0;
+}
+
+export async function runCollector(configPath: string | undefined, log: Logger): Promise<number> {
+  const config = configPath ? loadCollectorConfig(configPath) : structuredClone(COLLECTOR_DEFAULTS);
+  if (config.agents.length === 0) log.warn('no agents are configured in collector.yaml; every ingest request will be refused (see roomwatch token new)');
+  const collector = await startCollector(config);
+  log.info({ url: collector.url }, 'collector listening');
+  await untilSignal(log);
+  await collector.close();
+  return 0;
+}
+
+export async function runAgent(configPath: string, log: Logger): Promise<number> {
+  const agent = new Agent(loadAgentConfig(configPath), { logger: log.child({ part: 'agent' }) });
+  agent.start();
+  await untilSignal(log);
+  await agent.stop();
+  return 0;
+}
+
+export function checkAgent(configPath: string): number {
+  const config = loadAgentConfig(configPath);
+  process.stdout.write(`${configPath}: ok (${config.targets.length} targets, collector ${config.collector.url})\n`);
+  return 0;
+}
+
+export function runTokenNew(name: string): number {
+  const token = newToken();
+  process.stdout.write(
+    `# Give the agent its token (agent.yaml collector.token_file, or token_env):\n${token}\n\n` +
+      `# Add this to collector.yaml under agents:\n  - name: ${name}\n    token_sha256: ${sha256Hex(token)}\n`,
+  );
+  return 0;
+}

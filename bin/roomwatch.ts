@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * roomwatch CLI.
+ *   roomwatch start      [--collector-config FILE] [--data DIR]   collector + a local host agent
+ *   roomwatch collector  [--config FILE]
+ *   roomwatch agent      --config FILE [--check]
+ *   roomwatch token new  NAME                                   a new agent token and its hash
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../lib/config.js';
+import { createLogger } from '../lib/log.js';
+import { runAgent, runCollector, runStart, runTokenNew, checkAgent } from './commands.js';
+
+const USAGE = `usage:
+  roomwatch start [--collector-config FILE] [--data DIR] [--port N]
+      collector on http://127.0.0.1:8080 plus a local agent probing this host (embedded SQLite store)
+  roomwatch collector [--config FILE]
+  roomwatch agent --config FILE [--check]
+  roomwatch token new NAME
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      'collector-config': { type: 'string' },
+      data: { type: 'string' },
+      port: { type: 'string' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const log = createLogger(undefined, 'roomwatch');
+  switch (command) {
+    case 'start':
+      return runStart({ collectorConfig: values['collector-config'], dataDir: values.data, port: values.port ? Number(values.port) : undefined }, log);
+    case 'collector':
+      return runCollector(values.config, log);
+    case 'agent':
+      if (!values.config) throw new UsageError('agent needs --config FILE');
+      return values.check ? checkAgent(values.config) : runAgent(values.config, log);
+    case 'token':
+      if (positionals[0] !== 'new' || !positionals[1]) throw new UsageError('usage: roomwatch token new NAME');
+      return runTokenNew(positionals[1]);
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined && code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`configuration errors:\n${err.message}\n`);
+      process.exitCode = 1;
+    } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`roomwatch: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

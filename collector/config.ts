@@ -1,0 +1,127 @@
+/** collector.yaml: loading, validation with file:line:col, and defaults. */
+import { resolve, dirname } from 'node:path';
+import Type, { type Static } from 'typebox';
+import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
+
+const Duration = Type.Union([Type.String(), Type.Number()]);
+const Size = Type.Union([Type.String(), Type.Number()]);
+
+export const CollectorFileSchema = Type.Object(
+  {
+    listen: Type.Optional(
+      Type.Object(
+        { host: Type.Optional(Type.String()), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    tls: Type.Optional(Type.Object({ cert: Type.String(), key: Type.String() }, { additionalProperties: false })),
+    data_dir: Type.Optional(Type.String()),
+    log_level: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
+    store: Type.Optional(
+      Type.Object(
+        {
+          kind: Type.Optional(Type.Literal('sqlite')),
+          retention: Type.Optional(Duration),
+          chunk: Type.Optional(Duration),
+          synchronous: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('normal')])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    agents: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 128 }),
+            token_sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    ingest: Type.Optional(
+      Type.Object(
+        {
+          max_body: Type.Optional(Size),
+          max_samples: Type.Optional(Type.Integer({ minimum: 1 })),
+          max_future: Type.Optional(Duration),
+          dedup_window: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CollectorFile = Static<typeof CollectorFileSchema>;
+
+export interface AgentCredential {
+  name: string;
+  /** SHA-256 of the agent's bearer token, as hex. */
+  tokenSha256: string;
+}
+
+export interface CollectorConfig {
+  listen: { host: string; port: number };
+  tls?: { cert: string; key: string };
+  dataDir: string;
+  logLevel: string;
+  store: { kind: 'sqlite'; retentionMs: number; chunkMs: number; synchronous: 'full' | 'normal' };
+  agents: AgentCredential[];
+  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
+}
+
+export const COLLECTOR_DEFAULTS: CollectorConfig = {
+  listen: { host: '127.0.0.1', port: 8080 },
+  dataDir: './data',
+  logLevel: 'info',
+  store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
+  agents: [],
+  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
+};
+
+/** Resolves a parsed file against the defaults; paths are relative to the file. */
+export function resolveCollectorConfig(file: CollectorFile, baseDir: string, source?: YamlSource): { config: CollectorConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const d = COLLECTOR_DEFAULTS;
+  const dur = (path: (string | number)[], v: string | number | undefined, fb: number) =>
+    source ? checkDuration(source, problems, path, v, fb) : fb;
+  const size = (path: (string | number)[], v: string | number | undefined, fb: number) =>
+    source ? checkSize(source, problems, path, v, fb) : fb;
+  const names = new Set<string>();
+  for (const [i, a] of (file.agents ?? []).entries()) {
+    if (names.has(a.name) && source) problems.push(source.problem(['agents', i, 'name'], `agent '${a.name}' is listed twice`));
+    names.add(a.name);
+  }
+  const config: CollectorConfig = {
+    listen: { host: file.listen?.host ?? d.listen.host, port: file.listen?.port ?? d.listen.port },
+    tls: file.tls ? { cert: resolve(baseDir, file.tls.cert), key: resolve(baseDir, file.tls.key) } : undefined,
+    dataDir: resolve(baseDir, file.data_dir ?? d.dataDir),
+    logLevel: file.log_level ?? d.logLevel,
+    store: {
+      kind: 'sqlite',
+      retentionMs: dur(['store', 'retention'], file.store?.retention, d.store.retentionMs),
+      chunkMs: dur(['store', 'chunk'], file.store?.chunk, d.store.chunkMs),
+      synchronous: file.store?.synchronous ?? d.store.synchronous,
+    },
+    agents: (file.agents ?? []).map((a) => ({ name: a.name, tokenSha256: a.token_sha256.toLowerCase() })),
+    ingest: {
+      maxBodyBytes: size(['ingest', 'max_body'], file.ingest?.max_body, d.ingest.maxBodyBytes),
+      maxSamples: file.ingest?.max_samples ?? d.ingest.maxSamples,
+      maxFutureMs: dur(['ingest', 'max_future'], file.ingest?.max_future, d.ingest.maxFutureMs),
+      dedupWindowMs: dur(['ingest', 'dedup_window'], file.ingest?.dedup_window, d.ingest.dedupWindowMs),
+    },
+  };
+  if (config.store.chunkMs < 60_000 && source) problems.push(source.problem(['store', 'chunk'], 'must be at least 1m'));
+  return { config, problems };
+}
+
+export function loadCollectorConfig(path: string): CollectorConfig {
+  let resolved: CollectorConfig | undefined;
+  loadYamlConfig(path, CollectorFileSchema, (value, source) => {
+    const { config, problems } = resolveCollectorConfig(value, dirname(resolve(path)), source);
+    resolved = config;
+    return problems;
+  });
+  return resolved as CollectorConfig;
+}

@@ -1,0 +1,74 @@
+/**
+ * Applies batches: one SQLite transaction holds the dedup check, the samples,
+ * the device registry update and the dedup record. Listeners (rule evaluation)
+ * hear about samples only after the commit, so they never act on data that a
+ * crash could take back.
+ */
+import type { DeviceMeta, Sample } from '../contract/index.js';
+import type { Db } from '../db.js';
+import type { DeviceRegistry } from '../registry/devices.js';
+import type { MetricStore } from '../store/types.js';
+import type { BatchLedger } from './dedup.js';
+
+export interface CommittedSamples {
+  agent: string;
+  samples: readonly Sample[];
+  devices: readonly DeviceMeta[];
+}
+
+export type CommitListener = (event: CommittedSamples) => void;
+
+export interface ApplyResult {
+  duplicate: boolean;
+  values: number;
+}
+
+export interface ApplyInput {
+  agent: string;
+  /** Absent for line protocol, which has no batch identity. */
+  batchId?: string;
+  seq?: number;
+  devices?: readonly DeviceMeta[];
+  samples: readonly Sample[];
+}
+
+export class IngestService {
+  private readonly listeners: CommitListener[] = [];
+  private readonly applyTx: (input: ApplyInput, now: number) => ApplyResult;
+
+  constructor(
+    db: Db,
+    private readonly store: MetricStore,
+    private readonly registry: DeviceRegistry,
+    private readonly ledger: BatchLedger,
+    private readonly now: () => number,
+  ) {
+    this.applyTx = db.transaction((input: ApplyInput, at: number): ApplyResult => {
+      if (input.batchId !== undefined && this.ledger.seen(input.batchId)) return { duplicate: true, values: 0 };
+      const values = this.store.write(input.samples);
+      if (input.devices?.length) this.registry.upsert(input.devices, input.agent, at);
+      this.registry.touch(deviceNames(input.samples), input.agent, at);
+      if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
+      return { duplicate: false, values };
+    });
+  }
+
+  onCommitted(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  apply(input: ApplyInput): ApplyResult {
+    const result = this.applyTx(input, this.now());
+    if (!result.duplicate) {
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [] };
+      for (const listener of this.listeners) listener(event);
+    }
+    return result;
+  }
+}
+
+function deviceNames(samples: readonly Sample[]): Set<string> {
+  const names = new Set<string>();
+  for (const s of samples) names.add(s.tags.device);
+  return names;
+}

@@ -1,0 +1,38 @@
+/** The collector's own Prometheus metrics (prom-client), one registry per app. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const METRIC_PREFIX = 'roomwatch_';
+
+export function createCollectorMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  return {
+    registry,
+    batches: new Counter({
+      name: `${METRIC_PREFIX}ingest_batches_total`,
+      help: 'Ingest requests by endpoint and result (applied, duplicate, rejected).',
+      labelNames: ['endpoint', 'result'] as const,
+      registers: [registry],
+    }),
+    samples: new Counter({
+      name: `${METRIC_PREFIX}ingest_samples_total`,
+      help: 'Samples applied to the store.',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
+    values: new Counter({
+      name: `${METRIC_PREFIX}ingest_values_total`,
+      help: 'Field values applied to the store (a sample carries one or more).',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: `${METRIC_PREFIX}ingest_batch_duration_seconds`,
+      help: 'Time from request body parsed to batch committed.',
+      labelNames: ['endpoint'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;

@@ -1,0 +1,119 @@
+/**
+ * Metric selectors: `disk.used_pct{mount="/u01", device=~"db.*"}`.
+ * Shared by the query API and (later) the rule language.
+ */
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface TagMatcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+  /** Compiled, anchored regex for =~ and !~. */
+  regex?: RegExp;
+}
+
+export interface MetricSelector {
+  measurement: string;
+  field: string;
+  matchers: TagMatcher[];
+}
+
+export class SelectorError extends Error {
+  constructor(message: string, readonly offset: number) {
+    super(message);
+    this.name = 'SelectorError';
+  }
+}
+
+const NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+
+export function makeMatcher(name: string, op: MatchOp, value: string, offset = 0): TagMatcher {
+  if (op === '=~' || op === '!~') {
+    try {
+      return { name, op, value, regex: new RegExp(`^(?:${value})$`) };
+    } catch (err) {
+      throw new SelectorError(`invalid regular expression for ${name}: ${(err as Error).message}`, offset);
+    }
+  }
+  return { name, op, value };
+}
+
+/** Parses `measurement.field{tag op "value", ...}`; throws SelectorError with the offset. */
+export function parseSelector(text: string): MetricSelector {
+  let i = 0;
+  const skipSpace = () => {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+  };
+  const name = (what: string): string => {
+    NAME.lastIndex = i;
+    const m = NAME.exec(text);
+    if (!m) throw new SelectorError(`expected ${what} at offset ${i}`, i);
+    i = NAME.lastIndex;
+    return m[0];
+  };
+  skipSpace();
+  const measurement = name('a metric name like cpu.usage_pct');
+  if (text[i] !== '.') throw new SelectorError(`metric '${measurement}' needs a field: write measurement.field, e.g. ${measurement}.used_pct`, i);
+  i++;
+  const field = name('a field name after the dot');
+  const matchers: TagMatcher[] = [];
+  skipSpace();
+  if (text[i] === '{') {
+    i++;
+    skipSpace();
+    while (text[i] !== '}') {
+      const at = i;
+      const tag = name('a tag name');
+      skipSpace();
+      const op = (['=~', '!~', '!=', '='] as const).find((o) => text.startsWith(o, i));
+      if (!op) throw new SelectorError(`expected one of = != =~ !~ after tag '${tag}'`, i);
+      i += op.length;
+      skipSpace();
+      const quote = text[i];
+      if (quote !== '"' && quote !== "'") throw new SelectorError(`tag value for '${tag}' must be quoted`, i);
+      let value = '';
+      i++;
+      while (i < text.length && text[i] !== quote) {
+        if (text[i] === '\\' && i + 1 < text.length) i++;
+        value += text[i];
+        i++;
+      }
+      if (i >= text.length) throw new SelectorError(`unterminated string for tag '${tag}'`, at);
+      i++;
+      matchers.push(makeMatcher(tag, op, value, at));
+      skipSpace();
+      if (text[i] === ',') {
+        i++;
+        skipSpace();
+      } else if (text[i] !== '}') {
+        throw new SelectorError(`expected ',' or '}' in tag matchers`, i);
+      }
+    }
+    i++;
+  }
+  skipSpace();
+  if (i < text.length) throw new SelectorError(`unexpected '${text.slice(i, i + 10)}' after selector`, i);
+  return { measurement, field, matchers };
+}
+
+export function matchTags(tags: Readonly<Record<string, string>>, matchers: readonly TagMatcher[]): boolean {
+  for (const m of matchers) {
+    const v = tags[m.name] ?? '';
+    switch (m.op) {
+      case '=':
+        if (v !== m.value) return false;
+        break;
+      case '!=':
+        if (v === m.value) return false;
+        break;
+      case '=~':
+        if (!(m.regex as RegExp).test(v)) return false;
+        break;
+      case '!~':
+        if ((m.regex as RegExp).test(v)) return false;
+        break;
+    }
+  }
+  return true;
+}

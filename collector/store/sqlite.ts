@@ -1,0 +1,266 @@
+/**
+ * The embedded metric store on SQLite (better-sqlite3, WAL).
+ *
+ * Schema, sized for 10^8 samples:
+ *   series(id, key, measurement, field, device, tags)   one row per measurement.field + tag set
+ *   metric_chunks(id, start_ms, end_ms)                 one row per time chunk (default one day)
+ *   samples_<chunk>(series_id, ts, value)               WITHOUT ROWID, primary key (series_id, ts)
+ *
+ * A sample row is three columns clustered by series and time, so a range scan of
+ * one series reads contiguous pages. Retention drops whole chunk tables, which
+ * costs the same whether a chunk holds ten rows or ten million — a DELETE of old
+ * rows would rewrite the B-tree and bloat the WAL instead.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Sample } from '../contract/index.js';
+import type { Db } from '../db.js';
+import { matchTags } from './selector.js';
+import type { MetricStore, PointValue, RangeQuery, SeriesFilter, SeriesInfo, SeriesPoints, StoreHealth } from './types.js';
+
+export interface SqliteStoreOptions {
+  retentionMs: number;
+  /** Width of one chunk table; retention granularity. */
+  chunkMs: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: SqliteStoreOptions = { retentionMs: 30 * 86_400_000, chunkMs: 86_400_000 };
+
+interface SeriesRow {
+  id: number;
+  measurement: string;
+  field: string;
+  device: string;
+  tags: string;
+}
+
+interface BucketRow {
+  b: number;
+  v: PointValue;
+  n?: number;
+}
+
+/** A canonical, order-independent rendering of a tag set. */
+export function tagSetKey(tags: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(tags);
+  if (keys.length > 1) keys.sort();
+  let out = '';
+  for (const k of keys) out += `${out ? ',' : ''}${k}=${JSON.stringify(tags[k])}`;
+  return out;
+}
+
+export class SqliteMetricStore implements MetricStore {
+  readonly kind = 'sqlite';
+  private readonly seriesIds = new Map<string, number>();
+  private readonly chunkInserts = new Map<number, Statement>();
+  private readonly insertSeries: Statement;
+  private readonly insertChunk: Statement;
+
+  constructor(private readonly db: Db, private readonly opts: SqliteStoreOptions = DEFAULT_STORE_OPTIONS) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS series (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        measurement TEXT NOT NULL,
+        field TEXT NOT NULL,
+        device TEXT NOT NULL,
+        tags TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS series_metric ON series (measurement, field);
+      CREATE INDEX IF NOT EXISTS series_device ON series (device);
+      CREATE TABLE IF NOT EXISTS metric_chunks (
+        id INTEGER PRIMARY KEY,
+        start_ms INTEGER NOT NULL,
+        end_ms INTEGER NOT NULL
+      );
+    `);
+    for (const row of db.prepare('SELECT id, key FROM series').iterate() as Iterable<{ id: number; key: string }>) {
+      this.seriesIds.set(row.key, row.id);
+    }
+    this.insertSeries = db.prepare('INSERT INTO series (key, measurement, field, device, tags) VALUES (?, ?, ?, ?, ?)');
+    this.insertChunk = db.prepare('INSERT OR IGNORE INTO metric_chunks (id, start_ms, end_ms) VALUES (?, ?, ?)');
+  }
+
+  write(samples: readonly Sample[]): number {
+    let values = 0;
+    for (const s of samples) {
+      const tagKey = tagSetKey(s.tags);
+      const insert = this.chunkInsert(Math.floor(s.ts / this.opts.chunkMs));
+      const prefix = `${s.measurement}.`;
+      let tagsJson: string | undefined;
+      for (const field in s.fields) {
+        const raw = s.fields[field];
+        const value = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
+        const key = `${prefix}${field}{${tagKey}}`;
+        let id = this.seriesIds.get(key);
+        if (id === undefined) {
+          tagsJson ??= JSON.stringify(s.tags);
+          id = Number(this.insertSeries.run(key, s.measurement, field, s.tags.device, tagsJson).lastInsertRowid);
+          this.seriesIds.set(key, id);
+        }
+        insert.run(id, s.ts, value);
+        values++;
+      }
+    }
+    return values;
+  }
+
+  private chunkInsert(chunk: number): Statement {
+    let stmt = this.chunkInserts.get(chunk);
+    if (!stmt) {
+      const table = chunkTable(chunk);
+      this.db.exec(
+        `CREATE TABLE IF NOT EXISTS ${table} (series_id INTEGER NOT NULL, ts INTEGER NOT NULL, value, PRIMARY KEY (series_id, ts)) WITHOUT ROWID`,
+      );
+      this.insertChunk.run(chunk, chunk * this.opts.chunkMs, (chunk + 1) * this.opts.chunkMs);
+      // A replayed sample for the same series and instant replaces the earlier one, as in InfluxDB.
+      stmt = this.db.prepare(`INSERT OR REPLACE INTO ${table} (series_id, ts, value) VALUES (?, ?, ?)`);
+      this.chunkInserts.set(chunk, stmt);
+    }
+    return stmt;
+  }
+
+  private matchingSeries(filter: SeriesFilter): Array<SeriesRow & { tagsObj: Record<string, string> }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    for (const col of ['measurement', 'field', 'device'] as const) {
+      if (filter[col] !== undefined) {
+        where.push(`${col} = ?`);
+        args.push(filter[col]);
+      }
+    }
+    const sql = `SELECT id, measurement, field, device, tags FROM series${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY key`;
+    const out: Array<SeriesRow & { tagsObj: Record<string, string> }> = [];
+    for (const row of this.db.prepare(sql).iterate(...args) as Iterable<SeriesRow>) {
+      const tagsObj = JSON.parse(row.tags) as Record<string, string>;
+      if (filter.matchers && !matchTags(tagsObj, filter.matchers)) continue;
+      out.push({ ...row, tagsObj });
+      if (filter.limit !== undefined && out.length >= filter.limit) break;
+    }
+    return out;
+  }
+
+  async listSeries(filter: SeriesFilter): Promise<SeriesInfo[]> {
+    return this.matchingSeries(filter).map((r) => ({ measurement: r.measurement, field: r.field, device: r.device, tags: r.tagsObj }));
+  }
+
+  private chunksOverlapping(from: number, to: number): number[] {
+    const rows = this.db
+      .prepare('SELECT id FROM metric_chunks WHERE end_ms > ? AND start_ms <= ? ORDER BY id')
+      .all(from, to) as Array<{ id: number }>;
+    return rows.map((r) => r.id);
+  }
+
+  async query(q: RangeQuery): Promise<SeriesPoints[]> {
+    const series = this.matchingSeries({ measurement: q.measurement, field: q.field, matchers: q.matchers });
+    const chunks = this.chunksOverlapping(q.from, q.to);
+    return series.map((s) => ({
+      measurement: s.measurement,
+      field: s.field,
+      device: s.device,
+      tags: s.tagsObj,
+      points: this.seriesPoints(s.id, chunks, q),
+    }));
+  }
+
+  private seriesPoints(id: number, chunks: number[], q: RangeQuery): Array<[number, PointValue]> {
+    const merged = new Map<number, { v: PointValue; n: number; ts?: number }>();
+    const order: number[] = [];
+    for (const chunk of chunks) {
+      for (const row of this.db.prepare(bucketSql(chunkTable(chunk), q)).iterate(...bucketArgs(id, q)) as Iterable<BucketRow & { t?: number }>) {
+        const prev = merged.get(row.b);
+        if (!prev) {
+          merged.set(row.b, { v: row.v, n: row.n ?? 1, ts: row.t });
+          order.push(row.b);
+        } else {
+          prev.v = mergeBucket(q.agg, prev, row);
+          prev.n += row.n ?? 1;
+          if (row.t !== undefined) prev.ts = Math.max(prev.ts ?? row.t, row.t);
+        }
+      }
+    }
+    order.sort((a, b) => a - b);
+    return order.map((b) => {
+      const bucket = merged.get(b) as { v: PointValue; n: number };
+      const v = q.agg === 'avg' && q.stepMs > 0 && typeof bucket.v === 'number' ? bucket.v / bucket.n : bucket.v;
+      return [b, v];
+    });
+  }
+
+  async applyRetention(nowMs: number): Promise<number> {
+    const horizon = nowMs - this.opts.retentionMs;
+    const old = this.db.prepare('SELECT id FROM metric_chunks WHERE end_ms <= ?').all(horizon) as Array<{ id: number }>;
+    const drop = this.db.transaction(() => {
+      for (const { id } of old) {
+        this.db.exec(`DROP TABLE IF EXISTS ${chunkTable(id)}`);
+        this.db.prepare('DELETE FROM metric_chunks WHERE id = ?').run(id);
+        this.chunkInserts.delete(id);
+      }
+    });
+    drop();
+    return old.length;
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      const chunks = this.db.prepare('SELECT count(*) AS n, min(start_ms) AS oldest FROM metric_chunks').get() as { n: number; oldest: number | null };
+      return {
+        ok: true,
+        kind: this.kind,
+        detail: { series: this.seriesIds.size, chunks: chunks.n, oldest_ms: chunks.oldest, retention_ms: this.opts.retentionMs, file: this.db.name },
+      };
+    } catch (err) {
+      return { ok: false, kind: this.kind, detail: { error: (err as Error).message } };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.chunkInserts.clear();
+  }
+}
+
+function chunkTable(chunk: number): string {
+  if (!Number.isSafeInteger(chunk) || chunk < 0) throw new Error(`invalid chunk ${chunk}`);
+  return `samples_${chunk}`;
+}
+
+const NUMERIC = "typeof(value) IN ('integer', 'real')";
+
+/**
+ * One SQL per aggregation. Averages come back as sum + count so buckets that
+ * straddle two chunk tables merge exactly; `last` uses SQLite's documented
+ * bare-column rule (with max(ts) the other columns come from that row).
+ */
+function bucketSql(table: string, q: RangeQuery): string {
+  const range = 'series_id = ? AND ts >= ? AND ts <= ?';
+  if (q.stepMs <= 0) return `SELECT ts AS b, value AS v FROM ${table} WHERE ${range} ORDER BY ts`;
+  const bucket = '(ts - (ts % ?))';
+  switch (q.agg) {
+    case 'last':
+      return `SELECT ${bucket} AS b, value AS v, max(ts) AS t FROM ${table} WHERE ${range} GROUP BY b`;
+    case 'count':
+      return `SELECT ${bucket} AS b, count(*) AS v FROM ${table} WHERE ${range} GROUP BY b`;
+    case 'avg':
+      return `SELECT ${bucket} AS b, sum(value) AS v, count(*) AS n FROM ${table} WHERE ${range} AND ${NUMERIC} GROUP BY b`;
+    default:
+      return `SELECT ${bucket} AS b, ${q.agg}(value) AS v FROM ${table} WHERE ${range} AND ${NUMERIC} GROUP BY b`;
+  }
+}
+
+function bucketArgs(id: number, q: RangeQuery): unknown[] {
+  return q.stepMs > 0 ? [q.stepMs, id, q.from, q.to] : [id, q.from, q.to];
+}
+
+function mergeBucket(agg: RangeQuery['agg'], prev: { v: PointValue; ts?: number }, row: BucketRow & { t?: number }): PointValue {
+  const a = prev.v as number;
+  const b = row.v as number;
+  switch (agg) {
+    case 'min':
+      return Math.min(a, b);
+    case 'max':
+      return Math.max(a, b);
+    case 'last':
+      return (row.t ?? 0) >= (prev.ts ?? 0) ? row.v : prev.v;
+    default:
+      return a + b; // sum, count, and avg's running sum
+  }
+}

@@ -1,0 +1,62 @@
+/** The MetricStore interface (DESIGN.md §6): one contract, SQLite and InfluxDB behind it. */
+import type { Sample } from '../contract/index.js';
+import type { TagMatcher } from './selector.js';
+
+export const AGGREGATIONS = ['avg', 'min', 'max', 'last', 'sum', 'count'] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+export interface SeriesInfo {
+  measurement: string;
+  field: string;
+  device: string;
+  /** All tags, including `device`. */
+  tags: Record<string, string>;
+}
+
+export interface RangeQuery {
+  measurement: string;
+  field: string;
+  matchers: TagMatcher[];
+  /** Inclusive range in epoch ms. */
+  from: number;
+  to: number;
+  /** Bucket width in ms; 0 returns raw points. Buckets start at multiples of the step. */
+  stepMs: number;
+  agg: Aggregation;
+}
+
+export type PointValue = number | string | null;
+
+export interface SeriesPoints extends SeriesInfo {
+  /** [bucket start ms, value] pairs in time order. */
+  points: Array<[number, PointValue]>;
+}
+
+export interface SeriesFilter {
+  measurement?: string;
+  field?: string;
+  device?: string;
+  matchers?: TagMatcher[];
+  limit?: number;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+export interface MetricStore {
+  readonly kind: string;
+  /**
+   * Appends samples. Synchronous on purpose: it runs inside the ingest
+   * transaction so that a batch and its dedup record commit together.
+   */
+  write(samples: readonly Sample[]): number;
+  query(q: RangeQuery): Promise<SeriesPoints[]>;
+  listSeries(filter: SeriesFilter): Promise<SeriesInfo[]>;
+  /** Drops data older than the retention; returns how many chunks went. */
+  applyRetention(nowMs: number): Promise<number>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}

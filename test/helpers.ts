@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COLLECTOR_DEFAULTS, type CollectorConfig } from '../collector/config.js';
+import { sha256Hex } from '../collector/ingest/auth.js';
+import type { Sample } from '../collector/contract/index.js';
+
+export const TOKEN = 'rw_test_token_0123456789';
+export const AGENT = 'test-agent';
+
+export function tempDir(prefix = 'roomwatch-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function testCollectorConfig(dataDir: string, overrides: Partial<CollectorConfig['ingest']> = {}): CollectorConfig {
+  return {
+    ...structuredClone(COLLECTOR_DEFAULTS),
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir,
+    logLevel: 'silent',
+    agents: [{ name: AGENT, tokenSha256: sha256Hex(TOKEN) }],
+    ingest: { ...COLLECTOR_DEFAULTS.ingest, ...overrides },
+  };
+}
+
+/** Realistic server samples: cpu, mem and one disk per mount, for `devices` devices. */
+export function serverSamples(ts: number, devices = 1, mounts = ['/', '/u01']): Sample[] {
+  const out: Sample[] = [];
+  for (let d = 0; d < devices; d++) {
+    const device = `db${String(d).padStart(2, '0')}`;
+    out.push({ measurement: 'cpu', tags: { device }, fields: { usage_pct: 12.5 + d, iowait_pct: 0.4 }, ts });
+    out.push({ measurement: 'mem', tags: { device }, fields: { used_pct: 61.2, available_bytes: 12_884_901_888 }, ts });
+    for (const mount of mounts) {
+      out.push({ measurement: 'disk', tags: { device, mount }, fields: { used_pct: 91.2, free_bytes: 5.2e9, inodes_used_pct: 3.1 }, ts });
+    }
+  }
+  return out;
+}
