@@ -132,7 +132,15 @@ export class Agent {
     this.log.info({ agent: this.config.name, targets: this.probes.length, collector: this.config.collector.url }, 'agent started');
   }
 
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | undefined;
+
+  /** Stops probing, spools what is buffered and drains for a while; safe to call twice. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.refresh);
     await this.scheduler.stop();

@@ -35,7 +35,10 @@ export interface ProbeEnv {
   room?: string;
   /** The target's configured interval, so counters can tell a gap from a normal tick. */
   intervalMs: number;
-  /** The latest estimate of this host's clock offset against the collector, in seconds. */
+  /**
+   * The latest estimate of the collector's clock minus this host's, in seconds
+   * (NTP's sign: positive means this host is behind); undefined until known.
+   */
   collectorClockOffset(): number | undefined;
   log: ProbeLog;
 }

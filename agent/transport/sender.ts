@@ -40,7 +40,7 @@ export interface SenderStats {
   batchesRejected: number;
   samplesRejected: number;
   lastError?: string;
-  /** Local minus collector clock in ms, from the last acknowledged request. */
+  /** Collector minus local clock in ms (NTP's sign: positive means this host is behind). */
   clockOffsetMs?: number;
 }
 
@@ -193,7 +193,7 @@ export class Sender {
       const ended = this.now();
       // Only trust quick round trips: the midpoint estimate is off by up to half the RTT.
       if (typeof reply.server_time === 'number' && ended - started < 1_000) {
-        this.stats.clockOffsetMs = (started + ended) / 2 - reply.server_time;
+        this.stats.clockOffsetMs = reply.server_time - (started + ended) / 2;
       }
     } catch {
       // An unparsable 200 is still an acknowledgement; the clock estimate just waits.
