@@ -127,7 +127,7 @@ export class Agent {
     this.sender.start();
     this.scheduler.start();
     // The heartbeat goes out every interval even when no probe produced anything.
-    this.heartbeat = setInterval(() => this.sender.flush(), this.config.intervalMs);
+    this.heartbeat = setInterval(() => this.sender.flush({ heartbeat: true }), this.config.intervalMs);
     this.refresh = setInterval(() => this.sender.refreshDevices(), DEVICE_REFRESH_MS);
     this.log.info({ agent: this.config.name, targets: this.probes.length, collector: this.config.collector.url }, 'agent started');
   }

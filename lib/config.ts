@@ -17,6 +17,8 @@ export interface ConfigProblem {
   col: number;
   path: string;
   message: string;
+  /** Unknown keys leave the rest of the structure intact, so later checks can still run. */
+  unknownKey?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -114,7 +116,7 @@ export function schemaProblems(source: YamlSource, schema: TSchema, value: unkno
       const extra = (err.params as { additionalProperties?: string[] }).additionalProperties ?? [];
       const valid = validKeys(schema, path);
       for (const key of extra) {
-        const p = source.problem([...basePath, ...path, key], `unknown key '${key}'${valid ? ` (valid keys: ${valid})` : ''}`, true);
+        const p = { ...source.problem([...basePath, ...path, key], `unknown key '${key}'${valid ? ` (valid keys: ${valid})` : ''}`, true), unknownKey: true };
         pushUnique(problems, seen, p);
       }
       continue;
@@ -189,7 +191,7 @@ export function loadYamlConfig<S extends TSchema>(
   if (syntax.length > 0) throw new ConfigError(syntax);
   const value = source.toJS() ?? {};
   const problems = schemaProblems(source, schema, value);
-  if (problems.length === 0 && check) problems.push(...check(value as Static<S>, source));
+  if (check && problems.every((p) => p.unknownKey)) problems.push(...check(value as Static<S>, source));
   if (problems.length > 0) throw new ConfigError(problems);
   return { value: value as Static<S>, source };
 }

@@ -88,16 +88,20 @@ export class Sender {
     }
   }
 
-  /** Cuts the buffer into batches and writes them to the spool. */
-  flush(): void {
+  /**
+   * Cuts the buffer into batches, each with the self metrics, and writes them to
+   * the spool. With `heartbeat`, an empty buffer still yields a batch, so the
+   * collector hears from an agent whose probes produced nothing.
+   */
+  flush(opts: { heartbeat?: boolean } = {}): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    const self = this.opts.selfSamples?.(this.now()) ?? [];
-    if (this.buffer.length === 0 && self.length === 0) return;
-    while (this.buffer.length > 0 || self.length > 0) {
+    if (this.buffer.length === 0 && !opts.heartbeat) return;
+    do {
+      const self = this.opts.selfSamples?.(this.now()) ?? [];
       const chunk = this.buffer.splice(0, Math.max(1, this.opts.maxSamples - self.length));
-      this.spoolBatch([...chunk, ...self.splice(0)]);
-    }
+      this.spoolBatch([...chunk, ...self]);
+    } while (this.buffer.length > 0);
     this.kick();
   }
 
