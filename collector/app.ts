@@ -2,7 +2,7 @@
  * buildApp() assembles the collector without listening, so tests drive it with
  * inject() or listen on a free port themselves (server.ts only listens).
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { join } from 'node:path';
 import { apiRoutes } from './api/routes.js';
 import type { AgentCredential, CollectorConfig } from './config.js';
@@ -51,7 +51,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.ingest.maxBodyBytes,
     ...(options.https ? { https: options.https } : {}),
     ajv: {
