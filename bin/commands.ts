@@ -6,7 +6,7 @@ import { Agent } from '../agent/agent.js';
 import { AGENT_DEFAULTS, loadAgentConfig, type AgentConfig } from '../agent/config.js';
 import { COLLECTOR_DEFAULTS, loadCollectorConfig, type CollectorConfig } from '../collector/config.js';
 import { newToken, sha256Hex } from '../collector/ingest/auth.js';
-import { startCollector } from '../collector/server.js';
+import { startCollector, type RunningCollector } from '../collector/server.js';
 import type { Logger } from '../lib/log.js';
 
 export const LOCAL_AGENT = 'local';
@@ -36,6 +36,16 @@ export function localAgentConfig(collectorUrl: string, token: string, dataDir: s
   };
 }
 
+/** SIGHUP reloads rules, inventory and maintenance files; a bad reload keeps the old rules. */
+function reloadOnHangup(collector: RunningCollector, log: Logger): void {
+  process.on('SIGHUP', () => {
+    void collector.rules.load().then((report) => {
+      if (report.ok) log.info({ rules: report.rules, files: report.files }, 'rules reloaded');
+      else log.error({ problems: report.problems }, 'rules NOT reloaded; the previous rules stay in force');
+    });
+  });
+}
+
 /** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
 function untilSignal(log: Logger): Promise<string> {
   return new Promise((resolveSignal) => {
@@ -56,6 +66,7 @@ export async function runStart(opts: { collectorConfig?: string; dataDir?: strin
   if (opts.port !== undefined) base.listen.port = opts.port;
   const token = localAgentToken(base.dataDir);
   const collector = await startCollector(base, [{ name: LOCAL_AGENT, tokenSha256: sha256Hex(token) }]);
+  reloadOnHangup(collector, log);
   const agent = new Agent(localAgentConfig(collector.url, token, base.dataDir), { logger: log.child({ part: 'agent' }) });
   agent.start();
   log.info({ url: collector.url, data: base.dataDir }, `roomwatch is running: try ${collector.url}/api/v1/devices`);
@@ -69,6 +80,7 @@ export async function runCollector(configPath: string | undefined, log: Logger):
   const config = configPath ? loadCollectorConfig(configPath) : structuredClone(COLLECTOR_DEFAULTS);
   if (config.agents.length === 0) log.warn('no agents are configured in collector.yaml; every ingest request will be refused (see roomwatch token new)');
   const collector = await startCollector(config);
+  reloadOnHangup(collector, log);
   log.info({ url: collector.url }, 'collector listening');
   await untilSignal(log);
   await collector.close();

@@ -5,11 +5,13 @@
  *   roomwatch collector  [--config FILE]
  *   roomwatch agent      --config FILE [--check]
  *   roomwatch token new  NAME                                   a new agent token and its hash
+ *   roomwatch rules check [PATH…] | rules test FILE…           validate rule files / run rule tests
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
 import { runAgent, runCollector, runStart, runTokenNew, checkAgent } from './commands.js';
+import { runRulesCheck, runRulesTest } from './rules-commands.js';
 
 const USAGE = `usage:
   roomwatch start [--collector-config FILE] [--data DIR] [--port N]
@@ -17,6 +19,8 @@ const USAGE = `usage:
   roomwatch collector [--config FILE]
   roomwatch agent --config FILE [--check]
   roomwatch token new NAME
+  roomwatch rules check [PATH...]     validate rule files (default: the shipped rules/); exit 1 on problems
+  roomwatch rules test FILE...        run rule test files; exit 1 on failures
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
     case 'agent':
       if (!values.config) throw new UsageError('agent needs --config FILE');
       return values.check ? checkAgent(values.config) : runAgent(values.config, log);
+    case 'rules':
+      if (positionals[0] === 'check') return runRulesCheck(positionals.slice(1));
+      if (positionals[0] === 'test' && positionals.length > 1) return runRulesTest(positionals.slice(1));
+      throw new UsageError('usage: roomwatch rules check [PATH...] | roomwatch rules test FILE...');
     case 'token':
       if (positionals[0] !== 'new' || !positionals[1]) throw new UsageError('usage: roomwatch token new NAME');
       return runTokenNew(positionals[1]);

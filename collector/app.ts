@@ -16,6 +16,12 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import type { MetricStore } from './store/types.js';
+import { DeviceClasses } from './rules/classes.js';
+import { RuleEngine } from './rules/engine.js';
+import { MaintenanceCalendar } from './rules/maintenance.js';
+import { ruleRoutes } from './rules/routes.js';
+import { RulesService } from './rules/service.js';
+import { AlertStateStore } from './rules/state-store.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -25,6 +31,15 @@ export interface BuildAppOptions {
   now?: () => number;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer };
+  /** Run the rule engine's periodic tick on a timer (tests with an injected clock call tick() themselves). */
+  autoTick?: boolean;
+}
+
+export class RulesLoadError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the rule files have problems; fix them or run 'roomwatch rules check':\n${problems.join('\n')}`);
+    this.name = 'RulesLoadError';
+  }
 }
 
 export interface Collector {
@@ -34,6 +49,10 @@ export interface Collector {
   registry: DeviceRegistry;
   ingest: IngestService;
   metrics: CollectorMetrics;
+  engine: RuleEngine;
+  rules: RulesService;
+  maintenance: MaintenanceCalendar;
+  alertStore: AlertStateStore;
 }
 
 const HOUR = 3_600_000;
@@ -48,6 +67,28 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   const ingest = new IngestService(db, store, registry, ledger, now);
   const metrics = createCollectorMetrics();
   const auth = new TokenAuth([...config.agents, ...(options.extraAgents ?? [])]);
+  const alertStore = new AlertStateStore(db);
+  const maintenance = new MaintenanceCalendar(db);
+  // The engine asks the rules service for the topology it loaded last.
+  let rules: RulesService | undefined;
+  const classes = new DeviceClasses(
+    (device) => (rules as RulesService).currentTopology().entry(device)?.class,
+    (device) => registry.get(device)?.class,
+  );
+  const engine = new RuleEngine({
+    classOf: (device) => classes.classOf(device),
+    now,
+    store: alertStore,
+    maintenance,
+    topology: () => (rules as RulesService).currentTopology(),
+    graceMs: config.rules.topologyGraceMs,
+  });
+  rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
+  const report = await rules.load();
+  if (!report.ok) {
+    db.close();
+    throw new RulesLoadError(report.problems);
+  }
 
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
@@ -87,6 +128,25 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     now,
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
+  await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
+
+  // Rules see samples only after their batch committed; a rule bug must never fail an acknowledged batch.
+  ingest.onCommitted((event) => {
+    try {
+      if (event.devices.length > 0) classes.update(event.devices);
+      engine.ingest(event.samples);
+    } catch (err) {
+      app.log.error({ err }, 'rule evaluation failed');
+    }
+  });
+  const tick = options.autoTick === false ? undefined : setInterval(() => {
+    try {
+      engine.tick();
+    } catch (err) {
+      app.log.error({ err }, 'rule tick failed');
+    }
+  }, config.rules.tickMs);
+  tick?.unref();
 
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
@@ -114,11 +174,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.addHook('onReady', housekeeping);
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    clearInterval(tick);
     await store.close();
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore };
 }
 
 function httpReason(status: number): string {

@@ -1,5 +1,6 @@
 /** collector.yaml: loading, validation with file:line:col, and defaults. */
-import { resolve, dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { packageRoot } from '../lib/paths.js';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
 
@@ -39,6 +40,18 @@ export const CollectorFileSchema = Type.Object(
         ),
       ),
     ),
+    rules: Type.Optional(
+      Type.Object(
+        {
+          paths: Type.Optional(Type.Array(Type.String())),
+          inventory: Type.Optional(Type.String()),
+          maintenance: Type.Optional(Type.String()),
+          tick: Type.Optional(Duration),
+          topology_grace: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     ingest: Type.Optional(
       Type.Object(
         {
@@ -69,6 +82,7 @@ export interface CollectorConfig {
   store: { kind: 'sqlite'; retentionMs: number; chunkMs: number; synchronous: 'full' | 'normal' };
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
+  rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -78,6 +92,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
   ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
+  rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
 };
 
 /** Resolves a parsed file against the defaults; paths are relative to the file. */
@@ -110,6 +125,13 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maxSamples: file.ingest?.max_samples ?? d.ingest.maxSamples,
       maxFutureMs: dur(['ingest', 'max_future'], file.ingest?.max_future, d.ingest.maxFutureMs),
       dedupWindowMs: dur(['ingest', 'dedup_window'], file.ingest?.dedup_window, d.ingest.dedupWindowMs),
+    },
+    rules: {
+      paths: file.rules?.paths ? file.rules.paths.map((p) => resolve(baseDir, p)) : d.rules.paths,
+      inventory: file.rules?.inventory ? resolve(baseDir, file.rules.inventory) : undefined,
+      maintenance: file.rules?.maintenance ? resolve(baseDir, file.rules.maintenance) : undefined,
+      tickMs: dur(['rules', 'tick'], file.rules?.tick, d.rules.tickMs),
+      topologyGraceMs: dur(['rules', 'topology_grace'], file.rules?.topology_grace, d.rules.topologyGraceMs),
     },
   };
   if (config.store.chunkMs < 60_000 && source) problems.push(source.problem(['store', 'chunk'], 'must be at least 1m'));

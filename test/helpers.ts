@@ -21,6 +21,7 @@ export function testCollectorConfig(dataDir: string, overrides: Partial<Collecto
     logLevel: 'silent',
     agents: [{ name: AGENT, tokenSha256: sha256Hex(TOKEN) }],
     ingest: { ...COLLECTOR_DEFAULTS.ingest, ...overrides },
+    rules: { ...COLLECTOR_DEFAULTS.rules, paths: [] },
   };
 }
 

@@ -75,7 +75,8 @@ export function parseSelector(text: string): MetricSelector {
       let value = '';
       i++;
       while (i < text.length && text[i] !== quote) {
-        if (text[i] === '\\' && i + 1 < text.length) i++;
+        // Only \" (or \') and \\ are escapes, so regexes like "/u0\d+" keep their backslashes.
+        if (text[i] === '\\' && (text[i + 1] === quote || text[i + 1] === '\\')) i++;
         value += text[i];
         i++;
       }

@@ -1,0 +1,36 @@
+/** `roomwatch rules check` and `roomwatch rules test`, like promtool's. */
+import { join } from 'node:path';
+import { formatRuleProblem, loadRuleFiles } from '../collector/rules/loader.js';
+import { runRuleTests } from '../collector/rules/rule-test.js';
+import { packageRoot } from '../lib/paths.js';
+
+export function runRulesCheck(paths: string[]): number {
+  const targets = paths.length > 0 ? paths : [join(packageRoot(), 'rules')];
+  const { files, problems } = loadRuleFiles(targets);
+  for (const p of problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+  for (const f of files) process.stdout.write(`${f.file}: ${f.rules.length} rules in group ${f.group}\n`);
+  if (problems.length > 0) {
+    process.stderr.write(`FAILED: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    return 1;
+  }
+  process.stdout.write(`SUCCESS: ${files.reduce((n, f) => n + f.rules.length, 0)} rules in ${files.length} files\n`);
+  return 0;
+}
+
+export function runRulesTest(files: string[]): number {
+  let failed = 0;
+  for (const file of files) {
+    const { results, problems } = runRuleTests(file);
+    for (const p of problems) process.stderr.write(`${file}: ${p}\n`);
+    if (problems.length > 0) failed++;
+    for (const r of results) {
+      if (r.failures.length === 0) process.stdout.write(`${file}: ${r.name}: ok\n`);
+      else {
+        failed++;
+        process.stdout.write(`${file}: ${r.name}: FAILED\n${r.failures.map((f) => `  ${f}`).join('\n')}\n`);
+      }
+    }
+  }
+  process.stdout.write(failed ? `FAILED: ${failed} test${failed === 1 ? '' : 's'}\n` : 'SUCCESS\n');
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,105 @@
+/** Alert, rule and maintenance endpoints. */
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { Errors } from '../errors.js';
+import type { RuleEngine } from './engine.js';
+import type { AlertState } from './events.js';
+import type { MaintenanceCalendar } from './maintenance.js';
+import { ScopeSchema, windowFromInput } from './maintenance-file.js';
+import type { RulesService } from './service.js';
+import type { AlertStateStore } from './state-store.js';
+import { PRIORITIES, type RuleDef } from './types.js';
+
+export interface RuleRouteOptions {
+  engine: RuleEngine;
+  service: RulesService;
+  maintenance: MaintenanceCalendar;
+  stateStore: AlertStateStore;
+  now: () => number;
+}
+
+const AlertQuery = Type.Object({
+  state: Type.Optional(Type.String()),
+  priority: Type.Optional(Type.String()),
+  device: Type.Optional(Type.String()),
+  rule: Type.Optional(Type.String()),
+});
+
+const MaintenanceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    reason: Type.Optional(Type.String()),
+    start: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+    end: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+    cron: Type.Optional(Type.String()),
+    duration: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+    timezone: Type.Optional(Type.String()),
+    scope: ScopeSchema,
+  },
+  { additionalProperties: false },
+);
+
+function describeRule(r: RuleDef) {
+  return {
+    id: r.id,
+    group: r.group,
+    name: r.name,
+    file: r.pos.file,
+    line: r.pos.line,
+    priority: r.priority,
+    for_ms: r.forMs,
+    clear_for_ms: r.clearForMs,
+    escalate: r.escalate.map((e) => e.priority),
+    reachability: r.reachability,
+    metrics: [...new Set(r.selectors.map((s) => `${s.measurement}.${s.field}`))],
+    labels: r.labels,
+    summary: r.summary ?? null,
+    runbook: r.runbook ?? null,
+  };
+}
+
+export async function ruleRoutes(app: FastifyInstance, opts: RuleRouteOptions): Promise<void> {
+  app.get<{ Querystring: Static<typeof AlertQuery> }>('/api/v1/alerts', { schema: { querystring: AlertQuery } }, async (request) => {
+    const q = request.query;
+    const states = q.state ? q.state.split(',') : ['pending', 'firing', 'suppressed'];
+    if (q.priority && !(PRIORITIES as readonly string[]).includes(q.priority)) throw new Errors.BadQuery(`priority: '${q.priority}' is not one of ${PRIORITIES.join(', ')}`);
+    const alerts = opts.engine
+      .alerts()
+      .filter((a: AlertState) => states.includes(a.state))
+      .filter((a) => !q.priority || a.priority === q.priority)
+      .filter((a) => !q.device || a.device === q.device)
+      .filter((a) => !q.rule || a.ruleId === q.rule)
+      .sort((a, b) => a.priority.localeCompare(b.priority) || (a.firingSince ?? a.activeSince ?? 0) - (b.firingSince ?? b.activeSince ?? 0));
+    return { alerts };
+  });
+
+  app.get<{ Querystring: { since?: string; identity?: string } }>('/api/v1/alerts/events', async (request) => ({
+    events: opts.stateStore.events({ since: request.query.since ? Number(request.query.since) : undefined, identity: request.query.identity }),
+  }));
+
+  app.get('/api/v1/rules', async () => ({ rules: opts.engine.loadedRules.map(describeRule), last_load: opts.service.last }));
+
+  app.post('/api/v1/rules/reload', async (_request, reply) => {
+    const report = await opts.service.load();
+    void reply.code(report.ok ? 200 : 400);
+    return report;
+  });
+
+  app.get('/api/v1/maintenance', async () => {
+    const now = opts.now();
+    return { windows: opts.maintenance.list().map((w) => ({ ...w, active: opts.maintenance.isActive(w, now) })) };
+  });
+
+  app.post<{ Body: Static<typeof MaintenanceBody> }>('/api/v1/maintenance', { schema: { body: MaintenanceBody } }, async (request, reply) => {
+    const { window, problems } = windowFromInput(request.body, opts.now());
+    if (problems.length > 0) throw new Errors.BadQuery(problems.map((p) => `body/${p.field}: ${p.message}`).join('; '));
+    void reply.code(201);
+    return opts.maintenance.add(window, opts.now());
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', async (request, reply) => {
+    if (request.params.id.startsWith('file:')) throw new Errors.BadQuery('windows from maintenance.yaml are changed in the file, then reloaded');
+    if (!opts.maintenance.remove(request.params.id)) return reply.code(404).send({ statusCode: 404, code: 'RW_NOT_FOUND', error: 'Not Found', message: `no maintenance window '${request.params.id}'` });
+    return reply.code(204).send();
+  });
+}
