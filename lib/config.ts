@@ -145,7 +145,9 @@ function subSchema(schema: TSchema, path: (string | number)[]): Record<string, u
     if (typeof seg === 'number') s = s.items as Record<string, unknown> | undefined;
     else {
       const props = s.properties as Record<string, Record<string, unknown>> | undefined;
-      s = props?.[seg] ?? (typeof s.additionalProperties === 'object' ? (s.additionalProperties as Record<string, unknown>) : undefined);
+      // Records are patternProperties in TypeBox; their values share one schema.
+      const pattern = s.patternProperties ? (Object.values(s.patternProperties)[0] as Record<string, unknown>) : undefined;
+      s = props?.[seg] ?? pattern ?? (typeof s.additionalProperties === 'object' ? (s.additionalProperties as Record<string, unknown>) : undefined);
     }
   }
   return s;
