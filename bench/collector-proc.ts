@@ -1,0 +1,71 @@
+/**
+ * Child-process entry (forked by lib.ts): the real collector — buildApp() and
+ * listen on 127.0.0.1:0 — with a silent logger and one agent token. It answers
+ * IPC requests for its own process.cpuUsage() so the bench can divide samples
+ * by the collector's CPU seconds, and closes cleanly on `stop` (which also lets
+ * `--cpu-prof` write its profile).
+ */
+import { buildApp } from '../collector/app.js';
+import { COLLECTOR_DEFAULTS, type CollectorConfig } from '../collector/config.js';
+import { sha256Hex } from '../collector/ingest/auth.js';
+
+export type CollectorRequest =
+  | { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal' }
+  | { op: 'cpu' }
+  | { op: 'stop' };
+
+export type CollectorReply = { op: 'started'; url: string } | { op: 'cpu'; seconds: number };
+
+type Running = Awaited<ReturnType<typeof buildApp>>;
+let running: Running | undefined;
+let stopping = false;
+
+const reply = (msg: CollectorReply) => process.send?.(msg);
+
+async function handle(req: CollectorRequest): Promise<void> {
+  switch (req.op) {
+    case 'start': {
+      const config: CollectorConfig = {
+        ...structuredClone(COLLECTOR_DEFAULTS),
+        listen: { host: '127.0.0.1', port: 0 },
+        dataDir: req.dataDir,
+        logLevel: 'silent',
+        agents: [],
+      };
+      config.store.synchronous = req.synchronous;
+      running = await buildApp({ config, extraAgents: [{ name: req.agent, tokenSha256: sha256Hex(req.token) }] });
+      await running.app.listen({ host: config.listen.host, port: 0 });
+      const address = running.app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      reply({ op: 'started', url: `http://127.0.0.1:${port}` });
+      return;
+    }
+    case 'cpu': {
+      const u = process.cpuUsage();
+      reply({ op: 'cpu', seconds: (u.user + u.system) / 1e6 });
+      return;
+    }
+    case 'stop':
+      stopping = true;
+      await running?.app.close();
+      process.disconnect?.();
+      return;
+  }
+}
+
+if (!process.send) {
+  process.stderr.write('collector-proc.js is started by the bench (child_process.fork), not by hand\n');
+  process.exit(2);
+}
+
+process.on('message', (req: CollectorRequest) => {
+  handle(req).catch((err: unknown) => {
+    process.stderr.write(`bench collector: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+});
+// The parent going away (bench crashed or was interrupted) ends the collector too.
+process.on('disconnect', () => {
+  if (stopping) return;
+  void (running?.app.close() ?? Promise.resolve()).finally(() => process.exit(0));
+});

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench [-- NAME ...]`: runs the benchmarks of DESIGN.md §10 in order
+ * (all of them without arguments) and prints one JSON object per line on
+ * stdout. Figures only: nothing here passes or fails on time. A bench that
+ * breaks prints {"bench": NAME, "error": ...} and the exit code is 1.
+ */
+import { cpus } from 'node:os';
+import { benchAgentResources } from './agent-resources.js';
+import { benchIngestJson } from './ingest-json.js';
+import { benchIngestLineProtocol } from './ingest-lp.js';
+import { emit, progress } from './lib.js';
+
+const BENCHES: Record<string, () => Promise<void>> = {
+  ingest_json: benchIngestJson,
+  ingest_line_protocol: benchIngestLineProtocol,
+  agent_resources: benchAgentResources,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => !Object.hasOwn(BENCHES, a));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown bench ${unknown.join(', ')}; choose from: ${Object.keys(BENCHES).join(', ')}\n`);
+    return 2;
+  }
+  const selected = argv.length > 0 ? argv : Object.keys(BENCHES);
+  let code = 0;
+  emit({ bench: 'env', node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, selected });
+  for (const name of selected) {
+    const started = performance.now();
+    progress(`${name}: start`);
+    try {
+      await (BENCHES[name] as () => Promise<void>)();
+    } catch (err) {
+      code = 1;
+      emit({ bench: name, error: (err as Error).message });
+      progress((err as Error).stack ?? String(err));
+    }
+    progress(`${name}: done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
