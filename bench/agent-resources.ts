@@ -1,5 +1,5 @@
 /**
- * agent_resources: the real agent process (`node dist/bin/roomwatch.js agent`)
+ * agent_resources: the real agent process as deployed (`node dist/roomwatch-agent.mjs`, the bundle)
  * with one host probe every 10 s, delivering to a collector the bench starts.
  * Every 5 s: VmRSS from /proc/<pid>/status and utime+stime from /proc/<pid>/stat.
  * The first 10 s (start-up: module loading, first probe) are left out of the
@@ -48,9 +48,11 @@ export async function benchAgentResources(): Promise<void> {
         '',
       ].join('\n'),
     );
-    const cli = fileURLToPath(new URL('../bin/roomwatch.js', import.meta.url));
+    const cli = fileURLToPath(new URL('../roomwatch-agent.mjs', import.meta.url));
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(process.execPath, [cli, 'agent', '--config', config], { cwd: root, stdio: ['ignore', logFd, logFd] });
+    // BENCH_AGENT_NODE_FLAGS lets a run try V8 flags, e.g. --max-semi-space-size=1.
+    const flags = (process.env.BENCH_AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...flags, cli, '--config', config], { cwd: root, stdio: ['ignore', logFd, logFd] });
     const pid = child.pid as number;
     let exitCode: number | null | undefined;
     const exited = new Promise<void>((resolve) =>

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent } from '../agent/agent.js';
-import { AGENT_DEFAULTS, loadAgentConfig, type AgentConfig } from '../agent/config.js';
+import { AGENT_DEFAULTS, type AgentConfig } from '../agent/config.js';
+import { untilSignal } from './signals.js';
 import { COLLECTOR_DEFAULTS, loadCollectorConfig, type CollectorConfig } from '../collector/config.js';
 import { newToken, sha256Hex } from '../collector/ingest/auth.js';
 import { startCollector, type RunningCollector } from '../collector/server.js';
@@ -46,18 +47,6 @@ function reloadOnHangup(collector: RunningCollector, log: Logger): void {
   });
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
-function untilSignal(log: Logger): Promise<string> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (sig: string) => {
-      log.info({ signal: sig }, 'stopping (press Ctrl-C again to exit at once)');
-      process.once('SIGINT', () => process.exit(130));
-      resolveSignal(sig);
-    };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-  });
-}
 
 export async function runStart(opts: { collectorConfig?: string; dataDir?: string; port?: number }, log: Logger): Promise<number> {
   const base: CollectorConfig = opts.collectorConfig ? loadCollectorConfig(opts.collectorConfig) : structuredClone(COLLECTOR_DEFAULTS);
@@ -84,20 +73,6 @@ export async function runCollector(configPath: string | undefined, log: Logger):
   log.info({ url: collector.url }, 'collector listening');
   await untilSignal(log);
   await collector.close();
-  return 0;
-}
-
-export async function runAgent(configPath: string, log: Logger): Promise<number> {
-  const agent = new Agent(loadAgentConfig(configPath), { logger: log.child({ part: 'agent' }) });
-  agent.start();
-  await untilSignal(log);
-  await agent.stop();
-  return 0;
-}
-
-export function checkAgent(configPath: string): number {
-  const config = loadAgentConfig(configPath);
-  process.stdout.write(`${configPath}: ok (${config.targets.length} targets, collector ${config.collector.url})\n`);
   return 0;
 }
 

@@ -10,8 +10,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config.js';
 import { createLogger } from '../lib/log.js';
-import { runAgent, runCollector, runStart, runTokenNew, checkAgent } from './commands.js';
-import { runRulesCheck, runRulesTest } from './rules-commands.js';
 
 const USAGE = `usage:
   roomwatch start [--collector-config FILE] [--data DIR] [--port N]
@@ -43,20 +41,24 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(undefined, 'roomwatch');
   switch (command) {
+    // Each command loads only its own modules, so the agent stays small.
     case 'start':
-      return runStart({ collectorConfig: values['collector-config'], dataDir: values.data, port: values.port ? Number(values.port) : undefined }, log);
+      return (await import('./commands.js')).runStart({ collectorConfig: values['collector-config'], dataDir: values.data, port: values.port ? Number(values.port) : undefined }, log);
     case 'collector':
-      return runCollector(values.config, log);
+      return (await import('./commands.js')).runCollector(values.config, log);
     case 'agent':
       if (!values.config) throw new UsageError('agent needs --config FILE');
-      return values.check ? checkAgent(values.config) : runAgent(values.config, log);
+      {
+        const agent = await import('./agent-commands.js');
+        return values.check ? agent.checkAgent(values.config) : agent.runAgent(values.config, log);
+      }
     case 'rules':
-      if (positionals[0] === 'check') return runRulesCheck(positionals.slice(1));
-      if (positionals[0] === 'test' && positionals.length > 1) return runRulesTest(positionals.slice(1));
+      if (positionals[0] === 'check') return (await import('./rules-commands.js')).runRulesCheck(positionals.slice(1));
+      if (positionals[0] === 'test' && positionals.length > 1) return (await import('./rules-commands.js')).runRulesTest(positionals.slice(1));
       throw new UsageError('usage: roomwatch rules check [PATH...] | roomwatch rules test FILE...');
     case 'token':
       if (positionals[0] !== 'new' || !positionals[1]) throw new UsageError('usage: roomwatch token new NAME');
-      return runTokenNew(positionals[1]);
+      return (await import('./commands.js')).runTokenNew(positionals[1]);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
