@@ -46,14 +46,21 @@ export class BatchStream {
   readonly room: Room = buildRoom();
   private seq = 0;
   private readonly rnd = mulberry32(20_240_601);
-  private readonly baseTs = Math.floor((Date.now() - 86_400_000) / 10_000) * 10_000;
+  private readonly baseTs: number;
 
-  constructor(private readonly batchSamples: number) {}
+  /** @param startTs first scrape time (default 24 h ago); @param intervalMs scrape spacing. */
+  constructor(
+    private readonly batchSamples: number,
+    startTs = Date.now() - 86_400_000,
+    private readonly intervalMs = 10_000,
+  ) {
+    this.baseTs = Math.floor(startTs / 10_000) * 10_000;
+  }
 
   next(count: number): Batch[] {
     const out: Batch[] = [];
     for (let i = 0; i < count; i++, this.seq++) {
-      const { samples, values } = samplesAt(this.room, this.seq * this.batchSamples, this.batchSamples, this.baseTs, 10_000, this.rnd);
+      const { samples, values } = samplesAt(this.room, this.seq * this.batchSamples, this.batchSamples, this.baseTs, this.intervalMs, this.rnd);
       out.push({ seq: this.seq, samples, values });
     }
     return out;

@@ -9,12 +9,21 @@ import { buildApp } from '../collector/app.js';
 import { COLLECTOR_DEFAULTS, type CollectorConfig } from '../collector/config.js';
 import { sha256Hex } from '../collector/ingest/auth.js';
 
+export interface RulesOptions {
+  paths: string[];
+  inventory?: string;
+  /** Report every `fired` alert event over IPC, timestamped with a sub-millisecond epoch clock. */
+  reportFired?: boolean;
+}
+
 export type CollectorRequest =
-  | { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal' }
+  | { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal'; rules?: RulesOptions }
   | { op: 'cpu' }
   | { op: 'stop' };
 
 export type CollectorReply = { op: 'started'; url: string } | { op: 'cpu'; seconds: number };
+/** Unsolicited: an alert fired (only with rules.reportFired). */
+export type FiredNotice = { op: 'fired'; device: string; ruleId: string; at: number };
 
 type Running = Awaited<ReturnType<typeof buildApp>>;
 let running: Running | undefined;
@@ -33,7 +42,16 @@ async function handle(req: CollectorRequest): Promise<void> {
         agents: [],
       };
       config.store.synchronous = req.synchronous;
+      // Without rules the collector evaluates nothing: the baseline the rules bench compares with.
+      config.rules = { ...config.rules, paths: req.rules?.paths ?? [], inventory: req.rules?.inventory };
       running = await buildApp({ config, extraAgents: [{ name: req.agent, tokenSha256: sha256Hex(req.token) }] });
+      if (req.rules?.reportFired) {
+        running.engine.onEvent((e) => {
+          if (e.type !== 'fired') return;
+          const notice: FiredNotice = { op: 'fired', device: e.alert.device, ruleId: e.alert.ruleId, at: performance.timeOrigin + performance.now() };
+          process.send?.(notice);
+        });
+      }
       await running.app.listen({ host: config.listen.host, port: 0 });
       const address = running.app.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CollectorReply, CollectorRequest } from './collector-proc.js';
+import type { CollectorReply, CollectorRequest, FiredNotice, RulesOptions } from './collector-proc.js';
 
 export const HOST = '127.0.0.1';
 export const AGENT = 'bench-agent';
@@ -90,7 +90,12 @@ export interface CollectorProc {
   stop(): Promise<void>;
 }
 
-export async function startCollectorProc(dataDir: string, synchronous: 'full' | 'normal' = 'full'): Promise<CollectorProc> {
+export async function startCollectorProc(
+  dataDir: string,
+  synchronous: 'full' | 'normal' = 'full',
+  rules?: RulesOptions,
+  onFired?: (notice: FiredNotice) => void,
+): Promise<CollectorProc> {
   const profDir = process.env.BENCH_COLLECTOR_PROF;
   const child: ChildProcess = fork(new URL('./collector-proc.js', import.meta.url), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -98,14 +103,17 @@ export async function startCollectorProc(dataDir: string, synchronous: 'full' | 
   });
   const pending: Array<(reply: CollectorReply) => void> = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.on('message', (msg: CollectorReply) => pending.shift()?.(msg));
+  child.on('message', (msg: CollectorReply | FiredNotice) => {
+    if (msg.op === 'fired') onFired?.(msg);
+    else pending.shift()?.(msg);
+  });
   const ask = (req: CollectorRequest) =>
     new Promise<CollectorReply>((resolve, reject) => {
       pending.push(resolve);
       child.send(req, (err) => err && reject(err));
     });
   const failed = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`collector exited early (${code})`))));
-  const ready = await Promise.race([ask({ op: 'start', dataDir, token: TOKEN, agent: AGENT, synchronous }), failed]);
+  const ready = await Promise.race([ask({ op: 'start', dataDir, token: TOKEN, agent: AGENT, synchronous, rules }), failed]);
   if (ready.op !== 'started') throw new Error('collector did not start');
   failed.catch(() => undefined);
   return {

@@ -9,10 +9,12 @@ import { benchAgentResources } from './agent-resources.js';
 import { benchIngestJson } from './ingest-json.js';
 import { benchIngestLineProtocol } from './ingest-lp.js';
 import { emit, progress } from './lib.js';
+import { benchRules } from './rules.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
   ingest_line_protocol: benchIngestLineProtocol,
+  rules: benchRules,
   agent_resources: benchAgentResources,
 };
 

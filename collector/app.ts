@@ -77,6 +77,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   );
   const engine = new RuleEngine({
     classOf: (device) => classes.classOf(device),
+    transaction: (work) => db.transaction(work)(),
     now,
     store: alertStore,
     maintenance,
@@ -130,8 +131,9 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(apiRoutes, { store, registry, ledger, now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
 
-  // Rules see samples only after their batch committed; a rule bug must never fail an acknowledged batch.
-  ingest.onCommitted((event) => {
+  // Rules evaluate inside the batch's transaction (alert state commits with the samples);
+  // their events leave after the commit. A rule bug is logged and never fails a batch.
+  ingest.onApply((event) => {
     try {
       if (event.devices.length > 0) classes.update(event.devices);
       engine.ingest(event.samples);
@@ -139,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       app.log.error({ err }, 'rule evaluation failed');
     }
   });
+  ingest.onCommitted(() => engine.deliver());
   const tick = options.autoTick === false ? undefined : setInterval(() => {
     try {
       engine.tick();

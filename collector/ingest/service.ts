@@ -1,8 +1,8 @@
 /**
  * Applies batches: one SQLite transaction holds the dedup check, the samples,
- * the device registry update and the dedup record. Listeners (rule evaluation)
- * hear about samples only after the commit, so they never act on data that a
- * crash could take back.
+ * the device registry update, the dedup record and what `onApply` listeners
+ * write (alert state). `onCommitted` listeners hear about a batch only after
+ * the commit, so nothing leaves the collector that a crash could take back.
  */
 import type { DeviceMeta, Sample } from '../contract/index.js';
 import type { Db } from '../db.js';
@@ -34,6 +34,7 @@ export interface ApplyInput {
 
 export class IngestService {
   private readonly listeners: CommitListener[] = [];
+  private readonly appliers: CommitListener[] = [];
   private readonly applyTx: (input: ApplyInput, now: number) => ApplyResult;
 
   constructor(
@@ -49,8 +50,18 @@ export class IngestService {
       if (input.devices?.length) this.registry.upsert(input.devices, input.agent, at);
       this.registry.touch(deviceNames(input.samples), input.agent, at);
       if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [] };
+      for (const apply of this.appliers) apply(event);
       return { duplicate: false, values };
     });
+  }
+
+  /**
+   * Runs inside the batch's transaction (rule evaluation: its state writes
+   * commit with the samples, one fsync for both). A throw rolls the batch back.
+   */
+  onApply(listener: CommitListener): void {
+    this.appliers.push(listener);
   }
 
   onCommitted(listener: CommitListener): void {

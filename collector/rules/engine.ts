@@ -31,6 +31,11 @@ export interface RuleEngineOptions {
   graceMs: number;
   /** The device's class, for rules scoped with `classes`. */
   classOf?: (device: string) => string | undefined;
+  /**
+   * Runs a unit of work in one SQLite transaction (db.transaction), so the
+   * alert-state writes of a tick commit together, with one fsync.
+   */
+  transaction?: (work: () => void) => void;
 }
 
 const TEMPLATE_METRIC = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
@@ -41,6 +46,8 @@ export class RuleEngine {
   private series = new SeriesIndex(new Map());
   private readonly lifecycle: AlertLifecycle;
   private readonly listeners: AlertEventListener[] = [];
+  /** Events of transitions not yet delivered: they leave only after their state has committed. */
+  private outbox: AlertEvent[] = [];
   private absentRules: RuleDef[] = [];
   private maxAge = new Map<string, number>();
 
@@ -50,7 +57,7 @@ export class RuleEngine {
       maintenance: opts.maintenance,
       topology: opts.topology,
       graceMs: opts.graceMs,
-      emit: (e) => this.emit(e),
+      emit: (e) => this.outbox.push(e),
       metric: (name, device) => this.series.latest(name, device),
     };
     this.lifecycle = new AlertLifecycle(lifecycleOptions);
@@ -60,8 +67,16 @@ export class RuleEngine {
     this.listeners.push(listener);
   }
 
-  private emit(event: AlertEvent): void {
-    for (const l of this.listeners) l(event);
+  /**
+   * Delivers the events of committed transitions to the listeners. Call it
+   * after the transaction that ran ingest() has committed; tick() calls it
+   * itself.
+   */
+  deliver(): void {
+    if (this.outbox.length === 0) return;
+    const events = this.outbox;
+    this.outbox = [];
+    for (const e of events) for (const l of this.listeners) l(e);
   }
 
   get loadedRules(): readonly RuleDef[] {
@@ -105,7 +120,9 @@ export class RuleEngine {
   }
 
   /**
-   * Feeds a batch into the windows, then evaluates the rules that read it. The
+   * Feeds a batch into the windows, then evaluates the rules that read it.
+   * Runs inside the ingest transaction, so alert state commits with the
+   * samples; events wait in the outbox until deliver(). The
    * two passes make a batch one consistent snapshot: a rule (or a summary) that
    * reads two metrics of a device sees both values from the same batch,
    * whatever their order in it.
@@ -182,6 +199,12 @@ export class RuleEngine {
    * absence rule watches, so silence is noticed without a sample arriving.
    */
   tick(): void {
+    const run = this.opts.transaction ?? ((work: () => void) => work());
+    run(() => this.tickInTransaction());
+    this.deliver();
+  }
+
+  private tickInTransaction(): void {
     const now = this.opts.now();
     for (const rule of this.absentRules) {
       const sel = rule.selectors[0] as MetricSelector;

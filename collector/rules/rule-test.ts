@@ -135,6 +135,7 @@ function runCase(tc: TestCaseDef, rules: RuleDef[], evalMs: number, topology: To
     const batch: Sample[] = [];
     while (next < samples.length && (samples[next] as Sample).ts <= now) batch.push(samples[next++] as Sample);
     engine.ingest(batch);
+    engine.deliver();
     engine.tick();
     while (checkIdx < checks.length && T0 + (checks[checkIdx]?.atMs ?? 0) <= now) {
       const c = checks[checkIdx++];

@@ -52,6 +52,7 @@ export class Harness {
   sample(measurement: string, device: string, fields: Record<string, number>, tags: Record<string, string> = {}): void {
     const s: Sample = { measurement, tags: { device, ...tags }, fields, ts: this.now };
     this.engine.ingest([s]);
+    this.engine.deliver();
   }
 
   /** Advances the clock in tick-sized steps, running the engine's tick at each. */
