@@ -3,7 +3,7 @@
  * `64MiB`, `1GB`. Plain numbers are milliseconds and bytes.
  */
 
-const DURATION_UNITS: Record<string, number> = {
+export const DURATION_MS: Readonly<Record<string, number>> = {
   ms: 1,
   s: 1_000,
   m: 60_000,
@@ -12,17 +12,21 @@ const DURATION_UNITS: Record<string, number> = {
   w: 604_800_000,
 };
 
-const SIZE_UNITS: Record<string, number> = {
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-  tib: 1024 ** 4,
+/** Sizes: KB/MB/GB/TB are decimal (1000-based), like disk vendors; KiB… are 1024-based. */
+export const SIZE_BYTES: Readonly<Record<string, number>> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  TiB: 1024 ** 4,
 };
+
+/** Configuration files forgive the case of a size unit (`64mib`); the rule language does not. */
+const SIZE_UNITS_ANY_CASE: Record<string, number> = Object.fromEntries(Object.entries(SIZE_BYTES).map(([k, v]) => [k.toLowerCase(), v]));
 
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
 
@@ -35,7 +39,7 @@ export function parseDuration(text: string | number): number | undefined {
   let total = 0;
   let consumed = 0;
   for (let m = DURATION_PART.exec(trimmed); m; m = DURATION_PART.exec(trimmed)) {
-    total += Number(m[1]) * (DURATION_UNITS[m[2] as string] as number);
+    total += Number(m[1]) * (DURATION_MS[m[2] as string] as number);
     consumed = DURATION_PART.lastIndex;
   }
   return consumed === trimmed.length && consumed > 0 ? total : undefined;
@@ -47,7 +51,7 @@ export function parseSize(text: string | number): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
   if (!m) return undefined;
   const unit = (m[2] ?? '').toLowerCase() || 'b';
-  const factor = SIZE_UNITS[unit];
+  const factor = SIZE_UNITS_ANY_CASE[unit];
   return factor === undefined ? undefined : Math.round(Number(m[1]) * factor);
 }
 

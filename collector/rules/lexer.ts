@@ -6,6 +6,7 @@
  * value wants seconds). Errors carry the offset into the expression; the
  * loader turns it into file:line:col.
  */
+import { DURATION_MS, SIZE_BYTES } from '../../lib/units.js';
 
 export class ExprError extends Error {
   constructor(message: string, readonly offset: number) {
@@ -35,27 +36,7 @@ export type Token =
   | { kind: 'punct'; text: '(' | ')' | '{' | '}' | ',' | '.' | '-'; offset: number }
   | { kind: 'eof'; text: ''; offset: number };
 
-export const DURATION_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** Sizes: KB/MB/GB/TB are decimal (1000-based), like disk vendors; KiB… are 1024-based. Case matters: Mb is not MB. */
-export const SIZE_BYTES: Readonly<Record<string, number>> = {
-  B: 1,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  TB: 1e12,
-  KiB: 1024,
-  MiB: 1024 ** 2,
-  GiB: 1024 ** 3,
-  TiB: 1024 ** 4,
-};
+export { DURATION_MS, SIZE_BYTES };
 
 const VALID_UNITS = '% (percent), ms s m h d w (durations), B KB MB GB TB KiB MiB GiB TiB (sizes)';
 

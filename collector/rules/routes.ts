@@ -5,7 +5,7 @@ import { Errors } from '../errors.js';
 import type { RuleEngine } from './engine.js';
 import type { AlertState } from './events.js';
 import type { MaintenanceCalendar } from './maintenance.js';
-import { ScopeSchema, windowFromInput } from './maintenance-file.js';
+import { WindowSchema, windowFromInput } from './maintenance-file.js';
 import type { RulesService } from './service.js';
 import type { AlertStateStore } from './state-store.js';
 import { PRIORITIES, type RuleDef } from './types.js';
@@ -25,19 +25,8 @@ const AlertQuery = Type.Object({
   rule: Type.Optional(Type.String()),
 });
 
-const MaintenanceBody = Type.Object(
-  {
-    name: Type.String({ minLength: 1 }),
-    reason: Type.Optional(Type.String()),
-    start: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    end: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    cron: Type.Optional(Type.String()),
-    duration: Type.Optional(Type.Union([Type.String(), Type.Number()])),
-    timezone: Type.Optional(Type.String()),
-    scope: ScopeSchema,
-  },
-  { additionalProperties: false },
-);
+/** The API takes the same shape as one entry of maintenance.yaml. */
+const MaintenanceBody = WindowSchema;
 
 function describeRule(r: RuleDef) {
   return {
