@@ -1,0 +1,218 @@
+/**
+ * Turns alert events into incidents: opens one per new problem, deduplicates
+ * by alert identity, attaches alerts that share a root cause (a suppressed
+ * child joins its parent's incident; another alert on the same device within
+ * the correlation window joins the open incident), reopens an incident whose
+ * alert fires again within the reopen window, raises priority with the alert,
+ * and resolves automatically when every attached alert has cleared (per
+ * priority; by default P1 waits for a human close that states cause and fix).
+ */
+import type { Db } from '../db.js';
+import type { AlertEvent } from '../rules/events.js';
+import { PRIORITIES, type Priority } from '../rules/types.js';
+import type { IncidentStore } from './store.js';
+import type { Incident, IncidentStatus } from './types.js';
+
+export interface IncidentRules {
+  correlationWindowMs: number;
+  reopenWindowMs: number;
+  autoResolve: Record<Priority, boolean>;
+}
+
+export const DEFAULT_INCIDENT_RULES: IncidentRules = {
+  correlationWindowMs: 5 * 60_000,
+  reopenWindowMs: 30 * 60_000,
+  autoResolve: { P1: false, P2: true, P3: true, P4: true },
+};
+
+/** What happened to an incident, for the notification and escalation stages. */
+export interface IncidentChange {
+  type: 'opened' | 'reopened' | 'priority_raised' | 'resolved' | 'acknowledged' | 'closed';
+  incident: Incident;
+  at: number;
+  /** True when the alert behind it flaps: record, do not page. */
+  damped: boolean;
+}
+
+export type IncidentListener = (change: IncidentChange) => void;
+
+export class IncidentError extends Error {
+  constructor(message: string, readonly statusCode: number) {
+    super(message);
+    this.name = 'IncidentError';
+  }
+}
+
+const rank = (p: Priority) => PRIORITIES.indexOf(p);
+
+export class IncidentManager {
+  private readonly listeners: IncidentListener[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly store: IncidentStore,
+    private readonly rules: IncidentRules = DEFAULT_INCIDENT_RULES,
+  ) {}
+
+  onChange(listener: IncidentListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Applies one alert event in a transaction; listeners hear about it after the commit. */
+  handle(event: AlertEvent): void {
+    const changes: IncidentChange[] = [];
+    this.db.transaction(() => this.apply(event, changes))();
+    for (const c of changes) for (const l of this.listeners) l(c);
+  }
+
+  private apply(event: AlertEvent, out: IncidentChange[]): void {
+    const a = event.alert;
+    const at = event.at;
+    switch (event.type) {
+      case 'fired': {
+        const current = this.store.openFor(a.identity);
+        if (current) {
+          this.store.setAlertActive(current.id, a.identity, true, at);
+          this.store.addTimeline(current.id, at, 'alert_fired', null, { identity: a.identity, summary: a.summary, value: a.value });
+          this.raise(current, a.priority, at, event.damped, out);
+          return;
+        }
+        const sameDevice = this.store.openOnDeviceSince(a.device, at - this.rules.correlationWindowMs);
+        if (sameDevice) {
+          this.store.attach({ incidentId: sameDevice.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'correlated', attachedAt: at });
+          this.store.addTimeline(sameDevice.id, at, 'alert_attached', null, { identity: a.identity, summary: a.summary, reason: 'same device' });
+          this.raise(sameDevice, a.priority, at, event.damped, out);
+          return;
+        }
+        const latest = this.store.latestFor(a.identity);
+        if (latest && latest.status === 'resolved' && (latest.resolvedAt ?? 0) >= at - this.rules.reopenWindowMs) {
+          this.store.update(latest.id, { status: 'open', resolvedAt: null, updatedAt: at });
+          this.store.setAlertActive(latest.id, a.identity, true, at);
+          this.store.addTimeline(latest.id, at, 'reopened', null, { identity: a.identity, summary: a.summary });
+          const reopened = this.store.get(latest.id) as Incident;
+          out.push({ type: 'reopened', incident: reopened, at, damped: event.damped });
+          this.raise(reopened, a.priority, at, event.damped, out);
+          return;
+        }
+        const incident = this.store.create({
+          status: 'open',
+          priority: a.priority,
+          title: a.summary,
+          ruleId: a.ruleId,
+          device: a.device,
+          openedAt: at,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+          plannedAt: null,
+          resolvedAt: null,
+          closedAt: null,
+          assignee: null,
+          tier: 0,
+          cause: null,
+          fix: null,
+          updatedAt: at,
+        });
+        this.store.attach({ incidentId: incident.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'origin', attachedAt: at });
+        this.store.addTimeline(incident.id, at, 'opened', null, { identity: a.identity, summary: a.summary, value: a.value, priority: a.priority });
+        out.push({ type: 'opened', incident, at, damped: event.damped });
+        return;
+      }
+      case 'suppressed': {
+        // A child behind a down parent joins the parent's incident and never escalates on its own.
+        const parent = a.suppressedBy ? this.store.openFor(a.suppressedBy) : undefined;
+        if (!parent) return;
+        this.store.attach({ incidentId: parent.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'suppressed', attachedAt: at });
+        this.store.addTimeline(parent.id, at, 'alert_attached', null, { identity: a.identity, device: a.device, reason: 'suppressed behind parent' });
+        return;
+      }
+      case 'unsuppressed': {
+        const parent = this.store.openFor(a.identity);
+        if (parent) this.store.setAlertActive(parent.id, a.identity, false, at);
+        return;
+      }
+      case 'escalated': {
+        const current = this.store.openFor(a.identity);
+        if (current) this.raise(current, a.priority, at, event.damped, out);
+        return;
+      }
+      case 'resolved': {
+        const current = this.store.openFor(a.identity);
+        if (!current) return;
+        this.store.setAlertActive(current.id, a.identity, false, at);
+        this.store.addTimeline(current.id, at, 'alert_cleared', null, { identity: a.identity });
+        if (this.store.activeAlertCount(current.id) === 0 && this.rules.autoResolve[current.priority]) {
+          this.store.update(current.id, { status: 'resolved', resolvedAt: at, updatedAt: at });
+          this.store.addTimeline(current.id, at, 'resolved', 'roomwatch', { reason: 'all alerts cleared' });
+          out.push({ type: 'resolved', incident: this.store.get(current.id) as Incident, at, damped: event.damped });
+        }
+        return;
+      }
+      case 'flapping':
+      case 'flapping_ended': {
+        const current = this.store.openFor(a.identity);
+        if (current) this.store.addTimeline(current.id, at, 'damped', null, { identity: a.identity, flapping: event.type === 'flapping' });
+        return;
+      }
+    }
+  }
+
+  private raise(incident: Incident, priority: Priority, at: number, damped: boolean, out: IncidentChange[]): void {
+    if (rank(priority) >= rank(incident.priority)) return;
+    this.store.update(incident.id, { priority, updatedAt: at });
+    this.store.addTimeline(incident.id, at, 'priority_raised', null, { from: incident.priority, to: priority });
+    out.push({ type: 'priority_raised', incident: { ...incident, priority }, at, damped });
+  }
+
+  acknowledge(id: number, by: string, at: number): Incident {
+    return this.transition(id, ['open'], 'acknowledged', at, (inc) => {
+      this.store.update(id, { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, assignee: inc.assignee ?? by, updatedAt: at });
+      this.store.addTimeline(id, at, 'acknowledged', by);
+    });
+  }
+
+  assign(id: number, to: string, by: string, at: number): Incident {
+    return this.transition(id, ['open', 'acknowledged', 'resolved'], null, at, () => {
+      this.store.update(id, { assignee: to, updatedAt: at });
+      this.store.addTimeline(id, at, 'assigned', by, { to });
+    });
+  }
+
+  comment(id: number, text: string, by: string, at: number, plan = false): Incident {
+    return this.transition(id, ['open', 'acknowledged', 'resolved', 'closed'], null, at, (inc) => {
+      if (plan && inc.plannedAt === null) this.store.update(id, { plannedAt: at, updatedAt: at });
+      this.store.addTimeline(id, at, plan ? 'planned' : 'comment', by, { text });
+    });
+  }
+
+  resolve(id: number, by: string, at: number, note?: string): Incident {
+    return this.transition(id, ['open', 'acknowledged'], 'resolved', at, () => {
+      this.store.update(id, { status: 'resolved', resolvedAt: at, updatedAt: at });
+      this.store.addTimeline(id, at, 'resolved', by, note ? { note } : {});
+    });
+  }
+
+  /** Closing needs a cause and a fix: they feed the knowledge base for the next incident of the rule. */
+  close(id: number, by: string, at: number, cause: string, fix: string): Incident {
+    if (!cause.trim() || !fix.trim()) throw new IncidentError('closing an incident needs a cause and a fix', 400);
+    return this.transition(id, ['open', 'acknowledged', 'resolved'], 'closed', at, (inc) => {
+      this.store.update(id, { status: 'closed', closedAt: at, resolvedAt: inc.resolvedAt ?? at, cause, fix, updatedAt: at });
+      this.store.addTimeline(id, at, 'closed', by, { cause, fix });
+      this.store.rememberFix({ incidentId: id, ruleId: inc.ruleId, cause, fix, closedAt: at });
+    });
+  }
+
+  private transition(id: number, from: IncidentStatus[], to: IncidentStatus | null, at: number, work: (inc: Incident) => void): Incident {
+    const changes: IncidentChange[] = [];
+    const updated = this.db.transaction(() => {
+      const inc = this.store.get(id);
+      if (!inc) throw new IncidentError(`no incident ${id}`, 404);
+      if (!from.includes(inc.status)) throw new IncidentError(`incident ${id} is ${inc.status}; this needs ${from.join(' or ')}`, 409);
+      work(inc);
+      const after = this.store.get(id) as Incident;
+      if (to === 'acknowledged' || to === 'resolved' || to === 'closed') changes.push({ type: to, incident: after, at, damped: false });
+      return after;
+    })();
+    for (const c of changes) for (const l of this.listeners) l(c);
+    return updated;
+  }
+}

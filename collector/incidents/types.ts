@@ -1,0 +1,84 @@
+/**
+ * Incidents (DESIGN.md §5): opened automatically by firing alerts, with an
+ * SLA clock, an escalation tier, a timeline and, when closed, a cause and fix
+ * that feed the knowledge base.
+ */
+import type { Priority } from '../rules/types.js';
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export interface Incident {
+  id: number;
+  status: IncidentStatus;
+  priority: Priority;
+  title: string;
+  /** The rule of the alert that opened it (knowledge base key). */
+  ruleId: string;
+  device: string;
+  openedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  /** When a plan/diagnosis was recorded (stops the plan clock). */
+  plannedAt: number | null;
+  resolvedAt: number | null;
+  closedAt: number | null;
+  assignee: string | null;
+  /** Index into the policy's tiers: 0 = L1. */
+  tier: number;
+  cause: string | null;
+  fix: string | null;
+  updatedAt: number;
+}
+
+/** How an alert belongs to an incident. */
+export type AttachmentRole = 'origin' | 'correlated' | 'suppressed';
+
+export interface IncidentAlert {
+  incidentId: number;
+  identity: string;
+  ruleId: string;
+  device: string;
+  role: AttachmentRole;
+  active: boolean;
+  attachedAt: number;
+  clearedAt: number | null;
+}
+
+export type TimelineType =
+  | 'opened'
+  | 'reopened'
+  | 'alert_attached'
+  | 'alert_fired'
+  | 'alert_cleared'
+  | 'priority_raised'
+  | 'acknowledged'
+  | 'assigned'
+  | 'comment'
+  | 'planned'
+  | 'resolved'
+  | 'closed'
+  | 'escalated'
+  | 'sla_warning'
+  | 'sla_breach'
+  | 'notified'
+  | 'notify_failed'
+  | 'unreachable_contact'
+  | 'damped';
+
+export interface TimelineEntry {
+  id: number;
+  incidentId: number;
+  at: number;
+  type: TimelineType;
+  actor: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface KnownFix {
+  incidentId: number;
+  ruleId: string;
+  cause: string;
+  fix: string;
+  closedAt: number;
+}
