@@ -14,5 +14,8 @@ export const Errors = {
   TimestampTooOld: createError('RW_TS_TOO_OLD', '%s: timestamp %d is before 2000-01-01; check the precision parameter and the sender clock', 400),
   BadQuery: createError('RW_BAD_QUERY', '%s', 400),
   LineProtocol: createError('RW_LINE_PROTOCOL', '%s', 400),
+  IncidentNotFound: createError('RW_INCIDENT_NOT_FOUND', '%s', 404),
+  IncidentConflict: createError('RW_INCIDENT_CONFLICT', '%s', 409),
+  IncidentInvalid: createError('RW_INCIDENT_INVALID', '%s', 400),
   StoreUnavailable: createError('RW_STORE_UNAVAILABLE', 'the store could not commit the batch; retry later', 503),
 } as const;

@@ -163,6 +163,36 @@ export class IncidentManager {
     out.push({ type: 'priority_raised', incident: { ...incident, priority }, at, damped });
   }
 
+  /** An incident opened by a person (a phone call, a vendor notice), not by an alert. */
+  openManual(fields: { title: string; priority: Priority; device: string; by: string; description?: string }, at: number): Incident {
+    const changes: IncidentChange[] = [];
+    const incident = this.db.transaction(() => {
+      const inc = this.store.create({
+        status: 'open',
+        priority: fields.priority,
+        title: fields.title,
+        ruleId: 'manual',
+        device: fields.device,
+        openedAt: at,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        plannedAt: null,
+        resolvedAt: null,
+        closedAt: null,
+        assignee: null,
+        tier: 0,
+        cause: null,
+        fix: null,
+        updatedAt: at,
+      });
+      this.store.addTimeline(inc.id, at, 'opened', fields.by, { description: fields.description ?? '', manual: true });
+      changes.push({ type: 'opened', incident: inc, at, damped: false });
+      return inc;
+    })();
+    for (const c of changes) for (const l of this.listeners) l(c);
+    return incident;
+  }
+
   acknowledge(id: number, by: string, at: number): Incident {
     return this.transition(id, ['open'], 'acknowledged', at, (inc) => {
       this.store.update(id, { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by, assignee: inc.assignee ?? by, updatedAt: at });

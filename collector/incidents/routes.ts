@@ -1,0 +1,125 @@
+/** Incident endpoints: list, open by hand, read with timeline, and the lifecycle actions. */
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { parseTimeParam } from '../../lib/time.js';
+import { Errors } from '../errors.js';
+import type { Outbox } from '../notify/outbox.js';
+import { PRIORITIES, type Priority } from '../rules/types.js';
+import { IncidentError, type IncidentManager } from './manager.js';
+import { incidentStats, type SlaJudge } from './stats.js';
+import type { IncidentStore } from './store.js';
+import { INCIDENT_STATUSES, type Incident, type IncidentStatus } from './types.js';
+
+export interface IncidentRouteOptions {
+  manager: IncidentManager;
+  store: IncidentStore;
+  outbox: Outbox;
+  judge: SlaJudge;
+  /** SLA clocks of one incident, for the detail view. */
+  slaView: (incident: Incident, now: number) => Record<string, unknown>;
+  now: () => number;
+}
+
+const Id = Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }) });
+const Actor = Type.String({ minLength: 1, maxLength: 128 });
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.String()),
+  priority: Type.Optional(Type.String()),
+  device: Type.Optional(Type.String()),
+  from: Type.Optional(Type.String()),
+  to: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+});
+const Create = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 500 }),
+    priority: Type.Enum([...PRIORITIES]),
+    device: Type.String({ minLength: 1 }),
+    by: Actor,
+    description: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
+const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
+const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const Resolve = Type.Object({ by: Actor, note: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
+const Close = Type.Object({ by: Actor, cause: Type.String({ minLength: 1, maxLength: 10_000 }), fix: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });
+
+function guard<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (!(err instanceof IncidentError)) throw err;
+    if (err.statusCode === 404) throw new Errors.IncidentNotFound(err.message);
+    if (err.statusCode === 409) throw new Errors.IncidentConflict(err.message);
+    throw new Errors.IncidentInvalid(err.message);
+  }
+}
+
+function timeParam(name: string, text: string | undefined, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  const t = parseTimeParam(text, now);
+  if (t === undefined) throw new Errors.BadQuery(`${name}: '${text}' is not a time (write -7d, now-24h, epoch ms or an ISO date)`);
+  return t;
+}
+
+export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOptions): Promise<void> {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/incidents', { schema: { querystring: ListQuery } }, async (request) => {
+    const q = request.query;
+    const now = opts.now();
+    const status = q.status?.split(',') as IncidentStatus[] | undefined;
+    if (status?.some((s) => !(INCIDENT_STATUSES as readonly string[]).includes(s))) throw new Errors.BadQuery(`status: use ${INCIDENT_STATUSES.join(', ')}`);
+    if (q.priority && !(PRIORITIES as readonly string[]).includes(q.priority)) throw new Errors.BadQuery(`priority: '${q.priority}' is not one of ${PRIORITIES.join(', ')}`);
+    return {
+      incidents: opts.store.list({
+        status,
+        priority: q.priority as Priority | undefined,
+        device: q.device,
+        from: timeParam('from', q.from, now),
+        to: timeParam('to', q.to, now),
+        limit: q.limit ? Number(q.limit) : undefined,
+      }),
+    };
+  });
+
+  app.get<{ Querystring: { from?: string; to?: string } }>('/api/v1/incidents/stats', async (request) => {
+    const now = opts.now();
+    const from = timeParam('from', request.query.from ?? '-30d', now) as number;
+    const to = timeParam('to', request.query.to ?? 'now', now) as number;
+    const incidents = opts.store.list({ from, to, limit: 1_000_000 });
+    return { from, to, priorities: incidentStats(incidents, opts.judge, now) };
+  });
+
+  app.post<{ Body: Static<typeof Create> }>('/api/v1/incidents', { schema: { body: Create } }, async (request, reply) => {
+    const b = request.body;
+    void reply.code(201);
+    return opts.manager.openManual({ title: b.title, priority: b.priority as Priority, device: b.device, by: b.by, description: b.description }, opts.now());
+  });
+
+  app.get<{ Params: Static<typeof Id> }>('/api/v1/incidents/:id', { schema: { params: Id } }, async (request) => {
+    const id = Number(request.params.id);
+    const incident = opts.store.get(id);
+    if (!incident) throw new Errors.IncidentNotFound(`no incident ${id}`);
+    const now = opts.now();
+    return {
+      incident,
+      sla: opts.slaView(incident, now),
+      alerts: opts.store.alerts(id),
+      timeline: opts.store.timeline(id),
+      notifications: opts.outbox.forIncident(id).map(({ content: _content, ...n }) => n),
+      known_fixes: opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== id),
+    };
+  });
+
+  const action = <S extends Parameters<typeof Type.Object>[0]>(path: string, body: ReturnType<typeof Type.Object<S>>, run: (id: number, b: Record<string, unknown>, now: number) => Incident) =>
+    app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> }>(`/api/v1/incidents/:id/${path}`, { schema: { params: Id, body } }, async (request) =>
+      guard(() => run(Number(request.params.id), request.body, opts.now())),
+    );
+
+  action('ack', Ack, (id, b, now) => opts.manager.acknowledge(id, b.by as string, now));
+  action('assign', Assign, (id, b, now) => opts.manager.assign(id, b.to as string, b.by as string, now));
+  action('comment', Comment, (id, b, now) => opts.manager.comment(id, b.text as string, b.by as string, now, b.plan === true));
+  action('resolve', Resolve, (id, b, now) => opts.manager.resolve(id, b.by as string, now, b.note as string | undefined));
+  action('close', Close, (id, b, now) => opts.manager.close(id, b.by as string, now, b.cause as string, b.fix as string));
+}
