@@ -113,7 +113,7 @@ export class IncidentManager {
           updatedAt: at,
         });
         this.store.attach({ incidentId: incident.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'origin', attachedAt: at });
-        this.store.addTimeline(incident.id, at, 'opened', null, { identity: a.identity, summary: a.summary, value: a.value, priority: a.priority });
+        this.store.addTimeline(incident.id, at, 'opened', null, { identity: a.identity, summary: a.summary, runbook: a.runbook, value: a.value, priority: a.priority });
         out.push({ type: 'opened', incident, at, damped: event.damped });
         return;
       }

@@ -1,0 +1,105 @@
+/**
+ * Who hears about an incident, through which channels (DESIGN.md §5, routing
+ * by priority): on open the route's tiers (e.g. P1: the on-call and L2 at
+ * once, by SMS and email); on escalation the new tier; repeats, SLA warnings
+ * and breaches go to the tier in charge. A contact that none of the route's
+ * channels can reach is written to the timeline — never skipped silently.
+ */
+import type { IncidentStore } from '../incidents/store.js';
+import type { Incident } from '../incidents/types.js';
+import type { Priority } from '../rules/types.js';
+import type { Outbox } from './outbox.js';
+import type { Channel, NotificationContent, Recipient } from './types.js';
+
+export interface RouteSpec {
+  /** Tier indexes paged when an incident opens. */
+  tiers: number[];
+  /** Channel names used for this priority. */
+  channels: string[];
+  /** Send nothing now; the daily report carries it. */
+  digest: boolean;
+}
+
+export interface ContactRecipient extends Recipient {
+  /** The channels this contact accepts; undefined: any. */
+  channels?: string[];
+}
+
+export interface Directory {
+  tierName(index: number): string;
+  /** Who is paged in a tier at a time: the on-call member if the tier has a schedule, else its contacts. */
+  tierRecipients(index: number, at: number): ContactRecipient[];
+  route(priority: Priority): RouteSpec;
+}
+
+export type NotifyReason = NotificationContent['kind'];
+
+export interface RouterOptions {
+  outbox: Outbox;
+  store: IncidentStore;
+  channels: () => ReadonlyMap<string, Channel>;
+  directory: () => Directory;
+  /** Base URL of the API/console for links in messages. */
+  baseUrl?: string;
+  timeZone?: string;
+}
+
+export class NotificationRouter {
+  constructor(private readonly opts: RouterOptions) {}
+
+  /** Queues the messages for one incident event; returns how many were queued. Call inside the event's transaction. */
+  notify(incident: Incident, reason: NotifyReason, key: string, detail: Record<string, unknown>, now: number): number {
+    const dir = this.opts.directory();
+    const route = dir.route(incident.priority);
+    if (route.digest && reason !== 'sla_breach' && reason !== 'escalated') return 0;
+    const tiers = reason === 'opened' ? route.tiers : [incident.tier];
+    const content = this.content(incident, reason, detail, now, dir.tierName(incident.tier));
+    const channels = this.opts.channels();
+    let queued = 0;
+    for (const tier of tiers) {
+      for (const recipient of dir.tierRecipients(tier, now)) {
+        let reachable = false;
+        for (const name of route.channels) {
+          if (recipient.channels && !recipient.channels.includes(name)) continue;
+          const channel = channels.get(name);
+          if (!channel || !channel.canReach(recipient)) continue;
+          reachable = true;
+          const dedupeKey = `${incident.id}:${reason}:${key}:${recipient.name}:${name}`;
+          if (this.opts.outbox.enqueue({ incidentId: incident.id, channel: name, recipient, content: { ...content, tier: dir.tierName(tier) }, dedupeKey }, now)) queued++;
+        }
+        if (!reachable && !this.opts.store.hasTimeline(incident.id, 'unreachable_contact', `${key}:${recipient.name}`)) {
+          this.opts.store.addTimeline(incident.id, now, 'unreachable_contact', null, {
+            key: `${key}:${recipient.name}`,
+            contact: recipient.name,
+            tier: dir.tierName(tier),
+            channels: route.channels,
+            reason: 'no configured channel of this route can reach the contact (missing email/phone, or the contact does not accept these channels)',
+          });
+        }
+      }
+    }
+    return queued;
+  }
+
+  private content(incident: Incident, reason: NotifyReason, detail: Record<string, unknown>, now: number, tier: string): NotificationContent {
+    const alerts = this.opts.store.alerts(incident.id);
+    const fixes = this.opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== incident.id);
+    const opened = this.opts.store.timeline(incident.id).find((t) => t.type === 'opened');
+    return {
+      kind: reason,
+      incidentId: incident.id,
+      priority: incident.priority,
+      title: incident.title,
+      device: incident.device,
+      summary: (opened?.detail.summary as string | undefined) ?? incident.title,
+      runbook: (opened?.detail.runbook as string | undefined) ?? undefined,
+      tier,
+      knownFixes: fixes.map((f) => ({ incidentId: f.incidentId, cause: f.cause, fix: f.fix, closedAt: f.closedAt })),
+      url: this.opts.baseUrl ? `${this.opts.baseUrl}/api/v1/incidents/${incident.id}` : undefined,
+      at: now,
+      deadline: typeof detail.deadline === 'number' ? detail.deadline : undefined,
+      timeZone: this.opts.timeZone,
+      ...(alerts.length > 1 ? { summary: `${(opened?.detail.summary as string | undefined) ?? incident.title} (+${alerts.length - 1} related alerts)` } : {}),
+    };
+  }
+}
