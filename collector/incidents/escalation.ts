@@ -108,13 +108,19 @@ export class EscalationWatch {
       this.store.update(incident.id, { tier, updatedAt: now });
       this.store.addTimeline(incident.id, now, 'escalated', null, { key: `tier:${tier}`, tier, reason: escalate });
       this.page({ ...incident, tier }, 'escalated', `tier:${tier}`, { reason: escalate }, now);
+      return;
     }
 
+    // Repeats go to the tier in charge, counted from when that tier was engaged.
     const repeat = rules.repeatMs[incident.priority];
     if (repeat && incident.status === 'open') {
-      const round = Math.floor((now - incident.openedAt) / repeat);
-      if (round >= 1) this.page(incident, 'repeat', `repeat:${round}`, { round }, now);
+      const round = Math.floor((now - this.tierEngagedAt(incident)) / repeat);
+      if (round >= 1) this.page(incident, 'repeat', `repeat:${incident.tier}:${round}`, { round }, now);
     }
+  }
+
+  private tierEngagedAt(incident: Incident): number {
+    return this.store.timeline(incident.id).filter((t) => t.type === 'escalated').at(-1)?.at ?? incident.openedAt;
   }
 
   /**
@@ -122,9 +128,7 @@ export class EscalationWatch {
    * tier gets its own time to answer before the next one is called.
    */
   private nextTierDue(incident: Incident, now: number): boolean {
-    const last = this.store.timeline(incident.id).filter((t) => t.type === 'escalated').at(-1);
-    if (!last) return true;
-    const respond = this.rules().clock(incident.priority, 'respond', last.at, [], now);
-    return respond.breached;
+    if (incident.tier === 0) return true;
+    return this.rules().clock(incident.priority, 'respond', this.tierEngagedAt(incident), [], now).breached;
   }
 }

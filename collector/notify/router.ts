@@ -67,9 +67,11 @@ export class NotificationRouter {
           const dedupeKey = `${incident.id}:${reason}:${key}:${recipient.name}:${name}`;
           if (this.opts.outbox.enqueue({ incidentId: incident.id, channel: name, recipient, content: { ...content, tier: dir.tierName(tier) }, dedupeKey }, now)) queued++;
         }
-        if (!reachable && !this.opts.store.hasTimeline(incident.id, 'unreachable_contact', `${key}:${recipient.name}`)) {
+        // Reported once per contact and tier of an incident, not on every repeat.
+        const unreachableKey = `${dir.tierName(tier)}:${recipient.name}`;
+        if (!reachable && !this.opts.store.hasTimeline(incident.id, 'unreachable_contact', unreachableKey)) {
           this.opts.store.addTimeline(incident.id, now, 'unreachable_contact', null, {
-            key: `${key}:${recipient.name}`,
+            key: unreachableKey,
             contact: recipient.name,
             tier: dir.tierName(tier),
             channels: route.channels,

@@ -1,0 +1,132 @@
+/**
+ * The SLA walk with an injected clock: an unacknowledged P1 goes through the
+ * respond warning and breach, climbs L1 → L2 → L3 one respond period at a
+ * time, gets repeat pages, and a restart in the middle resumes at the right
+ * step without a duplicate notification.
+ */
+import { describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../collector/db.js';
+import { EscalationWatch, type ClockStatus, type EscalationRules, type SlaClock } from '../../collector/incidents/escalation.js';
+import { IncidentManager } from '../../collector/incidents/manager.js';
+import { IncidentStore } from '../../collector/incidents/store.js';
+import { Outbox } from '../../collector/notify/outbox.js';
+import { NotificationRouter, type Directory } from '../../collector/notify/router.js';
+import type { Channel } from '../../collector/notify/types.js';
+import type { Priority } from '../../collector/rules/types.js';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 23, 1, 0, 0);
+const TARGETS: Record<SlaClock, number> = { respond: 30 * MIN, plan: 120 * MIN, resolve: 720 * MIN };
+
+/** 24/7 clocks minus pauses, warning at 80 %: the shape the policy module provides. */
+const rules: EscalationRules = {
+  clock(_p: Priority, clock: SlaClock, openedAt: number, pauses, now, stoppedAt): ClockStatus {
+    const end = stoppedAt ?? now;
+    let paused = 0;
+    for (const p of pauses) paused += Math.max(0, Math.min(p.end ?? end, end) - Math.max(p.start, openedAt));
+    const elapsedMs = end - openedAt - paused;
+    const targetMs = TARGETS[clock];
+    const fraction = elapsedMs / targetMs;
+    return { elapsedMs, targetMs, fraction, deadline: now + (targetMs - elapsedMs), breached: elapsedMs >= targetMs, warnings: fraction >= 0.8 ? [0.8] : [] };
+  },
+  tierCount: 3,
+  onBreach: true,
+  repeatMs: { P1: 15 * MIN },
+};
+
+const email: Channel = { name: 'email', kind: 'email', canReach: (r) => Boolean(r.email), send: async () => ({ ok: true }) };
+const sms: Channel = { name: 'sms', kind: 'sms', canReach: (r) => Boolean(r.phone), send: async () => ({ ok: true }) };
+
+const directory: Directory = {
+  tierName: (i) => `L${i + 1}`,
+  tierRecipients: (i) =>
+    [
+      [{ name: 'desk', email: 'desk@example.com', phone: '+8613800000001' }],
+      [{ name: 'sysadmin', email: 'ops@example.com', phone: '+8613800000002' }, { name: 'newbie' }],
+      [{ name: 'vendor', email: 'support@vendor.example' }],
+    ][i] ?? [],
+  route: (p) => (p === 'P1' ? { tiers: [0], channels: ['sms', 'email'], digest: false } : { tiers: [0], channels: ['email'], digest: false }),
+};
+
+function build(db: Db, paused = () => false) {
+  const store = new IncidentStore(db);
+  const outbox = new Outbox(db);
+  const router = new NotificationRouter({ outbox, store, channels: () => new Map([['email', email], ['sms', sms]]), directory: () => directory });
+  const watch = new EscalationWatch(db, store, () => rules, (inc, reason, key, detail, now) => router.notify(inc, reason, key, detail, now), { paused: (_i, now) => paused() && now > 0 });
+  const manager = new IncidentManager(db, store);
+  manager.onChange((c) => {
+    if (c.type === 'opened' && !c.damped) db.transaction(() => router.notify(c.incident, 'opened', 'open', {}, c.at))();
+  });
+  return { store, outbox, watch, manager };
+}
+
+const sent = (outbox: Outbox, id: number) => outbox.forIncident(id).map((n) => `${n.kind} ${n.content.tier} ${n.recipient.name} ${n.channel}`);
+
+describe('SLA walk and escalation', () => {
+  it('walks an unacknowledged P1 through warnings, breaches and L1 → L2 → L3, surviving a restart', () => {
+    const db = openDb(':memory:');
+    let s = build(db);
+    const inc = s.manager.openManual({ title: 'Core switch down', priority: 'P1', device: 'core1', by: 'noc' }, T0);
+    expect(sent(s.outbox, inc.id)).toEqual(['opened L1 desk sms', 'opened L1 desk email']);
+
+    s.watch.tick(T0 + 23 * MIN);
+    expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened']);
+    s.watch.tick(T0 + 24 * MIN); // 80 % of the 30-minute respond SLA
+    expect(s.store.timeline(inc.id).map((t) => t.type).slice(1)).toEqual(['sla_warning']);
+
+    s.watch.tick(T0 + 30 * MIN); // respond SLA breached → L2
+    expect(s.store.get(inc.id)?.tier).toBe(1);
+    const types = s.store.timeline(inc.id).map((t) => t.type);
+    expect(types.slice(2)).toEqual(['sla_breach', 'escalated', 'unreachable_contact']);
+    expect(s.store.timeline(inc.id).find((t) => t.type === 'unreachable_contact')?.detail.contact).toBe('newbie');
+
+    // A restart: new instances on the same database, the same tick again.
+    s = build(db);
+    s.watch.tick(T0 + 30 * MIN);
+    s.watch.tick(T0 + 31 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(1);
+
+    s.watch.tick(T0 + 60 * MIN); // L2 had a full respond period: → L3
+    expect(s.store.get(inc.id)?.tier).toBe(2);
+    s.watch.tick(T0 + 200 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(2); // no tier past L3
+
+    expect(sent(s.outbox, inc.id)).toEqual([
+      'opened L1 desk sms',
+      'opened L1 desk email',
+      'repeat L1 desk sms', // 15 min unacknowledged (first tick after: 23 min)
+      'repeat L1 desk email',
+      'sla_warning L1 desk sms', // 24 min = 80 % of respond
+      'sla_warning L1 desk email',
+      'sla_breach L1 desk sms', // 30 min
+      'sla_breach L1 desk email',
+      'escalated L2 sysadmin sms',
+      'escalated L2 sysadmin email',
+      'escalated L3 vendor email', // 60 min: L2 had its 30 minutes
+      'sla_warning L3 vendor email', // 200 min: plan at 80 % and breached
+      'sla_breach L3 vendor email',
+      'repeat L3 vendor email', // 200 min: L3 engaged at 60, round 9
+    ]);
+    expect(s.store.timeline(inc.id).filter((t) => t.type === 'unreachable_contact')).toHaveLength(1);
+  });
+
+  it('stops the respond clock at acknowledgement and pauses clocks in maintenance', () => {
+    const db = openDb(':memory:');
+    let inMaintenance = false;
+    const s = build(db, () => inMaintenance);
+    const inc = s.manager.openManual({ title: 'UPS alarm', priority: 'P2', device: 'ups-a', by: 'noc' }, T0);
+    s.manager.acknowledge(inc.id, 'desk', T0 + 10 * MIN);
+    s.watch.tick(T0 + 40 * MIN);
+    expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened', 'acknowledged']);
+    inMaintenance = true;
+    s.watch.tick(T0 + 50 * MIN);
+    s.watch.tick(T0 + 200 * MIN);
+    inMaintenance = false;
+    s.watch.tick(T0 + 201 * MIN);
+    // Plan clock: 50 min before the pause + 1 min after = 51 of 120 min, no warning.
+    expect(s.store.pauses(inc.id)).toEqual([{ start: T0 + 50 * MIN, end: T0 + 201 * MIN }]);
+    expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened', 'acknowledged']);
+    s.watch.tick(T0 + 247 * MIN); // 51 + 46 = 97 min ≥ 80 % of 120
+    expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened', 'acknowledged', 'sla_warning']);
+  });
+});
