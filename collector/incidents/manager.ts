@@ -45,6 +45,27 @@ export class IncidentError extends Error {
 
 const rank = (p: Priority) => PRIORITIES.indexOf(p);
 
+function freshIncident(priority: Priority, title: string, ruleId: string, device: string, at: number): Omit<Incident, 'id'> {
+  return {
+    status: 'open',
+    priority,
+    title,
+    ruleId,
+    device,
+    openedAt: at,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    plannedAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    assignee: null,
+    tier: 0,
+    cause: null,
+    fix: null,
+    updatedAt: at,
+  };
+}
+
 export class IncidentManager {
   private readonly listeners: IncidentListener[] = [];
 
@@ -94,24 +115,7 @@ export class IncidentManager {
           this.raise(reopened, a.priority, at, event.damped, out);
           return;
         }
-        const incident = this.store.create({
-          status: 'open',
-          priority: a.priority,
-          title: a.summary,
-          ruleId: a.ruleId,
-          device: a.device,
-          openedAt: at,
-          acknowledgedAt: null,
-          acknowledgedBy: null,
-          plannedAt: null,
-          resolvedAt: null,
-          closedAt: null,
-          assignee: null,
-          tier: 0,
-          cause: null,
-          fix: null,
-          updatedAt: at,
-        });
+        const incident = this.store.create(freshIncident(a.priority, a.summary, a.ruleId, a.device, at));
         this.store.attach({ incidentId: incident.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'origin', attachedAt: at });
         this.store.addTimeline(incident.id, at, 'opened', null, { identity: a.identity, summary: a.summary, runbook: a.runbook, value: a.value, priority: a.priority });
         out.push({ type: 'opened', incident, at, damped: event.damped });
@@ -167,24 +171,7 @@ export class IncidentManager {
   openManual(fields: { title: string; priority: Priority; device: string; by: string; description?: string }, at: number): Incident {
     const changes: IncidentChange[] = [];
     const incident = this.db.transaction(() => {
-      const inc = this.store.create({
-        status: 'open',
-        priority: fields.priority,
-        title: fields.title,
-        ruleId: 'manual',
-        device: fields.device,
-        openedAt: at,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        plannedAt: null,
-        resolvedAt: null,
-        closedAt: null,
-        assignee: null,
-        tier: 0,
-        cause: null,
-        fix: null,
-        updatedAt: at,
-      });
+      const inc = this.store.create(freshIncident(fields.priority, fields.title, 'manual', fields.device, at));
       this.store.addTimeline(inc.id, at, 'opened', fields.by, { description: fields.description ?? '', manual: true });
       changes.push({ type: 'opened', incident: inc, at, damped: false });
       return inc;
