@@ -70,6 +70,7 @@ export class IngestService {
 
   apply(input: ApplyInput): ApplyResult {
     const result = this.applyTx(input, this.now());
+    this.store.afterCommit?.();
     if (!result.duplicate) {
       const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [] };
       for (const listener of this.listeners) listener(event);

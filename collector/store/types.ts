@@ -53,6 +53,8 @@ export interface MetricStore {
    * transaction so that a batch and its dedup record commit together.
    */
   write(samples: readonly Sample[]): number;
+  /** After the transaction that called write() committed: a chance to do deferred work. */
+  afterCommit?(): void;
   query(q: RangeQuery): Promise<SeriesPoints[]>;
   listSeries(filter: SeriesFilter): Promise<SeriesInfo[]>;
   /** Drops data older than the retention; returns how many chunks went. */

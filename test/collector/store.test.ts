@@ -95,7 +95,7 @@ describe('SqliteMetricStore', () => {
     expect(dropped).toBe(2);
     const [s] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: 0, to: T0 + 10 * DAY, stepMs: 0, agg: 'avg' });
     expect(s?.points.map((p) => p[1])).toEqual([2, 3, 4]);
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'samples_%'").get() as { n: number };
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'samples_%' AND name != 'samples_head'").get() as { n: number };
     expect(tables.n).toBe(3);
     // A chunk dropped by retention is recreated if a late sample arrives for it.
     store.write([cpu(T0 + 1000, 9)]);
@@ -120,5 +120,41 @@ describe('SqliteMetricStore', () => {
     expect(raw[0]?.points).toEqual([[T0, 'active']]);
     const avg = await store.query({ measurement: 'fw', field: 'ha_state', matchers: [], from: T0, to: T0 + 60_000, stepMs: 60_000, agg: 'avg' });
     expect(avg[0]?.points).toEqual([]);
+  });
+});
+
+describe('SqliteMetricStore head', () => {
+  it('keeps writes in the head until a flush, durably, and moves them sorted with last write winning', async () => {
+    const tmp = tempDir();
+    const file = `${tmp.dir}/h.db`;
+    let db = openDb(file);
+    let store = new SqliteMetricStore(db, { retentionMs: 30 * DAY, chunkMs: DAY, flushMs: 0 });
+    const cpu = (ts: number, v: number) => ({ measurement: 'cpu', tags: { device: 'db01' }, fields: { usage_pct: v }, ts });
+    db.transaction(() => store.write([cpu(T0 + 2, 2), cpu(T0 + 1, 1), cpu(T0 + DAY, 3)]))();
+    db.transaction(() => store.write([cpu(T0 + 1, 10)]))(); // a replay of T0+1 with another value
+    expect((await store.health()).detail.head_rows).toBe(4);
+    // A crash before the flush: the head is on disk and a reopened store moves it.
+    db.close();
+    db = openDb(file);
+    store = new SqliteMetricStore(db, { retentionMs: 30 * DAY, chunkMs: DAY, flushMs: 0 });
+    expect((await store.health()).detail.head_rows).toBe(4);
+    const [s] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0, to: T0 + 2 * DAY, stepMs: 0, agg: 'last' });
+    expect(s?.points).toEqual([[T0 + 1, 10], [T0 + 2, 2], [T0 + DAY, 3]]);
+    expect((db.prepare('SELECT count(*) AS n FROM samples_head').get() as { n: number }).n).toBe(0);
+    expect(store.flushHead()).toBe(0);
+    db.close();
+    tmp.cleanup();
+  });
+
+  it('moves the head on its timer', async () => {
+    const tmp = tempDir();
+    const db = openDb(`${tmp.dir}/t.db`);
+    const store = new SqliteMetricStore(db, { retentionMs: 30 * DAY, chunkMs: DAY, flushMs: 20 });
+    db.transaction(() => store.write([{ measurement: 'cpu', tags: { device: 'd' }, fields: { usage_pct: 1 }, ts: T0 }]))();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((db.prepare('SELECT count(*) AS n FROM samples_head').get() as { n: number }).n).toBe(0);
+    await store.close();
+    db.close();
+    tmp.cleanup();
   });
 });
