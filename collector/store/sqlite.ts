@@ -54,8 +54,24 @@ interface BucketRow {
   n?: number;
 }
 
+/**
+ * Keys already computed for a tag object. The store and the rule engine both
+ * need the key of every sample; samples are never mutated after ingest, so the
+ * second caller gets it for a WeakMap lookup.
+ */
+const tagKeys = new WeakMap<object, string>();
+
 /** A canonical, order-independent rendering of a tag set. */
 export function tagSetKey(tags: Readonly<Record<string, string>>): string {
+  let key = tagKeys.get(tags);
+  if (key === undefined) {
+    key = renderTagSet(tags);
+    tagKeys.set(tags, key);
+  }
+  return key;
+}
+
+function renderTagSet(tags: Readonly<Record<string, string>>): string {
   const keys = Object.keys(tags);
   if (keys.length > 1) keys.sort();
   let out = '';
