@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, formatTime, renderEmail, renderSms } from '../../collector/notify/templates.js';
+import type { NotificationContent } from '../../collector/notify/types.js';
+
+const base: NotificationContent = { kind: 'escalated', incidentId: 9, priority: 'P2', title: 'Disk failed', device: 'array1', summary: 'array1 disk in slot 0:1:7 failed', tier: 'L2', at: Date.UTC(2026, 0, 1, 0, 0, 0) };
+
+describe('message templates', () => {
+  it('escapes every interpolated value in HTML', () => {
+    const m = renderEmail({ ...base, device: '<script>alert(1)</script>', summary: 'a & b "c"' }, 'en');
+    expect(m.html).not.toContain('<script>');
+    expect(m.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(m.html).toContain('a &amp; b &quot;c&quot;');
+    expect(escapeHtml(`'`)).toBe('&#39;');
+  });
+
+  it('names the kind and tier in both languages', () => {
+    expect(renderEmail(base, 'en').subject).toBe('[P2] ESCALATED #9 array1: Disk failed');
+    expect(renderEmail(base, 'zh-CN').subject).toBe('【P2】已升级 #9 array1：Disk failed');
+    expect(renderEmail(base, 'en').text).toContain('Escalation tier: L2');
+    expect(renderEmail(base, 'zh-CN').text).toContain('升级层级: L2');
+  });
+
+  it('keeps SMS within 140 characters (70 in Chinese)', () => {
+    const long = { ...base, summary: 'x'.repeat(300) };
+    expect([...renderSms(long, 'en').text]).toHaveLength(140);
+    expect(renderSms(long, 'en').text.endsWith('…')).toBe(true);
+    expect([...renderSms({ ...long, summary: '磁盘'.repeat(100) }, 'zh-CN').text]).toHaveLength(70);
+    expect(renderSms(base, 'en').text).toBe('[P2] ESCALATED #9 array1 array1 disk in slot 0:1:7 failed');
+  });
+
+  it('renders times in the configured zone, across midnight', () => {
+    expect(formatTime(Date.UTC(2026, 10, 22, 16, 30), 'Asia/Shanghai')).toBe('2026-11-23 00:30:00 Asia/Shanghai');
+    expect(formatTime(Date.UTC(2026, 10, 22, 16, 30))).toBe('2026-11-22 16:30:00 UTC');
+  });
+});
