@@ -22,6 +22,8 @@ import { MaintenanceCalendar } from './rules/maintenance.js';
 import { ruleRoutes } from './rules/routes.js';
 import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
+import { incidentRoutes } from './incidents/routes.js';
+import { buildIncidentStage } from './incidents/stage.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -53,6 +55,7 @@ export interface Collector {
   rules: RulesService;
   maintenance: MaintenanceCalendar;
   alertStore: AlertStateStore;
+  incidents: ReturnType<typeof buildIncidentStage>;
 }
 
 const HOUR = 3_600_000;
@@ -130,6 +133,9 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
+  const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
+  await app.register(incidentRoutes, incidents.routeOptions);
+  incidents.start();
 
   // Rules evaluate inside the batch's transaction (alert state commits with the samples);
   // their events leave after the commit. A rule bug is logged and never fails a batch.
@@ -178,11 +184,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     clearInterval(tick);
+    await incidents.stop();
     await store.close();
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents };
 }
 
 function httpReason(status: number): string {

@@ -1,6 +1,7 @@
 /** collector.yaml: loading, validation with file:line:col, and defaults. */
 import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../lib/paths.js';
+import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
 
@@ -52,6 +53,18 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    incidents: Type.Optional(
+      Type.Object(
+        {
+          policy: Type.Optional(Type.String()),
+          tick: Type.Optional(Duration),
+          base_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+          time_zone: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    notify: Type.Optional(Type.Object({ channels: Type.Optional(Type.Array(ChannelSchema)) }, { additionalProperties: false })),
     ingest: Type.Optional(
       Type.Object(
         {
@@ -83,6 +96,8 @@ export interface CollectorConfig {
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
+  incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
+  notify: { channels: ChannelConfig[] };
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -93,6 +108,8 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   agents: [],
   ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
+  incidents: { tickMs: 5_000, timeZone: 'UTC' },
+  notify: { channels: [] },
 };
 
 /** Resolves a parsed file against the defaults; paths are relative to the file. */
@@ -133,7 +150,23 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       tickMs: dur(['rules', 'tick'], file.rules?.tick, d.rules.tickMs),
       topologyGraceMs: dur(['rules', 'topology_grace'], file.rules?.topology_grace, d.rules.topologyGraceMs),
     },
+    incidents: {
+      policy: file.incidents?.policy ? resolve(baseDir, file.incidents.policy) : undefined,
+      tickMs: dur(['incidents', 'tick'], file.incidents?.tick, d.incidents.tickMs),
+      baseUrl: file.incidents?.base_url,
+      timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
+    },
+    notify: { channels: file.notify?.channels ?? [] },
   };
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.incidents.timeZone });
+  } catch {
+    if (source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
+  }
+  // Build the channels once, dry, to report secrets that cannot be read and duplicate names now.
+  for (const p of buildChannels(config.notify.channels).problems) {
+    if (source) problems.push(source.problem(['notify', 'channels', ...p.path], p.message));
+  }
   if (config.store.chunkMs < 60_000 && source) problems.push(source.problem(['store', 'chunk'], 'must be at least 1m'));
   return { config, problems };
 }

@@ -1,0 +1,147 @@
+/**
+ * Assembles the incident stage: alert events → incidents → routing → outbox →
+ * sender, plus the SLA watch on a timer. The order of the notification
+ * pipeline is written here and nowhere else:
+ *   incident change (or SLA step) → router (who, which channels; damped or
+ *   digest: nothing) → outbox (dedupe key, same transaction) → sender (retry,
+ *   back-off) → timeline and metrics.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { CollectorConfig } from '../config.js';
+import type { Db } from '../db.js';
+import { METRIC_PREFIX } from '../metrics.js';
+import { buildChannels } from '../notify/config.js';
+import { Outbox } from '../notify/outbox.js';
+import { NotificationRouter } from '../notify/router.js';
+import { NotificationSender } from '../notify/sender.js';
+import type { RuleEngine } from '../rules/engine.js';
+import type { MaintenanceCalendar } from '../rules/maintenance.js';
+import { PRIORITIES } from '../rules/types.js';
+import { EscalationWatch } from './escalation.js';
+import { IncidentManager } from './manager.js';
+import { DEFAULT_POLICY, directory, escalationRules, loadEscalationPolicy, slaClock, type EscalationPolicy } from './policy.js';
+import type { IncidentRouteOptions } from './routes.js';
+import { IncidentStore } from './store.js';
+import type { Incident } from './types.js';
+
+export interface IncidentStageOptions {
+  db: Db;
+  config: CollectorConfig;
+  engine: RuleEngine;
+  maintenance: MaintenanceCalendar;
+  registry: Registry;
+  now: () => number;
+  log: FastifyBaseLogger;
+  autoTick: boolean;
+}
+
+export function buildIncidentStage(o: IncidentStageOptions) {
+  const policy: EscalationPolicy = o.config.incidents.policy ? loadEscalationPolicy(o.config.incidents.policy) : DEFAULT_POLICY;
+  const store = new IncidentStore(o.db);
+  const outbox = new Outbox(o.db);
+  const { channels } = buildChannels(o.config.notify.channels);
+  const manager = new IncidentManager(o.db, store, policy.incidents);
+  const router = new NotificationRouter({ outbox, store, channels: () => channels, directory: () => directory(policy), baseUrl: o.config.incidents.baseUrl, timeZone: o.config.incidents.timeZone });
+
+  const sent = new Counter({ name: `${METRIC_PREFIX}notifications_total`, help: 'Notification attempts by channel and result (sent, retry, failed).', labelNames: ['channel', 'result'] as const, registers: [o.registry] });
+  const breaches = new Counter({ name: `${METRIC_PREFIX}sla_breaches_total`, help: 'SLA breaches recorded, by priority and clock.', labelNames: ['priority', 'clock'] as const, registers: [o.registry] });
+  new Gauge({
+    name: `${METRIC_PREFIX}incidents_open`,
+    help: 'Open or acknowledged incidents by priority.',
+    labelNames: ['priority'] as const,
+    registers: [o.registry],
+    collect() {
+      const open = store.list({ status: ['open', 'acknowledged'], limit: 1_000_000 });
+      for (const p of PRIORITIES) this.set({ priority: p }, open.filter((i) => i.priority === p).length);
+    },
+  });
+
+  const sender = new NotificationSender({
+    outbox,
+    channels,
+    now: o.now,
+    onAttempt: (entry, result, final) => {
+      sent.inc({ channel: entry.channel, result: result.ok ? 'sent' : final ? 'failed' : 'retry' });
+      if (result.ok) store.addTimeline(entry.incidentId, o.now(), 'notified', null, { channel: entry.channel, to: entry.recipient.name, kind: entry.kind });
+      else if (final) {
+        store.addTimeline(entry.incidentId, o.now(), 'notify_failed', null, { channel: entry.channel, to: entry.recipient.name, kind: entry.kind, error: result.error });
+        o.log.warn({ channel: entry.channel, to: entry.recipient.name, error: result.error }, 'notification failed for good');
+      }
+    },
+  });
+
+  const watch = new EscalationWatch(
+    o.db,
+    store,
+    () => escalationRules(policy),
+    (incident, reason, key, detail, now) => {
+      if (reason === 'sla_breach') breaches.inc({ priority: incident.priority, clock: String(detail.clock) });
+      router.notify(incident, reason, key, detail, now);
+    },
+    { paused: (incident, now) => o.maintenance.covering({ ruleId: incident.ruleId, device: incident.device, tags: { device: incident.device } }, now) !== undefined },
+  );
+
+  manager.onChange((c) => {
+    if (c.damped) return;
+    const kind = c.type === 'opened' || c.type === 'reopened' ? 'opened' : c.type === 'priority_raised' ? 'escalated' : c.type;
+    const key = c.type === 'opened' ? 'open' : `${c.type}:${c.at}`;
+    if (c.type === 'acknowledged' || c.type === 'closed') return; // people who act know already
+    o.db.transaction(() => router.notify(c.incident, kind, key, {}, c.at))();
+    sender.kick();
+  });
+  o.engine.onEvent((e) => {
+    try {
+      manager.handle(e);
+    } catch (err) {
+      o.log.error({ err }, 'incident handling failed');
+    }
+  });
+
+  const judge = {
+    met(incident: Incident, clock: 'respond' | 'resolve', now: number) {
+      const stoppedAt = clock === 'respond' ? incident.acknowledgedAt : incident.resolvedAt;
+      const s = slaClock(policy, incident.priority, clock, incident.openedAt, store.pauses(incident.id), now, stoppedAt ?? undefined);
+      return stoppedAt !== null ? s.elapsedMs <= s.targetMs : s.breached ? false : undefined;
+    },
+  };
+  const routeOptions: IncidentRouteOptions = {
+    manager,
+    store,
+    outbox,
+    judge,
+    now: o.now,
+    slaView: (incident, now) =>
+      Object.fromEntries((['respond', 'plan', 'resolve'] as const).map((clock) => [clock, watch.status(incident, clock, now)])),
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    store,
+    manager,
+    outbox,
+    sender,
+    watch,
+    routeOptions,
+    channels,
+    start() {
+      sender.start();
+      if (o.autoTick) {
+        timer = setInterval(() => {
+          try {
+            watch.tick(o.now());
+            sender.kick();
+          } catch (err) {
+            o.log.error({ err }, 'SLA watch failed');
+          }
+        }, o.config.incidents.tickMs);
+        timer.unref();
+      }
+    },
+    async stop() {
+      clearInterval(timer);
+      await sender.stop();
+      await Promise.all([...channels.values()].map((c) => c.close?.()));
+    },
+  };
+}
