@@ -1,0 +1,41 @@
+/**
+ * On-call rotations: daily or weekly shifts handed over at a local time,
+ * members in order, and overrides (a swap, a holiday cover) that win over the
+ * rotation — the latest-starting override when several overlap. Shifts are
+ * counted in local calendar days, so a DST change does not move the handover.
+ */
+
+export interface ScheduleSpec {
+  timezone: string;
+  rotation: 'daily' | 'weekly';
+  /** "HH:MM" local time of the handover. */
+  handoff: string;
+  /** ISO date (YYYY-MM-DD) of the first shift. */
+  start: string;
+  members: string[];
+  overrides?: Array<{ start: number; end: number; member: string }>;
+}
+
+const DAY = 86_400_000;
+
+function localParts(at: number, timezone: string): { date: number; minutes: number } {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+      .formatToParts(new Date(at))
+      .map((x) => [x.type, x.value]),
+  );
+  return { date: Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)), minutes: Number(p.hour) * 60 + Number(p.minute) };
+}
+
+/** The member on duty at `at`. */
+export function onCall(s: ScheduleSpec, at: number): string {
+  const override = (s.overrides ?? []).filter((o) => at >= o.start && at < o.end).sort((a, b) => b.start - a.start)[0];
+  if (override) return override.member;
+  const [hh, mm] = s.handoff.split(':').map(Number) as [number, number];
+  const local = localParts(at, s.timezone);
+  // Before the handover time the previous day's shift is still on.
+  const day = (local.date - Date.parse(`${s.start}T00:00:00Z`)) / DAY - (local.minutes < hh * 60 + mm ? 1 : 0);
+  const shift = Math.floor(day / (s.rotation === 'weekly' ? 7 : 1));
+  const n = s.members.length;
+  return s.members[((shift % n) + n) % n] as string;
+}
