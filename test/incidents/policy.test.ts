@@ -68,6 +68,13 @@ describe('escalation.yaml', () => {
     expect(s).toMatchObject({ elapsedMs: 9 * 60_000, breached: false, warnings: [0.5] });
   });
 
+  it('loads the shipped example', () => {
+    const p = loadEscalationPolicy('examples/escalation.yaml');
+    expect(p.tiers.map((t) => t.name)).toEqual(['L1', 'L2', 'L3']);
+    expect(p.calendar?.appliesTo).toEqual(['P3', 'P4']);
+    expect(p.routes.P4.digest).toBe(true);
+  });
+
   it('reports every problem with file:line:col', () => {
     const bad = FULL.replace('members: [alice, bob]', 'members: [alice, mallory]')
       .replace('bob: { email: bob@noc.example }', 'bob: { email: bob@noc.example }\n  ghost: { lang: en }')

@@ -105,7 +105,13 @@ describe('agent.yaml', () => {
 
 describe('collector.yaml', () => {
   it('loads the shipped example', () => {
+    process.env.ROOMWATCH_SMTP_PASSWORD = 'x';
+    process.env.ROOMWATCH_SMS_SECRET = 'y';
     const config = loadCollectorConfig('examples/collector.yaml');
+    delete process.env.ROOMWATCH_SMTP_PASSWORD;
+    delete process.env.ROOMWATCH_SMS_SECRET;
+    expect(config.notify.channels.map((c) => c.name)).toEqual(['email', 'sms', 'wecom']);
+    expect(config.incidents.policy).toMatch(/examples\/escalation\.yaml$/);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.store).toEqual({ kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' });
     expect(config.agents).toEqual([{ name: 'db01', tokenSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }]);
