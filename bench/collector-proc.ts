@@ -14,6 +14,10 @@ export interface RulesOptions {
   inventory?: string;
   /** Report every `fired` alert event over IPC, timestamped with a sub-millisecond epoch clock. */
   reportFired?: boolean;
+  /** escalation.yaml for the incident stage. */
+  policy?: string;
+  /** notify.channels of collector.yaml. */
+  channels?: CollectorConfig['notify']['channels'];
 }
 
 export type CollectorRequest =
@@ -44,6 +48,8 @@ async function handle(req: CollectorRequest): Promise<void> {
       config.store.synchronous = req.synchronous;
       // Without rules the collector evaluates nothing: the baseline the rules bench compares with.
       config.rules = { ...config.rules, paths: req.rules?.paths ?? [], inventory: req.rules?.inventory };
+      if (req.rules?.policy) config.incidents = { ...config.incidents, policy: req.rules.policy };
+      if (req.rules?.channels) config.notify = { channels: req.rules.channels };
       running = await buildApp({ config, extraAgents: [{ name: req.agent, tokenSha256: sha256Hex(req.token) }] });
       if (req.rules?.reportFired) {
         running.engine.onEvent((e) => {

@@ -10,11 +10,13 @@ import { benchIngestJson } from './ingest-json.js';
 import { benchIngestLineProtocol } from './ingest-lp.js';
 import { emit, progress } from './lib.js';
 import { benchRules } from './rules.js';
+import { benchIncidentEmail } from './incident-email.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
   ingest_line_protocol: benchIngestLineProtocol,
   rules: benchRules,
+  incident_email: benchIncidentEmail,
   agent_resources: benchAgentResources,
 };
 

@@ -21,7 +21,11 @@ export interface SmtpOptions {
 }
 
 export function smtpTransport(o: SmtpOptions): Transporter {
+  // A small pool keeps SMTP sessions open between messages: a burst of pages
+  // does not pay the connection, greeting and EHLO for every one.
   return nodemailer.createTransport({
+    pool: true,
+    maxConnections: 2,
     host: o.host,
     port: o.port,
     secure: o.secure ?? false,
