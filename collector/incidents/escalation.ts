@@ -75,8 +75,12 @@ export class EscalationWatch {
 
   private step(incident: Incident, now: number): void {
     const rules = this.rules();
-    if (this.maintenance.paused(incident, now)) this.store.openPause(incident.id, now, 'maintenance');
-    else this.store.closePause(incident.id, now);
+    // Inside a maintenance window the clocks pause and nothing is sent: no warnings, escalations or repeats.
+    if (this.maintenance.paused(incident, now)) {
+      this.store.openPause(incident.id, now, 'maintenance');
+      return;
+    }
+    this.store.closePause(incident.id, now);
 
     let escalate: string | undefined;
     for (const clock of SLA_CLOCKS) {
