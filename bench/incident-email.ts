@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { INGEST_PATH } from '../collector/contract/index.js';
-import { AGENT, emit, envInt, keepAliveAgent, median, post, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, emit, envInt, keepAliveAgent, latencyFigures, post, progress, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 
 export async function benchIncidentEmail(): Promise<void> {
   const count = envInt('BENCH_INCIDENTS', 100);
@@ -60,14 +60,12 @@ export async function benchIncidentEmail(): Promise<void> {
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
     tmp.cleanup();
   }
-  const latencies = [...sent].flatMap(([d, t]) => (received.has(d) ? [(received.get(d) as number) - t] : [])).sort((a, b) => a - b);
+  const latencies = [...sent].flatMap(([d, t]) => (received.has(d) ? [(received.get(d) as number) - t] : []));
   emit({
     bench: 'incident_email_latency',
     incidents: count,
     emails_received: latencies.length,
-    p50_ms: r(median(latencies)),
-    p95_ms: r(latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)] ?? NaN),
-    max_ms: r(latencies.at(-1) ?? NaN),
+    ...latencyFigures(latencies),
     target_p95_ms: 2_000,
     note: 'send of a breaching sample → P1 email accepted by the SMTP server; includes HTTP, the SQLite commit (fsync), rule evaluation, incident creation, queueing and SMTP delivery; no other load',
   });

@@ -41,6 +41,16 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Rounds for printing: 3 significant decimals at most, integers above 1000. */
+/** p50, p95 and max of latencies in ms, rounded. */
+export function latencyFigures(values: readonly number[]): { p50_ms: number; p95_ms: number; max_ms: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50_ms: r(median(sorted)),
+    p95_ms: r(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? NaN),
+    max_ms: r(sorted.at(-1) ?? NaN),
+  };
+}
+
 export function r(x: number): number {
   if (!Number.isFinite(x)) return x;
   return Math.abs(x) >= 1000 ? Math.round(x) : Math.round(x * 1000) / 1000;

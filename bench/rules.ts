@@ -15,7 +15,7 @@ import { INGEST_PATH } from '../collector/contract/index.js';
 import { packageRoot } from '../lib/paths.js';
 import { BatchStream, collectorTarget, jsonBody, loadSettings, summarize, timedRun, type RunFigures } from './batches.js';
 import type { FiredNotice } from './collector-proc.js';
-import { emit, keepAliveAgent, median, post, progress, r, startCollectorProc, tempDir, TOKEN, AGENT, envInt, sleep } from './lib.js';
+import { emit, keepAliveAgent, latencyFigures, post, progress, r, startCollectorProc, tempDir, TOKEN, AGENT, envInt, sleep } from './lib.js';
 
 const HISTORY_SCRAPES = 60;
 
@@ -102,13 +102,10 @@ export async function benchRules(): Promise<void> {
     rules_vs_no_rules_samples_per_cpu_s: r(withRules.samples_per_cpu_s / none.samples_per_cpu_s),
     target_samples_per_cpu_s: 100_000,
   });
-  const sorted = [...latencies].sort((a, b) => a - b);
   emit({
     bench: 'rules_latency',
-    probes: sorted.length,
-    p50_ms: r(median(sorted)),
-    p95_ms: r(sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? NaN),
-    max_ms: r(sorted.at(-1) ?? NaN),
+    probes: latencies.length,
+    ...latencyFigures(latencies),
     target_p95_ms: 50,
     note: 'from the client sending a breaching sample (rule with no for) to the fired event in the collector, under the ingest load of the last rules run; includes HTTP, the SQLite commit (fsync) and evaluation',
   });
