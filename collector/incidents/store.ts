@@ -141,7 +141,7 @@ export class IncidentStore {
       args.push(filter.from);
     }
     if (filter.to !== undefined) {
-      where.push('opened_at < ?');
+      where.push('opened_at <= ?');
       args.push(filter.to);
     }
     const sql = `SELECT * FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
