@@ -67,6 +67,7 @@ export class Agent {
           return ms === undefined ? undefined : ms / 1000;
         },
         log: probeLog(this.log.child({ target: target.name })),
+        snmp: config.snmp,
       };
       const probe = kind.init({ device: target.device, options: target.options }, env);
       this.probes.push({ target, probe });
@@ -83,11 +84,19 @@ export class Agent {
   private async runProbe(target: TargetConfig, probe: Probe, signal: AbortSignal): Promise<void> {
     const started = performance.now();
     let errors = 0;
+    const log = this.log;
     try {
-      const samples = await probe.gather({ signal, now: this.now });
+      const samples = await probe.gather({
+        signal,
+        now: this.now,
+        error(message) {
+          errors++;
+          log.warn({ target: target.name, err: message }, 'probe problem');
+        },
+      });
       this.sender.enqueue(samples);
     } catch (err) {
-      errors = 1;
+      errors++;
       const why = signal.aborted ? `timed out after ${target.timeoutMs} ms` : (err as Error).message;
       this.log.warn({ target: target.name, err: why }, 'probe failed');
     }

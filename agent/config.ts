@@ -9,7 +9,9 @@ import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, ConfigError, loadYamlConfig, schemaProblems, type ConfigProblem, type YamlSource } from '../lib/config.js';
 import { probeKinds } from './probes/registry.js';
-import { ProbeOptionsError, type ProbeEnv } from './probes/types.js';
+import { ProbeOptionsError, type ProbeEnv, type SnmpSettings } from './probes/types.js';
+import { parseHostPort } from './probes/host.js';
+import { shippedProfilesDir } from './snmp/shared.js';
 import { parseDuration } from '../lib/units.js';
 
 const Duration = Type.Union([Type.String(), Type.Number()]);
@@ -23,6 +25,22 @@ const TargetSchema = Type.Object(
     cron: Type.Optional(Type.String()),
     timeout: Type.Optional(Duration),
     options: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const TrapsSchema = Type.Object(
+  {
+    listen: Type.Optional(Type.String({ minLength: 1 })),
+    communities: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 })),
+    dedup_window: Type.Optional(Duration),
+    hold: Type.Optional(Duration),
+    rate_limit: Type.Optional(
+      Type.Object(
+        { per_source: Type.Optional(Type.Integer({ minimum: 1 })), total: Type.Optional(Type.Integer({ minimum: 1 })) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -65,6 +83,16 @@ export const AgentFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    snmp: Type.Optional(
+      Type.Object(
+        {
+          concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+          profiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 32 })),
+          traps: Type.Optional(TrapsSchema),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     targets: Type.Array(TargetSchema),
   },
   { additionalProperties: false },
@@ -93,7 +121,21 @@ export interface AgentConfig {
   jitterMs: number;
   batch: { maxSamples: number; maxWaitMs: number };
   spool: { dir: string; maxBytes: number };
+  /** Absent in hand-built configs (tests): the shipped profiles and default limits apply. */
+  snmp?: SnmpSettings & { traps?: TrapSettings };
   targets: TargetConfig[];
+}
+
+export interface TrapSettings {
+  host: string;
+  port: number;
+  /** Accepted v1/v2c communities; empty accepts any. */
+  communities: string[];
+  dedupWindowMs: number;
+  holdMs: number;
+  /** Traps per second admitted from one source, and from all sources together. */
+  perSourcePerSec: number;
+  totalPerSec: number;
 }
 
 export const AGENT_DEFAULTS = {
@@ -101,7 +143,17 @@ export const AGENT_DEFAULTS = {
   collectorTimeoutMs: 10_000,
   batch: { maxSamples: 5_000, maxWaitMs: 1_000 },
   spool: { dir: './data/spool', maxBytes: 256 * 1024 * 1024 },
+  snmpConcurrency: 64,
+  traps: { port: 162, dedupWindowMs: 60_000, holdMs: 5 * 60_000, perSourcePerSec: 50, totalPerSec: 500 },
 };
+
+/** The shipped profiles first; an agent's own directories may add vendors. */
+export function snmpSettings(file: AgentFile, baseDir: string): SnmpSettings {
+  return {
+    concurrency: file.snmp?.concurrency ?? AGENT_DEFAULTS.snmpConcurrency,
+    profileDirs: [shippedProfilesDir(), ...(file.snmp?.profiles ?? []).map((d) => resolve(baseDir, d))],
+  };
+}
 
 /** Everything that does not depend on the probes: durations, token sources, cron syntax. */
 function resolveAgent(file: AgentFile, baseDir: string, source: YamlSource, env: NodeJS.ProcessEnv): { config: AgentConfig; problems: ConfigProblem[] } {
@@ -160,9 +212,34 @@ function resolveAgent(file: AgentFile, baseDir: string, source: YamlSource, env:
       dir: resolve(baseDir, file.spool?.dir ?? AGENT_DEFAULTS.spool.dir),
       maxBytes: checkSize(source, problems, ['spool', 'max_size'], file.spool?.max_size, AGENT_DEFAULTS.spool.maxBytes),
     },
+    snmp: { ...snmpSettings(file, baseDir), traps: resolveTraps(file, source, problems) },
     targets,
   };
   return { config, problems };
+}
+
+function resolveTraps(file: AgentFile, source: YamlSource, problems: ConfigProblem[]): TrapSettings | undefined {
+  const t = file.snmp?.traps;
+  if (t === undefined) return undefined;
+  const d = AGENT_DEFAULTS.traps;
+  const path = ['snmp', 'traps'];
+  let host = '0.0.0.0';
+  let port = d.port;
+  if (t.listen !== undefined) {
+    const parsed = parseHostPort(t.listen, d.port);
+    if (typeof parsed === 'string') problems.push(source.problem([...path, 'listen'], `${parsed}; e.g. 0.0.0.0:162`));
+    else ({ host, port } = parsed);
+  }
+  const dur = (key: string, v: string | number | undefined, fb: number) => checkDuration(source, problems, [...path, key], v, fb);
+  return {
+    host,
+    port,
+    communities: t.communities ?? [],
+    dedupWindowMs: dur('dedup_window', t.dedup_window, d.dedupWindowMs),
+    holdMs: dur('hold', t.hold, d.holdMs),
+    perSourcePerSec: t.rate_limit?.per_source ?? d.perSourcePerSec,
+    totalPerSec: t.rate_limit?.total ?? d.totalPerSec,
+  };
 }
 
 /** Exactly one of token, token_file, token_env; secrets never come back in messages. */
@@ -194,7 +271,7 @@ function resolveToken(
 }
 
 /** Probe kinds and their option schemas; init-time checks happen when the agent builds probes. */
-function targetProblems(file: AgentFile, source: YamlSource): ConfigProblem[] {
+function targetProblems(file: AgentFile, source: YamlSource, snmp: SnmpSettings): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const kinds = probeKinds();
   file.targets.forEach((t, i) => {
@@ -208,7 +285,7 @@ function targetProblems(file: AgentFile, source: YamlSource): ConfigProblem[] {
     if (optionProblems.length > 0) return;
     // init() does no I/O by contract, so a dry run here reports semantic option errors with positions.
     try {
-      kind.init({ device: t.device, options: t.options ?? {} }, dryRunEnv(targetInterval(file, i)));
+      kind.init({ device: t.device, options: t.options ?? {} }, dryRunEnv(targetInterval(file, i), snmp));
     } catch (err) {
       if (!(err instanceof ProbeOptionsError)) throw err;
       for (const p of err.problems) problems.push(source.problem(['targets', i, 'options', ...p.path], p.message));
@@ -224,13 +301,14 @@ function targetInterval(file: AgentFile, i: number): number {
 
 const quiet = () => undefined;
 
-function dryRunEnv(intervalMs: number): ProbeEnv {
+function dryRunEnv(intervalMs: number, snmp: SnmpSettings): ProbeEnv {
   return {
     agentName: 'check',
     hostname: hostname(),
     intervalMs,
     collectorClockOffset: () => undefined,
     log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    snmp,
   };
 }
 
@@ -242,7 +320,7 @@ export function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = process.e
     (value, source) => {
       const resolved = resolveAgent(value, dirname(resolve(path)), source, env);
       config = resolved.config;
-      return [...resolved.problems, ...targetProblems(value, source)];
+      return [...resolved.problems, ...targetProblems(value, source, snmpSettings(value, dirname(resolve(path))))];
     },
     text,
   );

@@ -6,6 +6,7 @@
  *   roomwatch agent      --config FILE [--check]
  *   roomwatch token new  NAME                                   a new agent token and its hash
  *   roomwatch rules check [PATH…] | rules test FILE…           validate rule files / run rule tests
+ *   roomwatch snmp probe HOST [options]                        the profile and samples of one SNMP device
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config.js';
@@ -19,10 +20,18 @@ const USAGE = `usage:
   roomwatch token new NAME
   roomwatch rules check [PATH...]     validate rule files (default: the shipped rules/); exit 1 on problems
   roomwatch rules test FILE...        run rule test files; exit 1 on failures
+  roomwatch snmp probe HOST [--community C | --v3 --user U ...] [--profile NAME] [--rates N]
+      the profile that matches an SNMP device and the samples the agent would send
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // snmp has options of its own, so it parses its arguments itself.
+  if (command === 'snmp') {
+    const snmp = await import('./snmp-commands.js');
+    if (rest[0] !== 'probe') throw new UsageError(snmp.SNMP_USAGE.trimEnd());
+    return snmp.runSnmpProbe(rest.slice(1));
+  }
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

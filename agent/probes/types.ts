@@ -15,6 +15,11 @@ export interface ProbeContext {
   readonly signal: AbortSignal;
   /** The agent's clock in epoch milliseconds; injected so tests control time. */
   now(): number;
+  /**
+   * Reports a problem that did not stop the probe (a device that did not answer,
+   * a value of the wrong type); each call counts in agent.probe_errors.
+   */
+  error?(message: string): void;
 }
 
 export interface Probe {
@@ -41,6 +46,15 @@ export interface ProbeEnv {
    */
   collectorClockOffset(): number | undefined;
   log: ProbeLog;
+  /** Agent-wide SNMP settings shared by every snmp target. */
+  snmp?: SnmpSettings;
+}
+
+export interface SnmpSettings {
+  /** Devices polled at the same time across all snmp targets. */
+  concurrency: number;
+  /** Profile directories: the shipped one first, then the agent's own. */
+  profileDirs: string[];
 }
 
 export interface ProbeLog {
