@@ -13,6 +13,9 @@ import { Scheduler } from './scheduler.js';
 import { createPoster, type HttpPoster } from './transport/http.js';
 import { Sender } from './transport/sender.js';
 import { Spool } from './transport/spool.js';
+import { TrapReceiver } from './snmp/traps.js';
+import { profilesFor } from './snmp/shared.js';
+import { parseHostPort } from './probes/host.js';
 
 export interface AgentOptions {
   logger?: Logger;
@@ -32,6 +35,7 @@ export class Agent {
   private readonly log: Logger;
   private readonly now: () => number;
   private heartbeat: NodeJS.Timeout | undefined;
+  readonly traps: TrapReceiver | undefined;
   private refresh: NodeJS.Timeout | undefined;
 
   constructor(readonly config: AgentConfig, private readonly opts: AgentOptions = {}) {
@@ -79,6 +83,30 @@ export class Agent {
         run: (signal) => this.runProbe(target, probe, signal),
       });
     }
+    const trapSettings = config.snmp?.traps;
+    if (trapSettings) {
+      const devices = this.snmpDevices();
+      this.traps = new TrapReceiver(trapSettings, {
+        profiles: profilesFor(config.snmp?.profileDirs ?? []),
+        deviceFor: (address) => devices.get(address),
+        emit: (samples) => this.sender.enqueue(samples),
+        log: probeLog(this.log.child({ part: 'traps' })),
+        now: this.now,
+      });
+    }
+  }
+
+  /** The device name of each polled SNMP address, so a trap from it lands on the same device. */
+  private snmpDevices(): Map<string, string> {
+    const byAddress = new Map<string, string>();
+    for (const t of this.config.targets) {
+      if (t.probe !== 'snmp') continue;
+      const host = (t.options as { host?: unknown }).host;
+      if (typeof host !== 'string') continue;
+      const hp = parseHostPort(host, 161);
+      if (typeof hp !== 'string') byAddress.set(hp.host, t.device ?? hp.host);
+    }
+    return byAddress;
   }
 
   private async runProbe(target: TargetConfig, probe: Probe, signal: AbortSignal): Promise<void> {
@@ -125,6 +153,14 @@ export class Agent {
           [AgentField.spoolBytes]: this.spool.bytes,
           [AgentField.droppedSamples]: this.spool.droppedSamples,
           [AgentField.rejectedSamples]: this.sender.stats.samplesRejected,
+          ...(this.traps
+            ? {
+                [AgentField.trapsReceived]: this.traps.stats.received,
+                [AgentField.trapsRateLimited]: this.traps.stats.rateLimited,
+                [AgentField.trapsDeduplicated]: this.traps.stats.deduplicated,
+                [AgentField.trapsUnknown]: this.traps.stats.unknown,
+              }
+            : {}),
         },
         ts,
       },
@@ -135,6 +171,10 @@ export class Agent {
     this.sender.setDevices(this.probes.flatMap((p) => p.probe.devices()));
     this.sender.start();
     this.scheduler.start();
+    this.traps?.start().then(
+      () => this.log.info({ port: this.config.snmp?.traps?.port }, 'listening for SNMP traps'),
+      (err: Error) => this.log.error({ err: err.message }, 'SNMP trap receiver not started'),
+    );
     // The heartbeat goes out every interval even when no probe produced anything.
     this.heartbeat = setInterval(() => this.sender.flush({ heartbeat: true }), this.config.intervalMs);
     this.refresh = setInterval(() => this.sender.refreshDevices(), DEVICE_REFRESH_MS);
@@ -152,6 +192,7 @@ export class Agent {
   private async shutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.refresh);
+    await this.traps?.stop();
     await this.scheduler.stop();
     await this.sender.stop(this.opts.drainMs ?? 5_000);
     await Promise.all(this.probes.map((p) => p.probe.close?.()));

@@ -8,4 +8,8 @@ export const AgentField = {
   droppedSamples: 'dropped_samples',
   rejectedSamples: 'rejected_samples',
   skippedRuns: 'skipped_runs',
+  trapsReceived: 'traps_received',
+  trapsRateLimited: 'traps_rate_limited',
+  trapsDeduplicated: 'traps_deduplicated',
+  trapsUnknown: 'traps_unknown',
 } as const;
