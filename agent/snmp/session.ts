@@ -108,7 +108,7 @@ function classify(err: Error): SnmpError {
   const name = err.name;
   const msg = err.message;
   if (name === 'RequestTimedOutError') return new SnmpError(msg, 'timeout');
-  if (/auth|usm|unknown user|decrypt|time window|engine/i.test(msg)) return new SnmpError(msg, 'auth');
+  if (/auth|usm|unknown user|wrong digest|password|decrypt|time window|engine/i.test(msg)) return new SnmpError(msg, 'auth');
   if (/ECONNREFUSED|EHOSTUNREACH|ENETUNREACH/.test(msg)) return new SnmpError(msg, 'refused');
   return new SnmpError(msg, 'error');
 }
