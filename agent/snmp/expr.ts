@@ -197,11 +197,17 @@ function evaluate(node: Node, scope: ExprScope): ExprValue {
         return undefined;
       }
       const args: number[] = [];
+      // min() and max() take what is known (one direction of a link may lack a counter); the rest need every argument.
+      const partial = node.fn === 'min' || node.fn === 'max';
       for (const a of node.args) {
         const v = toNumber(evaluate(a, scope));
-        if (v === undefined) return undefined;
+        if (v === undefined) {
+          if (partial) continue;
+          return undefined;
+        }
         args.push(v);
       }
+      if (args.length === 0) return undefined;
       return (FUNCTIONS[node.fn] as (typeof FUNCTIONS)[string]).apply(args);
     }
     case 'binary':

@@ -124,11 +124,6 @@ class Compiler {
     if (spec.aggregate !== undefined && !inTable) this.problem([...path, 'aggregate'], 'aggregate is for table metrics only');
     if (spec.counter && spec.map) this.problem([...path, 'map'], 'a counter cannot have an enum map');
     if (spec.counter && oids.length === 0) this.problem([...path, 'counter'], 'a counter needs an oid');
-    if (!inTable) {
-      for (const [i, oid] of oids.entries()) {
-        if (!/\.\d+$/.test(oid)) this.problem([...path, 'oid', i], 'a scalar OID ends with its instance, usually .0');
-      }
-    }
     const allowed = new Set(known);
     if (oids.length > 0) allowed.add('value');
     const expr = spec.expr === undefined ? undefined : this.expr([...path, 'expr'], spec.expr, allowed, 'expr');
