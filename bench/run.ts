@@ -11,6 +11,7 @@ import { benchIngestLineProtocol } from './ingest-lp.js';
 import { emit, progress } from './lib.js';
 import { benchRules } from './rules.js';
 import { benchIncidentEmail } from './incident-email.js';
+import { benchSnmp } from './snmp.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   rules: benchRules,
   incident_email: benchIncidentEmail,
   agent_resources: benchAgentResources,
+  snmp_poll: benchSnmp,
 };
 
 async function main(argv: string[]): Promise<number> {
