@@ -130,3 +130,19 @@ describe('profile expressions', () => {
     expect(() => compileExpr('if(a, b)')).toThrow(/if\(\) takes 3 arguments/);
   });
 });
+
+describe('the README', () => {
+  it("'Adding a vendor' example is a profile that loads", async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Adding a vendor'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] as string;
+    expect(yaml).toContain('name: acme-pdu');
+    const dir = dirWith({ 'acme-pdu.yaml': yaml });
+    const set = loadProfiles([shippedProfilesDir(), dir]);
+    const p = set.get('acme-pdu');
+    expect(p?.chain).toEqual(['if-mib', 'acme-pdu']);
+    expect(set.select({ sysObjectID: '1.3.6.1.4.1.99999.2.7' })?.name).toBe('acme-pdu');
+    expect(set.trap('1.3.6.1.4.1.99999.2.0.6')?.clears).toEqual(['pdu_overload']);
+  });
+});
