@@ -1,0 +1,108 @@
+/**
+ * End to end: a real agent polls a UPS recording in snmpsimd and listens for
+ * traps; the real collector stores the samples, registers the device, and
+ * pages on the on-battery trap sent with snmptrap.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../agent/agent.js';
+import { AGENT_DEFAULTS, type AgentConfig } from '../../agent/config.js';
+import { shippedProfilesDir } from '../../agent/snmp/shared.js';
+import { startCollector, type RunningCollector } from '../../collector/server.js';
+import { createLogger } from '../../lib/log.js';
+import { packageRoot } from '../../lib/paths.js';
+import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { peerAvailable } from '../peers.js';
+import { freeUdpPort, startSnmpSim, type SnmpSim } from './snmpsim.js';
+
+const exec = promisify(execFile);
+const run = peerAvailable('snmpsimd', 'snmpsim') && peerAvailable('snmptrap', 'snmp');
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(!run)('agent SNMP polling and traps → collector', () => {
+  let sim: SnmpSim;
+  let collector: RunningCollector;
+  let agent: Agent;
+  let tmp: ReturnType<typeof tempDir>;
+  let trapPort: number;
+
+  beforeAll(async () => {
+    tmp = tempDir();
+    sim = await startSnmpSim('ups/generex-ups_cs141');
+    const config = testCollectorConfig(join(tmp.dir, 'collector'));
+    config.rules.paths = [join(packageRoot(), 'rules', 'ups.yaml'), join(packageRoot(), 'rules', 'traps.yaml')];
+    collector = await startCollector(config);
+    trapPort = await freeUdpPort();
+    const agentConfig: AgentConfig = {
+      name: AGENT,
+      device: 'agent-host',
+      collector: { url: collector.url, token: TOKEN, timeoutMs: 2_000 },
+      intervalMs: 2_000,
+      jitterMs: 100,
+      batch: { maxSamples: AGENT_DEFAULTS.batch.maxSamples, maxWaitMs: 200 },
+      spool: { dir: join(tmp.dir, 'spool'), maxBytes: 64 * 1024 * 1024 },
+      snmp: {
+        concurrency: 8,
+        profileDirs: [shippedProfilesDir()],
+        traps: { host: '127.0.0.1', port: trapPort, communities: ['public'], dedupWindowMs: 60_000, holdMs: 300_000, perSourcePerSec: 50, totalPerSec: 500 },
+      },
+      targets: [
+        {
+          name: 'ups-a1',
+          probe: 'snmp',
+          device: 'ups-a1',
+          intervalMs: 2_000,
+          timeoutMs: 2_000,
+          options: { host: `127.0.0.1:${sim.port}`, community: 'ups/generex-ups_cs141' },
+        },
+      ],
+    };
+    agent = new Agent(agentConfig, { logger: createLogger('silent'), drainMs: 2_000 });
+    agent.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await collector?.close();
+    await sim?.stop();
+    tmp?.cleanup();
+  });
+
+  it('stores polled UPS metrics and registers the device with its class', async () => {
+    const runtime = await waitFor('ups.battery_runtime_min', async () => {
+      const res = await fetch(`${collector.url}/api/v1/query?metric=ups.battery_runtime_min&device=ups-a1&from=-5m&step=raw`);
+      const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
+      return body.series[0]?.points.at(-1)?.[1];
+    });
+    expect(runtime).toBe(544);
+    const devices = (await (await fetch(`${collector.url}/api/v1/devices`)).json()) as { devices: Array<{ name: string; class: string; address?: string }> };
+    expect(devices.devices.find((d) => d.name === 'ups-a1')).toMatchObject({ class: 'ups', address: '127.0.0.1' });
+    // The recording's UPS is on bypass (upsOutputSource 4): the shipped rule fires on polled data alone.
+    const alerts = await waitFor('bypass alert', async () => {
+      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1`)).json()) as { alerts: Array<{ ruleId: string; state: string }> };
+      return a.alerts.some((x) => x.ruleId === 'ups/UPS on bypass') ? a.alerts : undefined;
+    });
+    expect(alerts.find((x) => x.ruleId === 'ups/UPS on bypass')?.state).toBeDefined();
+  });
+
+  it('turns an on-battery trap from the polled address into a P1 alert on the same device', async () => {
+    await exec('snmptrap', ['-v2c', '-c', 'public', `127.0.0.1:${trapPort}`, '', '1.3.6.1.2.1.33.2.0.1', '1.3.6.1.2.1.33.1.2.2.0', 'i', '5']);
+    const alert = await waitFor('trap alert', async () => {
+      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1`)).json()) as { alerts: Array<{ ruleId: string; state: string; priority: string }> };
+      return a.alerts.find((x) => x.ruleId === 'traps/UPS on battery (trap)');
+    });
+    expect(alert).toMatchObject({ state: 'firing', priority: 'P1' });
+    expect(agent.traps?.stats.mapped).toBe(1);
+  });
+});
