@@ -5,7 +5,7 @@
  * directory of fixture commands first on PATH.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ export interface Sshd {
   /** Adds an executable script to the fixture PATH. */
   addCommand(name: string, script: string): void;
   stop(): Promise<void>;
+  /** Stops sshd and cuts every open session, as a reboot or a crash would. */
+  kill(): Promise<void>;
   /** Starts sshd again on the same port (after stop), optionally with a fresh host key. */
   start(opts?: { newHostKey?: boolean }): Promise<void>;
   cleanup(): Promise<void>;
@@ -112,6 +114,27 @@ export async function startSshd(): Promise<Sshd> {
         await new Promise((r) => c.once('exit', r));
       }
       child = undefined;
+    },
+    async kill() {
+      // sshd forks a process per connection and those outlive the listener: find them by parent first.
+      const parent = child?.pid;
+      const sessions: number[] = [];
+      for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) sessions.push(Number(pid));
+        } catch {
+          // The process ended meanwhile.
+        }
+      }
+      for (const pid of sessions) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await sshd.stop();
     },
     async start(opts = {}) {
       if (opts.newHostKey) {
