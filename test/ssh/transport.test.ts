@@ -74,7 +74,8 @@ describe.skipIf(!run)('SSH transport against a real sshd', () => {
     await sshd.stop();
     await sshd.start({ newHostKey: true });
     expect(sshd.hostKeyFingerprint).not.toBe(oldFingerprint);
-    for (const policy of [{ kind: 'known_hosts', file: kh } as const, { kind: 'tofu', store } as const, { kind: 'fingerprint', fingerprints: [oldFingerprint] } as const]) {
+    const policies: HostKeyPolicy[] = [{ kind: 'known_hosts', file: kh }, { kind: 'tofu', store }, { kind: 'fingerprint', fingerprints: [oldFingerprint] }];
+    for (const policy of policies) {
       const c = new SshConnection(options({}, policy));
       const err = await c.ready().catch((e: unknown) => e);
       expect((err as SshError).failure, policy.kind).toBe('hostkey_mismatch');
