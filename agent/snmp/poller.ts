@@ -191,8 +191,11 @@ export class DevicePoller {
   }
 
   private emitTable(table: CompiledTable, walked: Map<string, Map<string, SnmpValue>>, out: SampleSet, errors: string[], ts: number): void {
+    // Rows are the indexes of the metric and named columns (not of tag columns, which
+    // often cover more rows than the table has data for).
     const indexes = new Set<string>();
-    for (const m of table.metrics) for (const o of m.oids) for (const idx of walked.get(o)?.keys() ?? []) indexes.add(idx);
+    const rowOids = [...table.metrics.flatMap((m) => m.oids), ...[...table.columns.values()].flat()];
+    for (const o of rowOids) for (const idx of walked.get(o)?.keys() ?? []) indexes.add(idx);
     const aggregates = new Map<CompiledMetric, number[]>();
     let rows = 0;
     for (const index of indexes) {
@@ -300,8 +303,10 @@ function firstValue(walked: Map<string, Map<string, SnmpValue>>, oids: string[],
 }
 
 function aggregate(kind: NonNullable<CompiledMetric['aggregate']>, values: number[]): number | undefined {
+  // A count over no rows is 0 (no active alarms); a sum or an extreme over no rows is
+  // unknown, so a table the device does not serve never reads as "nothing failed".
   if (kind === 'count') return values.length;
-  if (values.length === 0) return kind === 'sum' ? 0 : undefined;
+  if (values.length === 0) return undefined;
   switch (kind) {
     case 'sum':
       return values.reduce((a, b) => a + b, 0);
