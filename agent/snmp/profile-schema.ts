@@ -60,6 +60,14 @@ export const TrapSpecSchema = Type.Object(
     event: Type.String({ pattern: '^[a-z][a-z0-9_]*$' }),
     /** The event's value (1 by default); 0 for a trap that reports the problem went away. */
     value: Type.Optional(Type.Number()),
+    /**
+     * The event's value from a varbind, for traps that carry the new state (Brocade
+     * swFCPortScn): the first varbind under `oid`, through `map`; an unmapped or null
+     * state ignores the trap. A 0 ends the event at once, like a clearing trap.
+     */
+    value_from: Type.Optional(
+      Type.Object({ oid: OID, map: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])) }, { additionalProperties: false }),
+    ),
     /** Events this trap ends at once (linkUp ends link_down for the same tags). */
     clears: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }))),
     /** Tags from varbinds: the varbind's OID prefix (its value is the tag), `index:OID` (the varbind's index), or text. */

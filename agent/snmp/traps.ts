@@ -157,7 +157,11 @@ export class TrapReceiver {
       return;
     }
     const tags = this.tagsFor(spec, trap);
-    const value = spec.value ?? 1;
+    const value = this.valueFor(spec, trap);
+    if (value === undefined) {
+      this.stats.unknown++;
+      return;
+    }
     const samples = [this.sample(device, tags, { [spec.event]: value }, now)];
     for (const cleared of spec.clears ?? []) {
       samples.push(this.sample(device, tags, { [cleared]: 0 }, now));
@@ -167,6 +171,15 @@ export class TrapReceiver {
     if (!this.emitDeduplicated(dedupKey, samples, now)) return;
     this.stats.mapped++;
     if (value !== 0) this.hold(device, tags, spec.event, now);
+    else this.holds.delete(this.holdKey(device, tags, spec.event));
+  }
+
+  private valueFor(spec: CompiledTrap, trap: DecodedTrap): number | undefined {
+    if (!spec.value_from) return spec.value ?? 1;
+    const prefix = spec.value_from.oid.replace(/^\./, '');
+    const vb = trap.varbinds.find((v) => v.oid === prefix || v.oid.startsWith(`${prefix}.`));
+    if (!vb) return undefined;
+    return spec.value_from.map[String(vb.value)] ?? undefined;
   }
 
   /** Per-source and total token buckets; a storm is logged once a minute, never per trap. */

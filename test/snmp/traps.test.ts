@@ -86,6 +86,22 @@ describe.skipIf(!run)('SNMP trap receiver with real snmptrap', () => {
     expect(s.fields.ups_on_battery).toBe(1);
   });
 
+  it('takes the FC port state from the Brocade swFCPortScn varbinds: offline raises, online ends', async () => {
+    const { r, port, got } = await receiver();
+    current = r;
+    const scn = (state: string) =>
+      exec('snmptrap', ['-v2c', '-c', 'public', `127.0.0.1:${port}`, '', '1.3.6.1.4.1.1588.2.1.1.1.0.3', '1.3.6.1.4.1.1588.2.1.1.1.6.2.1.4.12', 'i', state, '1.3.6.1.4.1.1588.2.1.1.1.6.2.1.36.12', 's', 'esx07-hba1']);
+    await scn('2');
+    await until(() => field(got, 'fc_port_down').length === 1);
+    expect(field(got, 'fc_port_down')[0]).toMatchObject({ tags: { device: 'core-sw1', port: '12', port_name: 'esx07-hba1' }, fields: { fc_port_down: 1 } });
+    await scn('1');
+    await until(() => field(got, 'fc_port_down').length === 2);
+    expect(field(got, 'fc_port_down')[1]?.fields.fc_port_down).toBe(0);
+    await scn('3'); // testing: not a state the event has an opinion on
+    await until(() => r.stats.unknown === 1);
+    expect(field(got, 'fc_port_down')).toHaveLength(2);
+  });
+
   it('reports an unmapped trap as trap.unknown with its OID, and refuses a wrong community', async () => {
     const { r, port, got } = await receiver();
     current = r;
