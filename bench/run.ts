@@ -12,6 +12,7 @@ import { emit, progress } from './lib.js';
 import { benchRules } from './rules.js';
 import { benchIncidentEmail } from './incident-email.js';
 import { benchSnmp } from './snmp.js';
+import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
@@ -20,6 +21,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   incident_email: benchIncidentEmail,
   agent_resources: benchAgentResources,
   snmp_poll: benchSnmp,
+  ssh_checks: benchSshChecks,
+  ssh_agent_rss: benchSshAgentRss,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -4,9 +4,10 @@
  */
 import { hostProbe } from './host.js';
 import { snmpProbe } from './snmp.js';
+import { sshProbe } from './ssh.js';
 import type { ProbeKind } from './types.js';
 
-const KINDS: ReadonlyArray<ProbeKind<never>> = [hostProbe as ProbeKind<never>, snmpProbe as ProbeKind<never>];
+const KINDS: ReadonlyArray<ProbeKind<never>> = [hostProbe as ProbeKind<never>, snmpProbe as ProbeKind<never>, sshProbe as ProbeKind<never>];
 
 export function probeKinds(): Map<string, ProbeKind<unknown>> {
   return new Map(KINDS.map((k) => [k.kind, k as ProbeKind<unknown>]));

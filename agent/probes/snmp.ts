@@ -26,18 +26,18 @@ const EnvName = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' });
 export const SnmpOptionsSchema = Type.Object(
   {
     host: Type.String({ minLength: 1, maxLength: 261 }),
-    version: Type.Optional(Type.Union([Type.Literal('v1'), Type.Literal('v2c'), Type.Literal('v3')])),
+    version: Type.Optional(Type.Enum(['v1', 'v2c', 'v3'])),
     community: Type.Optional(Secret),
     community_env: Type.Optional(EnvName),
     v3: Type.Optional(
       Type.Object(
         {
           user: Type.String({ minLength: 1, maxLength: 64 }),
-          level: Type.Optional(Type.Union([Type.Literal('noAuthNoPriv'), Type.Literal('authNoPriv'), Type.Literal('authPriv')])),
-          auth_protocol: Type.Optional(Type.Union(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'].map((p) => Type.Literal(p)))),
+          level: Type.Optional(Type.Enum(['noAuthNoPriv', 'authNoPriv', 'authPriv'])),
+          auth_protocol: Type.Optional(Type.Enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512'])),
           auth_key: Type.Optional(Secret),
           auth_key_env: Type.Optional(EnvName),
-          priv_protocol: Type.Optional(Type.Union(['des', 'aes', 'aes256b', 'aes256r'].map((p) => Type.Literal(p)))),
+          priv_protocol: Type.Optional(Type.Enum(['des', 'aes', 'aes256b', 'aes256r'])),
           priv_key: Type.Optional(Secret),
           priv_key_env: Type.Optional(EnvName),
           context: Type.Optional(Type.String({ maxLength: 64 })),

@@ -5,7 +5,7 @@
  * directory of fixture commands first on PATH.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,12 @@ export interface Sshd {
   hostKeyFingerprint: string;
   knownHostsLine: string;
   /** Adds an executable script to the fixture PATH. */
-  addCommand(name: string, script: string): void;
+  addCommand(name: string, script: string, binDir?: string): void;
+  /**
+   * A further key for the same account whose sessions get their own directory
+   * first on PATH: one sshd can then play a Linux host and an AIX host.
+   */
+  addKey(name: string): { key: Buffer; bin: string };
   stop(): Promise<void>;
   /** Stops sshd and cuts every open session, as a reboot or a crash would. */
   kill(): Promise<void>;
@@ -104,8 +109,16 @@ export async function startSshd(): Promise<Sshd> {
     userKey: readFileSync(join(dir, 'user_key')),
     hostKeyFingerprint: fingerprint(join(dir, 'host_key.pub')),
     knownHostsLine: `[127.0.0.1]:${port} ${hostKeyLine()}`,
-    addCommand(name, script) {
-      writeFileSync(join(bin, name), script.startsWith('#!') ? script : `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    addCommand(name, script, binDir = bin) {
+      writeFileSync(join(binDir, name), script.startsWith('#!') ? script : `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    },
+    addKey(name) {
+      const keyBin = join(dir, `bin-${name}`);
+      mkdirSync(keyBin, { mode: 0o755 });
+      keygen(join(dir, `key-${name}`));
+      const keyPub = readFileSync(join(dir, `key-${name}.pub`), 'utf8').trim();
+      appendFileSync(join(dir, 'authorized_keys'), `environment="PATH=${keyBin}:/usr/local/bin:/usr/bin:/bin" ${keyPub}\n`);
+      return { key: readFileSync(join(dir, `key-${name}`)), bin: keyBin };
     },
     async stop() {
       if (child && child.exitCode === null) {

@@ -58,10 +58,6 @@ export function errptNewestTimestamp(stdout: string, previous?: string): string 
   return newest?.stamp;
 }
 
-/** Names the SSH probe (agent/ssh/checks.ts) imports. */
-export const errptCommand = errptSince;
-export const newestErrptTimestamp = errptNewestTimestamp;
-
 /**
  * errlog.new_entries per type (P permanent, T temporary, I informational,
  * U unknown) and class (H hardware, S software, O operator, U undetermined).
