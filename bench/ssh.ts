@@ -34,6 +34,7 @@ export async function benchSshChecks(): Promise<void> {
   try {
     const reused: number[] = [];
     const fresh: number[] = [];
+    const handshakeMs: number[] = [];
     for (let run = 0; run < runs; run++) {
       const conn = new SshConnection(options(sshd));
       await conn.ready();
@@ -45,6 +46,9 @@ export async function benchSshChecks(): Promise<void> {
       t0 = performance.now();
       for (let i = 0; i < checks; i++) {
         const c = new SshConnection(options(sshd));
+        const h0 = performance.now();
+        await c.ready();
+        handshakeMs.push(performance.now() - h0);
         await c.exec(CHECK, 10_000);
         c.close();
       }
@@ -59,6 +63,10 @@ export async function benchSshChecks(): Promise<void> {
       reused_checks_per_s: r(median(reused)),
       new_connection_checks_per_s: r(median(fresh)),
       ratio_reused_vs_new: r(median(reused) / median(fresh)),
+      // What a new connection adds (TCP, key exchange, host-key check, public-key auth), and what
+      // one command costs on a reused one (a channel, the account's shell, the command).
+      handshake_ms_median: r(median(handshakeMs)),
+      exec_ms_median: r(1000 / median(reused)),
       peer: 'OpenSSH sshd on 127.0.0.1, sequential checks',
     });
   } finally {
