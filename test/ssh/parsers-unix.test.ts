@@ -150,6 +150,11 @@ const CASES: Case[] = [
     metrics: [{ measurement: 'mem', fields: { used_pct: 30 } }, { measurement: 'swap', fields: { used_pct: 28, used_bytes: 5738 * MiB } }],
   },
   // 1255980 / (1255980 + 6059348) = 17.17%.
+  // Solaris memory: 16 GiB installed, 6,210,336 KB free in the last sample, 8 KB pages.
+  {
+    parser: 'memory_solaris', fixture: 'solaris/memory.txt',
+    metrics: [{ measurement: 'mem', fields: { available_bytes: 6210336 * KiB, used_pct: 62.98, scan_rate_ps: 24, page_in_ps: 2, page_out_ps: 1 } }],
+  },
   { parser: 'swap_solaris', fixture: 'solaris/swap-s.txt', metrics: [{ measurement: 'swap', fields: { used_pct: 17.17, used_bytes: 1255980 * KiB } }] },
   // errpt: three I/H and two P/H entries; the newest (0820122810) is the first line.
   {
@@ -266,7 +271,7 @@ const COMMAND: Record<string, string> = {
   df_posix: 'df -kP', df_inodes_linux: 'df -iP', bdf_hpux: 'bdf', df_aix: 'df -k',
   vmstat_linux: 'vmstat 1 2', vmstat_aix: 'vmstat 1 2', vmstat_hpux: 'vmstat 1 2', vmstat_solaris: 'vmstat 1 2',
   uptime: 'uptime', meminfo_linux: 'cat /proc/meminfo', svmon_aix: 'svmon -G', lsps_aix: 'lsps -s',
-  swapinfo_hpux: 'swapinfo -tam', swap_solaris: 'swap -s', errpt_aix: 'errpt', multipath_linux: 'multipath -ll', lspath_aix: 'lspath',
+  swapinfo_hpux: 'swapinfo -tam', swap_solaris: 'swap -s', memory_solaris: 'solaris memory', errpt_aix: 'errpt', multipath_linux: 'multipath -ll', lspath_aix: 'lspath',
 };
 /** Empty output is a valid answer here: no error log entries, no multipath devices. */
 const EMPTY_IS_NONE = new Set(['errpt_aix', 'multipath_linux', 'lspath_aix']);

@@ -8,6 +8,7 @@ import { parseBdfHpux, parseDfAix, parseDfInodesLinux, parseDfPosix } from './df
 import { parseErrptAix } from './errlog.js';
 import { parseLspsAix, parseMeminfoLinux, parseSvmonAix, parseSwapSolaris, parseSwapinfoHpux } from './memory.js';
 import { parseLspathAix, parseMultipathLinux } from './multipath.js';
+import { parseMemorySolaris } from './solaris.js';
 import { parseUptime } from './uptime.js';
 import { parseVmstatAix, parseVmstatHpux, parseVmstatLinux, parseVmstatSolaris } from './vmstat.js';
 
@@ -37,6 +38,8 @@ export const UNIX_PARSERS: Record<string, Parser> = {
   lsps_aix: parseLspsAix,
   /** HP-UX `swapinfo -tam`. */
   swapinfo_hpux: parseSwapinfoHpux,
+  /** Solaris `pagesize; prtconf | grep 'Memory size'; vmstat 1 2`. */
+  memory_solaris: parseMemorySolaris,
   /** Solaris `swap -s`. */
   swap_solaris: parseSwapSolaris,
   /** AIX `errpt` or `errpt -s MMDDhhmmYY` (see errptSince). */
