@@ -15,6 +15,8 @@ import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
+import { wireInfluxEvents } from './store/influx/events.js';
+import { InfluxMetricStore } from './store/influx/store.js';
 import type { MetricStore } from './store/types.js';
 import { DeviceClasses } from './rules/classes.js';
 import { RuleEngine } from './rules/engine.js';
@@ -64,8 +66,23 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   const { config } = options;
   const now = options.now ?? Date.now;
   const db = openDb(join(config.dataDir, 'roomwatch.db'), { synchronous: config.store.synchronous });
-  const store = new SqliteMetricStore(db, { retentionMs: config.store.retentionMs, chunkMs: config.store.chunkMs });
+  const local = new SqliteMetricStore(db, { retentionMs: config.store.retentionMs, chunkMs: config.store.chunkMs });
   const registry = new DeviceRegistry(db);
+  // Fastify's logger exists only once the app does; the store logs through this until then.
+  const storeLog = { target: undefined as FastifyInstance['log'] | undefined };
+  const store: MetricStore = config.store.influx
+    ? new InfluxMetricStore(local, db, {
+        settings: config.store.influx,
+        maxBacklogBytes: config.store.influx.maxBacklogBytes,
+        localRetentionMs: config.store.retentionMs,
+        tagsFor: (device) => {
+          const d = registry.get(device);
+          return d ? { site: d.site ?? undefined, room: d.room ?? undefined, class: d.class ?? undefined } : {};
+        },
+        now,
+        log: { info: (obj, msg) => storeLog.target?.info(obj, msg), warn: (obj, msg) => storeLog.target?.warn(obj, msg) },
+      })
+    : local;
   const ledger = new BatchLedger(db, config.ingest.dedupWindowMs);
   const ingest = new IngestService(db, store, registry, ledger, now);
   const metrics = createCollectorMetrics();
@@ -106,6 +123,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     schemaErrorFormatter: formatSchemaErrors,
   }) as unknown as FastifyInstance;
 
+  storeLog.target = app.log;
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -136,6 +154,23 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
   incidents.start();
+  const stopInfluxEvents =
+    store instanceof InfluxMetricStore
+      ? wireInfluxEvents(store, {
+          engine,
+          manager: incidents.manager,
+          incidents: incidents.store,
+          judge: incidents.judge,
+          targets: incidents.targets,
+          registry,
+          // A device is down while a reachability rule (device.up or absent()) fires for it.
+          devicesDown: () => {
+            const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
+            return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
+          },
+          now,
+        })
+      : undefined;
 
   // Rules evaluate inside the batch's transaction (alert state commits with the samples);
   // their events leave after the commit. A rule bug is logged and never fails a batch.
@@ -184,6 +219,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     clearInterval(tick);
+    stopInfluxEvents?.();
     await incidents.stop();
     await store.close();
     db.close();

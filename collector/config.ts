@@ -1,6 +1,8 @@
 /** collector.yaml: loading, validation with file:line:col, and defaults. */
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../lib/paths.js';
+import type { InfluxSettings } from './store/influx/client.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
@@ -22,8 +24,29 @@ export const CollectorFileSchema = Type.Object(
     store: Type.Optional(
       Type.Object(
         {
-          kind: Type.Optional(Type.Literal('sqlite')),
+          kind: Type.Optional(Type.Enum(['sqlite', 'influxdb'])),
           retention: Type.Optional(Duration),
+          local_retention: Type.Optional(Duration),
+          max_backlog: Type.Optional(Type.Union([Type.String(), Type.Number()])),
+          influxdb: Type.Optional(
+            Type.Object(
+              {
+                url: Type.String({ pattern: '^https?://' }),
+                api: Type.Optional(Type.Enum(['v1', 'v2'])),
+                org: Type.Optional(Type.String({ minLength: 1 })),
+                bucket: Type.Optional(Type.String({ minLength: 1 })),
+                token: Type.Optional(Type.String({ minLength: 1 })),
+                token_file: Type.Optional(Type.String({ minLength: 1 })),
+                token_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+                database: Type.Optional(Type.String({ minLength: 1 })),
+                retention_policy: Type.Optional(Type.String({ minLength: 1 })),
+                username_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+                password_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+                timeout: Type.Optional(Duration),
+              },
+              { additionalProperties: false },
+            ),
+          ),
           chunk: Type.Optional(Duration),
           synchronous: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('normal')])),
         },
@@ -92,7 +115,14 @@ export interface CollectorConfig {
   tls?: { cert: string; key: string };
   dataDir: string;
   logLevel: string;
-  store: { kind: 'sqlite'; retentionMs: number; chunkMs: number; synchronous: 'full' | 'normal' };
+  store: {
+    kind: 'sqlite' | 'influxdb';
+    /** How long the embedded store keeps samples (with influxdb: the local buffer's retention). */
+    retentionMs: number;
+    chunkMs: number;
+    synchronous: 'full' | 'normal';
+    influx?: InfluxSettings & { maxBacklogBytes: number };
+  };
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
@@ -130,12 +160,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     tls: file.tls ? { cert: resolve(baseDir, file.tls.cert), key: resolve(baseDir, file.tls.key) } : undefined,
     dataDir: resolve(baseDir, file.data_dir ?? d.dataDir),
     logLevel: file.log_level ?? d.logLevel,
-    store: {
-      kind: 'sqlite',
-      retentionMs: dur(['store', 'retention'], file.store?.retention, d.store.retentionMs),
-      chunkMs: dur(['store', 'chunk'], file.store?.chunk, d.store.chunkMs),
-      synchronous: file.store?.synchronous ?? d.store.synchronous,
-    },
+    store: resolveStore(file, baseDir, source, problems, dur, size),
     agents: (file.agents ?? []).map((a) => ({ name: a.name, tokenSha256: a.token_sha256.toLowerCase() })),
     ingest: {
       maxBodyBytes: size(['ingest', 'max_body'], file.ingest?.max_body, d.ingest.maxBodyBytes),
@@ -169,6 +194,76 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
   }
   if (config.store.chunkMs < 60_000 && source) problems.push(source.problem(['store', 'chunk'], 'must be at least 1m'));
   return { config, problems };
+}
+
+export const INFLUX_DEFAULTS = { localRetentionMs: 7 * 86_400_000, maxBacklogBytes: 2 * 1024 ** 3, timeoutMs: 10_000, database: 'roomwatch' };
+
+type Check = (path: (string | number)[], v: string | number | undefined, fb: number) => number;
+
+/** The store section: the embedded SQLite store, or InfluxDB with the SQLite store as its local buffer. */
+function resolveStore(file: CollectorFile, baseDir: string, source: YamlSource | undefined, problems: ConfigProblem[], dur: Check, size: Check): CollectorConfig['store'] {
+  const d = COLLECTOR_DEFAULTS.store;
+  const st = file.store ?? {};
+  const kind = st.kind ?? 'sqlite';
+  const problem = (path: (string | number)[], message: string) => {
+    if (source) problems.push(source.problem(['store', ...path], message));
+  };
+  const base = { kind, chunkMs: dur(['store', 'chunk'], st.chunk, d.chunkMs), synchronous: st.synchronous ?? d.synchronous };
+  if (kind === 'sqlite') {
+    if (st.influxdb) problem(['influxdb'], "an influxdb section needs kind: influxdb");
+    if (st.local_retention !== undefined) problem(['local_retention'], 'local_retention is for kind: influxdb; the embedded store alone uses retention');
+    return { ...base, retentionMs: dur(['store', 'retention'], st.retention, d.retentionMs) };
+  }
+  if (st.retention !== undefined) problem(['retention'], "with kind: influxdb, InfluxDB's retention policy keeps the history; local_retention sets how long the local buffer keeps it");
+  const ix = st.influxdb;
+  if (!ix) {
+    problem(['kind'], 'kind: influxdb needs an influxdb section with at least url');
+    return { ...base, kind: 'sqlite', retentionMs: d.retentionMs };
+  }
+  const api = ix.api ?? 'v2';
+  const secretFromEnv = (name: string | undefined, key: string): string | undefined => {
+    if (name === undefined) return undefined;
+    const v = process.env[name];
+    if (!v) problem(['influxdb', key], `environment variable ${name} is not set`);
+    return v;
+  };
+  let token: string | undefined;
+  const tokenSources = (['token', 'token_file', 'token_env'] as const).filter((k) => ix[k] !== undefined);
+  if (tokenSources.length > 1) problem(['influxdb', tokenSources[1] as string], 'give one of token, token_file or token_env');
+  if (ix.token !== undefined) token = ix.token;
+  else if (ix.token_env !== undefined) token = secretFromEnv(ix.token_env, 'token_env');
+  else if (ix.token_file !== undefined) {
+    try {
+      token = readFileSync(resolve(baseDir, ix.token_file), 'utf8').trim();
+    } catch (err) {
+      problem(['influxdb', 'token_file'], `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  if (api === 'v2') {
+    if (!ix.org) problem(['influxdb', 'org'], 'api v2 writes need the organisation (org)');
+    if (!ix.bucket) problem(['influxdb', 'bucket'], 'api v2 writes need a bucket');
+    if (token === undefined && tokenSources.length === 0) problem(['influxdb', 'token'], 'api v2 needs a token (token, token_file or token_env)');
+    if (ix.retention_policy !== undefined) problem(['influxdb', 'retention_policy'], 'retention_policy is for api v1; a v2 bucket has its own retention');
+  } else {
+    if (ix.org !== undefined || ix.bucket !== undefined) problem(['influxdb', ix.org !== undefined ? 'org' : 'bucket'], 'org and bucket are for api v2; api v1 writes to database (and retention_policy)');
+  }
+  return {
+    ...base,
+    retentionMs: dur(['store', 'local_retention'], st.local_retention, INFLUX_DEFAULTS.localRetentionMs),
+    influx: {
+      url: ix.url.replace(/\/+$/, ''),
+      api,
+      org: ix.org,
+      bucket: ix.bucket,
+      token,
+      database: ix.database ?? ix.bucket ?? INFLUX_DEFAULTS.database,
+      retentionPolicy: ix.retention_policy,
+      username: secretFromEnv(ix.username_env, 'username_env'),
+      password: secretFromEnv(ix.password_env, 'password_env'),
+      timeoutMs: dur(['store', 'influxdb', 'timeout'], ix.timeout, INFLUX_DEFAULTS.timeoutMs),
+      maxBacklogBytes: size(['store', 'max_backlog'], st.max_backlog, INFLUX_DEFAULTS.maxBacklogBytes),
+    },
+  };
 }
 
 export function loadCollectorConfig(path: string): CollectorConfig {

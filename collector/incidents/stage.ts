@@ -123,6 +123,8 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     sender,
     watch,
     routeOptions,
+    judge,
+    targets: policy.targets,
     channels,
     start() {
       sender.start();

@@ -1,0 +1,84 @@
+/**
+ * The durable hand-off to InfluxDB. Every batch the collector acknowledges is
+ * already in the local SQLite store; its line protocol goes into this outbox
+ * in the same transaction, and the shipper deletes rows only after InfluxDB
+ * accepted them. An InfluxDB outage therefore loses nothing: the outbox grows,
+ * and when InfluxDB returns it is drained oldest first (the backfill), so
+ * Grafana shows no gap. The outbox is bounded; past the bound the oldest rows
+ * go first and are counted, while the local store still holds their samples.
+ */
+import type { Db } from '../../db.js';
+
+export interface OutboxRow {
+  id: number;
+  lines: string;
+  count: number;
+  createdMs: number;
+}
+
+export interface OutboxStats {
+  rows: number;
+  lines: number;
+  bytes: number;
+  oldestMs: number | undefined;
+  droppedLines: number;
+}
+
+export class InfluxOutbox {
+  private droppedLines = 0;
+  private readonly insert;
+  private readonly selectOldest;
+  private readonly remove;
+  private readonly totals;
+
+  constructor(private readonly db: Db, private readonly maxBytes: number) {
+    db.exec(`CREATE TABLE IF NOT EXISTS influx_outbox (
+      id INTEGER PRIMARY KEY,
+      lines TEXT NOT NULL,
+      count INTEGER NOT NULL,
+      bytes INTEGER NOT NULL,
+      created_ms INTEGER NOT NULL
+    )`);
+    this.insert = db.prepare('INSERT INTO influx_outbox (lines, count, bytes, created_ms) VALUES (?, ?, ?, ?)');
+    this.selectOldest = db.prepare('SELECT id, lines, count, created_ms AS createdMs FROM influx_outbox ORDER BY id LIMIT ?');
+    this.remove = db.prepare('DELETE FROM influx_outbox WHERE id <= ?');
+    this.totals = db.prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(count), 0) AS lines, COALESCE(SUM(bytes), 0) AS bytes, MIN(created_ms) AS oldest FROM influx_outbox');
+  }
+
+  /** Appends one batch's lines; runs inside the caller's transaction. */
+  append(lines: string[], nowMs: number): void {
+    if (lines.length === 0) return;
+    const text = lines.join('\n');
+    this.insert.run(text, lines.length, Buffer.byteLength(text), nowMs);
+  }
+
+  /** The oldest rows, at most `maxRows`. */
+  oldest(maxRows: number): OutboxRow[] {
+    return this.selectOldest.all(maxRows) as OutboxRow[];
+  }
+
+  /** Removes every row up to and including `id` (InfluxDB accepted them). */
+  ack(id: number): void {
+    this.remove.run(id);
+  }
+
+  /** Drops the oldest rows while the outbox is over its bound; returns the lines dropped. */
+  enforceBound(): number {
+    let dropped = 0;
+    for (;;) {
+      const t = this.totals.get() as { bytes: number };
+      if (t.bytes <= this.maxBytes) break;
+      const [row] = this.oldest(1);
+      if (!row) break;
+      this.ack(row.id);
+      dropped += row.count;
+    }
+    this.droppedLines += dropped;
+    return dropped;
+  }
+
+  stats(): OutboxStats {
+    const t = this.totals.get() as { rows: number; lines: number; bytes: number; oldest: number | null };
+    return { rows: t.rows, lines: t.lines, bytes: t.bytes, oldestMs: t.oldest ?? undefined, droppedLines: this.droppedLines };
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The InfluxDB store (DESIGN.md §6): InfluxDB is where time series live for
+ * Grafana and long-range reads; the embedded SQLite store stays underneath as
+ * the durable buffer and the fallback.
+ *
+ * - write(): samples go to the local store and their line protocol to the
+ *   outbox, in the ingest transaction, so a batch is acknowledged only once it
+ *   is safe on local disk. The shipper sends the outbox to InfluxDB in the
+ *   background and deletes what InfluxDB accepted.
+ * - InfluxDB down: ingest carries on; the outbox grows (bounded) and is
+ *   drained oldest first when InfluxDB returns, so Grafana shows no gap.
+ * - query(): InfluxQL through /query while InfluxDB is complete (outbox
+ *   empty) or for ranges older than the local retention; otherwise, and when
+ *   InfluxDB fails, the local store answers.
+ */
+import type { Sample } from '../../contract/index.js';
+import type { Db } from '../../db.js';
+import type { MetricStore, RangeQuery, SeriesFilter, SeriesInfo, SeriesPoints, StoreHealth } from '../types.js';
+import { influxPing, influxQuery, makeWriter, type InfluxSettings, type LineWriter } from './client.js';
+import { rangeQueryStatement, toSeriesPoints } from './influxql.js';
+import { REGISTRY_TAGS, sampleToLine, type RegistryTags } from './lines.js';
+import { InfluxOutbox } from './outbox.js';
+
+export interface InfluxStoreOptions {
+  settings: InfluxSettings;
+  /** The outbox's bound while InfluxDB is unreachable. */
+  maxBacklogBytes: number;
+  /** How long the local store keeps samples; older ranges are read from InfluxDB only. */
+  localRetentionMs: number;
+  /** Registry attributes of a device, added to its points as tags. */
+  tagsFor(device: string): RegistryTags;
+  now(): number;
+  log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Test hook: replaces the HTTP writer. */
+  writer?: LineWriter;
+}
+
+export interface ShipperStats {
+  shippedLines: number;
+  failures: number;
+  lastError: string | undefined;
+  lastSuccessMs: number | undefined;
+  backoffMs: number;
+}
+
+/** Outbox rows per InfluxDB write, capped by lines. */
+const SHIP_ROWS = 64;
+const SHIP_LINES = 5_000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+
+export class InfluxMetricStore implements MetricStore {
+  readonly kind = 'influxdb';
+  readonly outbox: InfluxOutbox;
+  readonly shipper: ShipperStats = { shippedLines: 0, failures: 0, lastError: undefined, lastSuccessMs: undefined, backoffMs: 0 };
+  private readonly writer: LineWriter;
+  private timer: NodeJS.Timeout | undefined;
+  private pumping: Promise<void> | undefined;
+  private closed = false;
+  private influxReadable = true;
+
+  constructor(
+    private readonly local: MetricStore,
+    private readonly db: Db,
+    private readonly opts: InfluxStoreOptions,
+  ) {
+    this.outbox = new InfluxOutbox(db, opts.maxBacklogBytes);
+    this.writer = opts.writer ?? makeWriter(opts.settings);
+    this.schedule(0);
+  }
+
+  write(samples: readonly Sample[]): number {
+    const n = this.local.write(samples);
+    this.outbox.append(this.encode(samples), this.opts.now());
+    return n;
+  }
+
+  /** Points that are not samples (alert and incident events, NOC snapshots): outbox only. */
+  writeEvents(samples: readonly Sample[]): void {
+    this.db.transaction(() => this.outbox.append(this.encode(samples), this.opts.now()))();
+    this.nudge();
+  }
+
+  afterCommit(): void {
+    this.local.afterCommit?.();
+    this.nudge();
+  }
+
+  private encode(samples: readonly Sample[]): string[] {
+    const cache = new Map<string, RegistryTags>();
+    const lines: string[] = [];
+    for (const s of samples) {
+      let extra = cache.get(s.tags.device);
+      if (!extra) {
+        extra = this.opts.tagsFor(s.tags.device);
+        cache.set(s.tags.device, extra);
+      }
+      const line = sampleToLine(s, extra);
+      if (line) lines.push(line);
+    }
+    return lines;
+  }
+
+  /** Starts a pump soon unless one is running or backing off. */
+  private nudge(): void {
+    if (this.pumping || this.closed || this.shipper.backoffMs > 0) return;
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pumping ??= this.pump().finally(() => {
+        this.pumping = undefined;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Ships the outbox oldest first until it is empty or InfluxDB refuses; then backs off. */
+  private async pump(): Promise<void> {
+    while (!this.closed) {
+      const rows = this.outbox.oldest(SHIP_ROWS);
+      if (rows.length === 0) {
+        this.shipper.backoffMs = 0;
+        this.schedule(1_000);
+        return;
+      }
+      const take: typeof rows = [];
+      let count = 0;
+      for (const r of rows) {
+        if (take.length > 0 && count + r.count > SHIP_LINES) break;
+        take.push(r);
+        count += r.count;
+      }
+      try {
+        await this.writer.write(take.flatMap((r) => r.lines.split('\n')));
+        this.outbox.ack((take.at(-1) as (typeof take)[number]).id);
+        this.shipper.shippedLines += count;
+        this.shipper.lastSuccessMs = this.opts.now();
+        if (this.shipper.backoffMs > 0) this.opts.log?.info({ backlog_lines: this.outbox.stats().lines }, 'InfluxDB accepts writes again; backfilling');
+        this.shipper.backoffMs = 0;
+      } catch (err) {
+        const message = (err as Error).message;
+        this.shipper.failures++;
+        if (this.shipper.backoffMs === 0 || this.shipper.lastError !== message) this.opts.log?.warn({ err: message, backlog_lines: this.outbox.stats().lines }, 'InfluxDB write failed; samples stay in the outbox');
+        this.shipper.lastError = message;
+        const next = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, this.shipper.backoffMs * 2));
+        this.shipper.backoffMs = next;
+        const dropped = this.outbox.enforceBound();
+        if (dropped > 0) this.opts.log?.warn({ dropped_lines: dropped }, 'InfluxDB outbox over its bound: oldest lines dropped (the local store keeps them)');
+        this.schedule(next * (0.75 + Math.random() * 0.5));
+        return;
+      }
+    }
+  }
+
+  /** Waits until the outbox is empty or `timeoutMs` passes; true when empty. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.outbox.stats().rows === 0 && !this.pumping) return true;
+      if (!this.pumping && this.shipper.backoffMs === 0) this.schedule(0);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.outbox.stats().rows === 0;
+  }
+
+  async query(q: RangeQuery): Promise<SeriesPoints[]> {
+    const olderThanLocal = q.from < this.opts.now() - this.opts.localRetentionMs;
+    const complete = this.outbox.stats().rows === 0;
+    if (olderThanLocal || (complete && this.influxReadable)) {
+      const statement = rangeQueryStatement(q);
+      try {
+        const body = await influxQuery(this.opts.settings, statement);
+        this.influxReadable = true;
+        return toSeriesPoints(q, body, statement, REGISTRY_TAGS);
+      } catch (err) {
+        // Read from the local store until a later write or ping shows InfluxDB is back.
+        this.influxReadable = false;
+        this.opts.log?.warn({ err: (err as Error).message }, 'InfluxDB query failed; answering from the local store');
+      }
+    }
+    return this.local.query(q);
+  }
+
+  listSeries(filter: SeriesFilter): Promise<SeriesInfo[]> {
+    return this.local.listSeries(filter);
+  }
+
+  async applyRetention(nowMs: number): Promise<number> {
+    this.outbox.enforceBound();
+    return this.local.applyRetention(nowMs);
+  }
+
+  async health(): Promise<StoreHealth> {
+    const local = await this.local.health();
+    const ping = await influxPing(this.opts.settings);
+    if (ping.ok && this.shipper.backoffMs === 0) this.influxReadable = true;
+    const backlog = this.outbox.stats();
+    return {
+      // Ingest stays safe while InfluxDB is away, so the collector is healthy as long as the local store is.
+      ok: local.ok,
+      kind: this.kind,
+      detail: {
+        influxdb: { url: this.opts.settings.url, api: this.opts.settings.api, reachable: ping.ok, version: ping.version, error: ping.error },
+        outbox: { lines: backlog.lines, bytes: backlog.bytes, oldest_ms: backlog.oldestMs, dropped_lines: backlog.droppedLines },
+        shipper: { ...this.shipper },
+        local,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    // One last chance to hand over what is queued; what is left stays in the outbox for the next start.
+    await this.drain(2_000).catch(() => false);
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.pumping;
+    await this.writer.close();
+    await this.local.close();
+  }
+}
