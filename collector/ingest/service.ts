@@ -46,9 +46,10 @@ export class IngestService {
   ) {
     this.applyTx = db.transaction((input: ApplyInput, at: number): ApplyResult => {
       if (input.batchId !== undefined && this.ledger.seen(input.batchId)) return { duplicate: true, values: 0 };
-      const values = this.store.write(input.samples);
+      // The registry first: a store that tags points with a device's site and class reads it.
       if (input.devices?.length) this.registry.upsert(input.devices, input.agent, at);
       this.registry.touch(deviceNames(input.samples), input.agent, at);
+      const values = this.store.write(input.samples);
       if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
       const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [] };
       for (const apply of this.appliers) apply(event);

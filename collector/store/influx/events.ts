@@ -83,7 +83,10 @@ export function wireInfluxEvents(
     if (p) store.writeEvents([p]);
   });
   o.manager.onChange((c) => store.writeEvents([incidentPoint(c, o.judge, o.targets)]));
-  const timer = setInterval(() => store.writeEvents(nocSnapshot(o, o.now())), NOC_SNAPSHOT_MS);
+  const snapshot = () => store.writeEvents(nocSnapshot(o, o.now()));
+  // One at start, so the NOC overview has a value before the first minute passes.
+  snapshot();
+  const timer = setInterval(snapshot, NOC_SNAPSHOT_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
