@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../lib/paths.js';
 import type { InfluxSettings } from './store/influx/client.js';
+import { sha256Hex } from './ingest/auth.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
@@ -58,7 +59,9 @@ export const CollectorFileSchema = Type.Object(
         Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 128 }),
-            token_sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }),
+            token_sha256: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+            /** The token itself from the environment (docker compose's .env); hashed at load, never kept. */
+            token_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
           },
           { additionalProperties: false },
         ),
@@ -161,7 +164,22 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     dataDir: resolve(baseDir, file.data_dir ?? d.dataDir),
     logLevel: file.log_level ?? d.logLevel,
     store: resolveStore(file, baseDir, source, problems, dur, size),
-    agents: (file.agents ?? []).map((a) => ({ name: a.name, tokenSha256: a.token_sha256.toLowerCase() })),
+    agents: (file.agents ?? []).flatMap((a, i) => {
+      const problem = (key: string, message: string) => {
+        if (source) problems.push(source.problem(['agents', i, key], message));
+      };
+      if ((a.token_sha256 === undefined) === (a.token_env === undefined)) {
+        problem('token_sha256', 'give token_sha256 (from roomwatch token new) or token_env, not both and not neither');
+        return [];
+      }
+      if (a.token_sha256 !== undefined) return [{ name: a.name, tokenSha256: a.token_sha256.toLowerCase() }];
+      const token = process.env[a.token_env as string]?.trim();
+      if (!token) {
+        problem('token_env', `environment variable ${a.token_env} is not set`);
+        return [];
+      }
+      return [{ name: a.name, tokenSha256: sha256Hex(token) }];
+    }),
     ingest: {
       maxBodyBytes: size(['ingest', 'max_body'], file.ingest?.max_body, d.ingest.maxBodyBytes),
       maxSamples: file.ingest?.max_samples ?? d.ingest.maxSamples,

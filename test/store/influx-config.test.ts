@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INFLUX_DEFAULTS, loadCollectorConfig } from '../../collector/config.js';
+import { sha256Hex } from '../../collector/ingest/auth.js';
 import { rangeQueryStatement } from '../../collector/store/influx/influxql.js';
 import { sampleToLine } from '../../collector/store/influx/lines.js';
 import { makeMatcher } from '../../collector/store/selector.js';
@@ -74,6 +75,24 @@ describe('store: influxdb in collector.yaml', () => {
     expect(text).toMatch(/collector\.yaml:8:\d+: store\.influxdb\.retention_policy: retention_policy is for api v1/);
     expect(errors(write(['store:', '  influxdb: { url: "http://x:8086", api: v1 }']))).toMatch(/store\.influxdb: an influxdb section needs kind: influxdb/);
     expect(errors(write(['store:', '  kind: influxdb']))).toMatch(/store\.kind: kind: influxdb needs an influxdb section/);
+  });
+});
+
+describe('agents in collector.yaml', () => {
+  it('takes a token from the environment and keeps only its hash; names a missing variable and a double source', () => {
+    const tmp = tempDir();
+    try {
+      const file = join(tmp.dir, 'collector.yaml');
+      writeFileSync(file, 'agents:\n  - { name: compose-agent, token_env: RW_TEST_AGENT_TOKEN }\n');
+      process.env.RW_TEST_AGENT_TOKEN = 'rw_abc';
+      expect(loadCollectorConfig(file).agents).toEqual([{ name: 'compose-agent', tokenSha256: sha256Hex('rw_abc') }]);
+      delete process.env.RW_TEST_AGENT_TOKEN;
+      expect(() => loadCollectorConfig(file)).toThrow(/collector\.yaml:2:\d+: agents\.0\.token_env: environment variable RW_TEST_AGENT_TOKEN is not set/);
+      writeFileSync(file, `agents:\n  - { name: a, token_env: X, token_sha256: "${'a'.repeat(64)}" }\n`);
+      expect(() => loadCollectorConfig(file)).toThrow(/agents\.0\.token_sha256: give token_sha256 \(from roomwatch token new\) or token_env, not both/);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 
