@@ -21,7 +21,7 @@ export interface RulesOptions {
 }
 
 export type CollectorRequest =
-  | { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal'; rules?: RulesOptions }
+  | { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal'; rules?: RulesOptions; influx?: CollectorConfig['store']['influx'] }
   | { op: 'cpu' }
   | { op: 'stop' };
 
@@ -46,6 +46,7 @@ async function handle(req: CollectorRequest): Promise<void> {
         agents: [],
       };
       config.store.synchronous = req.synchronous;
+      if (req.influx) config.store = { ...config.store, kind: 'influxdb', retentionMs: 7 * 86_400_000, influx: req.influx };
       // Without rules the collector evaluates nothing: the baseline the rules bench compares with.
       config.rules = { ...config.rules, paths: req.rules?.paths ?? [], inventory: req.rules?.inventory };
       if (req.rules?.policy) config.incidents = { ...config.incidents, policy: req.rules.policy };

@@ -105,6 +105,7 @@ export async function startCollectorProc(
   synchronous: 'full' | 'normal' = 'full',
   rules?: RulesOptions,
   onFired?: (notice: FiredNotice) => void,
+  influx?: CollectorRequest extends infer R ? (R extends { op: 'start'; influx?: infer I } ? I : never) : never,
 ): Promise<CollectorProc> {
   const profDir = process.env.BENCH_COLLECTOR_PROF;
   const child: ChildProcess = fork(new URL('./collector-proc.js', import.meta.url), [], {
@@ -123,7 +124,7 @@ export async function startCollectorProc(
       child.send(req, (err) => err && reject(err));
     });
   const failed = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`collector exited early (${code})`))));
-  const ready = await Promise.race([ask({ op: 'start', dataDir, token: TOKEN, agent: AGENT, synchronous, rules }), failed]);
+  const ready = await Promise.race([ask({ op: 'start', dataDir, token: TOKEN, agent: AGENT, synchronous, rules, influx }), failed]);
   if (ready.op !== 'started') throw new Error('collector did not start');
   failed.catch(() => undefined);
   return {

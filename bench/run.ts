@@ -12,6 +12,7 @@ import { emit, progress } from './lib.js';
 import { benchRules } from './rules.js';
 import { benchIncidentEmail } from './incident-email.js';
 import { benchSnmp } from './snmp.js';
+import { benchIngestInflux } from './ingest-influx.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   rules: benchRules,
   incident_email: benchIncidentEmail,
   agent_resources: benchAgentResources,
+  ingest_influx: benchIngestInflux,
   snmp_poll: benchSnmp,
   ssh_checks: benchSshChecks,
   ssh_agent_rss: benchSshAgentRss,

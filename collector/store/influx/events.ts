@@ -23,7 +23,7 @@ export function alertPoint(e: AlertEvent): Sample | undefined {
   return {
     measurement: 'alert',
     tags: { device: a.device, rule: a.ruleId, priority: a.priority, state: resolved ? 'resolved' : 'firing' },
-    fields: { value: resolved ? 0 : 1, ...(a.value !== null ? { metric_value: a.value } : {}) },
+    fields: { value: resolved ? 0 : 1, summary: a.summary.slice(0, 1024), ...(a.value !== null ? { metric_value: a.value } : {}) },
     ts: e.at,
   };
 }
