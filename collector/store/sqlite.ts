@@ -26,7 +26,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Sample } from '../contract/index.js';
 import type { Db } from '../db.js';
 import { matchTags } from './selector.js';
-import type { MetricStore, PointValue, RangeQuery, SeriesFilter, SeriesInfo, SeriesPoints, StoreHealth } from './types.js';
+import type { BucketStats, MetricStore, PointValue, RangeQuery, SeriesBucketStats, SeriesFilter, SeriesInfo, SeriesPoints, StatsQuery, StoreHealth } from './types.js';
 
 export interface SqliteStoreOptions {
   retentionMs: number;
@@ -213,6 +213,52 @@ export class SqliteMetricStore implements MetricStore {
       .prepare('SELECT id FROM metric_chunks WHERE end_ms > ? AND start_ms <= ? ORDER BY id')
       .all(from, to) as Array<{ id: number }>;
     return rows.map((r) => r.id);
+  }
+
+  async bucketStats(q: StatsQuery): Promise<SeriesBucketStats[]> {
+    this.flushHead();
+    if (!(q.bucketMs > 0) || q.to <= q.from) return [];
+    const filter = q.measurements && q.measurements.length > 0 ? ` AND series_id IN (SELECT id FROM series WHERE measurement IN (${q.measurements.map(() => '?').join(',')}))` : '';
+    const perSeries = new Map<number, Map<number, BucketStats>>();
+    for (const chunk of this.chunksOverlapping(q.from, q.to - 1)) {
+      // One scan of the chunk for every series at once; the last value per bucket comes
+      // with max(ts) by SQLite's bare-column rule. Numbers are bound as REAL, so the
+      // bucket arithmetic casts to INTEGER to divide as integers.
+      const sql = `SELECT series_id AS s, CAST(? AS INTEGER) + (CAST(ts - ? AS INTEGER) / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, min(value) AS mn, max(value) AS mx, sum(value) AS sm, count(*) AS n, max(ts) AS t, value AS v
+        FROM ${chunkTable(chunk)} WHERE ts >= ? AND ts < ? AND ${NUMERIC}${filter} GROUP BY s, b`;
+      const args = [q.from, q.from, q.bucketMs, q.bucketMs, q.from, q.to, ...(q.measurements ?? [])];
+      for (const r of this.db.prepare(sql).iterate(...args) as Iterable<{ s: number; b: number; mn: number; mx: number; sm: number; n: number; t: number; v: number }>) {
+        let buckets = perSeries.get(r.s);
+        if (!buckets) perSeries.set(r.s, (buckets = new Map()));
+        const prev = buckets.get(r.b);
+        if (!prev) {
+          buckets.set(r.b, { start: r.b, min: r.mn, max: r.mx, sum: r.sm, count: r.n, lastTs: r.t, last: r.v });
+        } else {
+          prev.min = Math.min(prev.min, r.mn);
+          prev.max = Math.max(prev.max, r.mx);
+          prev.sum += r.sm;
+          prev.count += r.n;
+          if (r.t > prev.lastTs) {
+            prev.lastTs = r.t;
+            prev.last = r.v;
+          }
+        }
+      }
+    }
+    if (perSeries.size === 0) return [];
+    const out: SeriesBucketStats[] = [];
+    for (const row of this.db.prepare('SELECT id, measurement, field, device, tags FROM series ORDER BY key').iterate() as Iterable<SeriesRow>) {
+      const buckets = perSeries.get(row.id);
+      if (!buckets) continue;
+      out.push({
+        measurement: row.measurement,
+        field: row.field,
+        device: row.device,
+        tags: JSON.parse(row.tags) as Record<string, string>,
+        buckets: [...buckets.values()].sort((a, b) => a.start - b.start),
+      });
+    }
+    return out;
   }
 
   async query(q: RangeQuery): Promise<SeriesPoints[]> {

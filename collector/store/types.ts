@@ -46,6 +46,33 @@ export interface StoreHealth {
   detail: Record<string, unknown>;
 }
 
+/** Per-bucket statistics of one series (numeric samples only). */
+export interface BucketStats {
+  /** Bucket start: `from` + a whole number of buckets. */
+  start: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  /** The newest sample in the bucket. */
+  lastTs: number;
+  last: number;
+}
+
+export interface StatsQuery {
+  from: number;
+  /** Exclusive. */
+  to: number;
+  /** Buckets start at `from`; `to - from` gives one bucket for the whole range. */
+  bucketMs: number;
+  /** Only these measurements (all when absent). */
+  measurements?: readonly string[];
+}
+
+export interface SeriesBucketStats extends SeriesInfo {
+  buckets: BucketStats[];
+}
+
 export interface MetricStore {
   readonly kind: string;
   /**
@@ -57,6 +84,11 @@ export interface MetricStore {
   afterCommit?(): void;
   query(q: RangeQuery): Promise<SeriesPoints[]>;
   listSeries(filter: SeriesFilter): Promise<SeriesInfo[]>;
+  /**
+   * Bucketed statistics of every series in one pass (the daily report reads a
+   * whole room's day this way rather than series by series).
+   */
+  bucketStats(q: StatsQuery): Promise<SeriesBucketStats[]>;
   /** Drops data older than the retention; returns how many chunks went. */
   applyRetention(nowMs: number): Promise<number>;
   health(): Promise<StoreHealth>;

@@ -61,6 +61,20 @@ describe('SqliteMetricStore', () => {
     expect(last?.points).toEqual([[bucket, 50]]);
   });
 
+  it('gives bucketed statistics of every series in one pass, buckets aligned to from, across chunks', async () => {
+    // A whole-range bucket that spans midnight (two chunk tables), and strings left out.
+    const from = T0 + DAY - 3_600_000;
+    store.write([cpu(from, 10), cpu(from + 1_800_000, 40), cpu(from + 3_600_000, 20), cpu(from + 3_600_000 + 60_000, 90, 'db02')]);
+    store.write([{ measurement: 'mem', tags: { device: 'db01' }, fields: { used_pct: 50, state: 'ok' }, ts: from }]);
+    const whole = await store.bucketStats({ from, to: from + 2 * 3_600_000, bucketMs: 2 * 3_600_000 });
+    expect(whole.map((s) => `${s.measurement}.${s.field}@${s.device}`)).toEqual(['cpu.usage_pct@db01', 'cpu.usage_pct@db02', 'mem.used_pct@db01']);
+    expect(whole[0]?.buckets).toEqual([{ start: from, min: 10, max: 40, sum: 70, count: 3, lastTs: from + 3_600_000, last: 20 }]);
+    const hourly = await store.bucketStats({ from, to: from + 2 * 3_600_000, bucketMs: 3_600_000, measurements: ['cpu'] });
+    expect(hourly.find((s) => s.device === 'db01')?.buckets.map((b) => [b.start, b.count, b.last])).toEqual([[from, 2, 40], [from + 3_600_000, 1, 20]]);
+    expect(hourly.map((s) => s.measurement)).toEqual(['cpu', 'cpu']);
+    expect(await store.bucketStats({ from, to: from, bucketMs: 60_000 })).toEqual([]);
+  });
+
   it('returns raw points in time order across chunks, inclusive of both ends', async () => {
     store.write([cpu(T0 + DAY + 5, 2), cpu(T0 + 5, 1), cpu(T0 + 2 * DAY + 5, 3)]);
     const [s] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0 + 5, to: T0 + DAY + 5, stepMs: 0, agg: 'avg' });

@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IngestBatch, Sample } from '../../collector/contract/index.js';
@@ -17,23 +16,13 @@ import { sampleToLine } from '../../collector/store/influx/lines.js';
 import { InfluxMetricStore } from '../../collector/store/influx/store.js';
 import { SqliteMetricStore } from '../../collector/store/sqlite.js';
 import { makeMatcher } from '../../collector/store/selector.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 import { influxdConfig } from '../dashboards/influxd.js';
 
 const haveInfluxd = peerAvailable('influxd', 'influxdb');
 const haveVm = peerAvailable('victoria-metrics', 'victoria-metrics');
 const T0 = Date.UTC(2026, 10, 22, 0, 0, 0);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function waitHttp(url: string, ok: (status: number) => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -134,6 +123,13 @@ describe.skipIf(!haveInfluxd)('InfluxDB store, v1 API, against influxd 1.6', () 
     expect(fromInflux.map((s) => s.points)).toEqual(fromLocal.map((s) => s.points));
     const raw = await store.query({ ...q, matchers: [makeMatcher('device', '=', 'web01')], stepMs: 0, agg: 'last' });
     expect(raw[0]?.points).toHaveLength(120);
+    // Bucketed statistics for the daily report: the same from InfluxDB as from the local store.
+    const sq = { from: T0, to: T0 + 2 * 3_600_000, bucketMs: 3_600_000, measurements: ['cpu'] };
+    const statsInflux = await store.bucketStats(sq);
+    const statsLocal = await local.bucketStats(sq);
+    const comparable = (list: typeof statsLocal) => list.map((x) => ({ k: `${x.field}|${x.device}`, b: x.buckets.map((b) => [b.start, b.min, b.max, b.sum, b.count, b.last]) })).sort((a, b) => a.k.localeCompare(b.k));
+    expect(comparable(statsInflux)).toEqual(comparable(statsLocal));
+    expect(statsLocal.find((x) => x.field === 'usage_pct' && x.device === 'db01')?.buckets.map((b) => b.count)).toEqual([60, 60]);
     // A quote in a tag value cannot break the statement.
     const odd = await store.query({ measurement: 'disk', field: 'used_pct', matchers: [makeMatcher('mount', '=', "/u01/it's")], from: T0 - 1, to: T0 + 1, stepMs: 0, agg: 'last' });
     expect(odd[0]?.points).toEqual([[T0, 91.5]]);
@@ -205,7 +201,7 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
       expect(local.series[0]?.points).toHaveLength(50);
 
       await influxd.start();
-      const store = collector.store as InfluxMetricStore;
+      const store = collector.store as unknown as InfluxMetricStore;
       expect(await store.drain(45_000)).toBe(true);
       const count = await influxd.query('SELECT count("usage_pct") FROM "cpu" GROUP BY "device"');
       const perDevice = Object.fromEntries((count.results[0]?.series ?? []).map((s) => [s.tags?.device, s.values[0]?.[1]]));
@@ -246,7 +242,7 @@ describe.skipIf(!haveInfluxd)('alert, incident and NOC points in InfluxDB', () =
       };
       const res = await fetch(`${collector.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(batch) });
       expect(res.status).toBe(200);
-      const store = collector.store as InfluxMetricStore;
+      const store = collector.store as unknown as InfluxMetricStore;
       let alerts: unknown[][] = [];
       for (let i = 0; i < 100 && alerts.length === 0; i++) {
         await store.drain(5_000);

@@ -15,9 +15,9 @@
  */
 import type { Sample } from '../../contract/index.js';
 import type { Db } from '../../db.js';
-import type { MetricStore, RangeQuery, SeriesFilter, SeriesInfo, SeriesPoints, StoreHealth } from '../types.js';
+import type { MetricStore, RangeQuery, SeriesBucketStats, SeriesFilter, SeriesInfo, SeriesPoints, StatsQuery, StoreHealth } from '../types.js';
 import { influxPing, influxQuery, makeWriter, type InfluxSettings, type LineWriter } from './client.js';
-import { rangeQueryStatement, toSeriesPoints } from './influxql.js';
+import { rangeQueryStatement, statsStatement, toBucketStats, toSeriesPoints } from './influxql.js';
 import { REGISTRY_TAGS, sampleToLine, type RegistryTags } from './lines.js';
 import { InfluxOutbox } from './outbox.js';
 
@@ -184,6 +184,30 @@ export class InfluxMetricStore implements MetricStore {
       }
     }
     return this.local.query(q);
+  }
+
+  async bucketStats(q: StatsQuery): Promise<SeriesBucketStats[]> {
+    const olderThanLocal = q.from < this.opts.now() - this.opts.localRetentionMs;
+    if ((olderThanLocal || this.outbox.stats().rows === 0) && this.influxReadable) {
+      try {
+        const measurements = q.measurements ?? (await this.measurements());
+        const out: SeriesBucketStats[] = [];
+        for (const m of measurements) {
+          const statement = statsStatement(m, q.from, q.to, q.bucketMs);
+          out.push(...toBucketStats(m, await influxQuery(this.opts.settings, statement), statement, REGISTRY_TAGS, q.bucketMs, q.to));
+        }
+        return out;
+      } catch (err) {
+        this.influxReadable = false;
+        this.opts.log?.warn({ err: (err as Error).message }, 'InfluxDB statistics query failed; answering from the local store');
+      }
+    }
+    return this.local.bucketStats(q);
+  }
+
+  private async measurements(): Promise<string[]> {
+    const body = await influxQuery(this.opts.settings, 'SHOW MEASUREMENTS');
+    return (body.results?.[0]?.series?.[0]?.values ?? []).map((v) => String(v[0]));
   }
 
   listSeries(filter: SeriesFilter): Promise<SeriesInfo[]> {
