@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../lib/paths.js';
+import { mulberry32 } from '../../bench/room.js';
 import { peerAvailable } from '../peers.js';
 import { startInfluxd, type RunningInfluxd } from './influxd.js';
 
@@ -194,17 +195,7 @@ const ALERTS: AlertScenario[] = [
 const RESOLVE_SLA_S: Record<string, number> = { P1: 12 * 3600, P2: 24 * 3600, P3: 48 * 3600, P4: 5 * 86_400 };
 const RESPOND_SLA_S = 1_800;
 
-/** A deterministic generator, so that every run seeds the same room. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// mulberry32 (bench/room.ts) is a deterministic generator, so that every run seeds the same room.
 
 const escapeTag = (v: string) => v.replace(/[,= \\]/g, '\\$&');
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
