@@ -13,6 +13,7 @@ import { benchRules } from './rules.js';
 import { benchIncidentEmail } from './incident-email.js';
 import { benchSnmp } from './snmp.js';
 import { benchIngestInflux } from './ingest-influx.js';
+import { benchReport } from './report.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   incident_email: benchIncidentEmail,
   agent_resources: benchAgentResources,
   ingest_influx: benchIngestInflux,
+  report: benchReport,
   snmp_poll: benchSnmp,
   ssh_checks: benchSshChecks,
   ssh_agent_rss: benchSshAgentRss,

@@ -7,6 +7,7 @@
  *   roomwatch token new  NAME                                   a new agent token and its hash
  *   roomwatch rules check [PATH…] | rules test FILE…           validate rule files / run rule tests
  *   roomwatch snmp probe HOST [options]                        the profile and samples of one SNMP device
+ *   roomwatch report [--date D] [--lang L] [--out FILE]        the daily health-check report on demand
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lib/config.js';
@@ -22,6 +23,8 @@ const USAGE = `usage:
   roomwatch rules test FILE...        run rule test files; exit 1 on failures
   roomwatch snmp probe HOST [--community C | --v3 --user U ...] [--profile NAME] [--rates N]
       the profile that matches an SNMP device and the samples the agent would send
+  roomwatch report [--config FILE] [--date YYYY-MM-DD] [--lang zh-CN|en] [--out FILE] [--format html|text] [--site S] [--archive]
+      the daily health-check report (default: yesterday in the report's time zone)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +44,12 @@ async function main(argv: string[]): Promise<number> {
       data: { type: 'string' },
       port: { type: 'string' },
       check: { type: 'boolean' },
+      date: { type: 'string' },
+      lang: { type: 'string' },
+      out: { type: 'string' },
+      format: { type: 'string' },
+      site: { type: 'string' },
+      archive: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,6 +74,17 @@ async function main(argv: string[]): Promise<number> {
       if (positionals[0] === 'check') return (await import('./rules-commands.js')).runRulesCheck(positionals.slice(1));
       if (positionals[0] === 'test' && positionals.length > 1) return (await import('./rules-commands.js')).runRulesTest(positionals.slice(1));
       throw new UsageError('usage: roomwatch rules check [PATH...] | roomwatch rules test FILE...');
+    case 'report':
+      return (await import('./report-commands.js')).runReport({
+        config: values.config,
+        dataDir: values.data,
+        date: values.date,
+        lang: values.lang,
+        out: values.out,
+        format: values.format,
+        site: values.site,
+        archive: values.archive,
+      });
     case 'token':
       if (positionals[0] !== 'new' || !positionals[1]) throw new UsageError('usage: roomwatch token new NAME');
       return (await import('./commands.js')).runTokenNew(positionals[1]);

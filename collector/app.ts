@@ -16,6 +16,8 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents } from './store/influx/events.js';
+import { ReportService } from './report/service.js';
+import { reportRoutes } from './report/routes.js';
 import { InfluxMetricStore } from './store/influx/store.js';
 import type { MetricStore } from './store/types.js';
 import { DeviceClasses } from './rules/classes.js';
@@ -37,6 +39,12 @@ export interface BuildAppOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Run the rule engine's periodic tick on a timer (tests with an injected clock call tick() themselves). */
   autoTick?: boolean;
+  /**
+   * Start the background work (notification sender, the daily report's schedule).
+   * Off for one-shot commands such as `roomwatch report`, which open the same
+   * data directory as a running collector and must not send anything.
+   */
+  background?: boolean;
 }
 
 export class RulesLoadError extends Error {
@@ -58,6 +66,7 @@ export interface Collector {
   maintenance: MaintenanceCalendar;
   alertStore: AlertStateStore;
   incidents: ReturnType<typeof buildIncidentStage>;
+  reports: ReportService;
 }
 
 const HOUR = 3_600_000;
@@ -153,7 +162,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
-  incidents.start();
+  if (options.background !== false) incidents.start();
   const stopInfluxEvents =
     store instanceof InfluxMetricStore
       ? wireInfluxEvents(store, {
@@ -192,6 +201,15 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   }, config.rules.tickMs);
   tick?.unref();
 
+  const reports = new ReportService(
+    { store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge },
+    config,
+    now,
+    app.log,
+  );
+  await app.register(reportRoutes, { reports });
+  if (options.background !== false) reports.start();
+
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -220,12 +238,13 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     clearInterval(timer);
     clearInterval(tick);
     stopInfluxEvents?.();
+    await reports.stop();
     await incidents.stop();
     await store.close();
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports };
 }
 
 function httpReason(status: number): string {

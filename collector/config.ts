@@ -5,6 +5,7 @@ import { packageRoot } from '../lib/paths.js';
 import type { InfluxSettings } from './store/influx/client.js';
 import { sha256Hex } from './ingest/auth.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
+import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
 
@@ -79,6 +80,20 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    report: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          schedule: Type.Optional(Type.String({ minLength: 1 })),
+          time_zone: Type.Optional(Type.String({ minLength: 1 })),
+          lang: Type.Optional(Type.Enum(['zh-CN', 'en'])),
+          channel: Type.Optional(Type.String({ minLength: 1 })),
+          to: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 100 })),
+          site: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     incidents: Type.Optional(
       Type.Object(
         {
@@ -131,6 +146,8 @@ export interface CollectorConfig {
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
+  /** The daily health-check report (collector/report). */
+  report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string };
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -143,6 +160,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
+  report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
 };
 
 /** Resolves a parsed file against the defaults; paths are relative to the file. */
@@ -200,11 +218,35 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
     },
     notify: { channels: file.notify?.channels ?? [] },
+    report: {
+      enabled: file.report?.enabled ?? d.report.enabled,
+      schedule: file.report?.schedule ?? d.report.schedule,
+      // The report speaks the NOC's time zone: the incidents' unless it names its own.
+      timeZone: file.report?.time_zone ?? file.incidents?.time_zone ?? d.report.timeZone,
+      lang: file.report?.lang ?? d.report.lang,
+      channel: file.report?.channel,
+      to: file.report?.to ?? [],
+      site: file.report?.site,
+    },
   };
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.incidents.timeZone });
   } catch {
     if (source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.report.timeZone });
+  } catch {
+    if (source) problems.push(source.problem(['report', 'time_zone'], `'${config.report.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
+  }
+  const cron = validateDetailed(config.report.schedule);
+  if (!cron.valid && source) problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
+  if (config.report.channel !== undefined) {
+    const ch = config.notify.channels.find((c) => c.name === config.report.channel);
+    if (!ch || ch.type !== 'email') {
+      if (source) problems.push(source.problem(['report', 'channel'], `no email channel is named '${config.report.channel}' under notify.channels (email channels: ${config.notify.channels.filter((c) => c.type === 'email').map((c) => c.name).join(', ') || 'none'})`));
+    }
+    if (config.report.to.length === 0 && source) problems.push(source.problem(['report', 'to'], 'a report channel needs recipients: to: [noc@example.com]'));
   }
   // Build the channels once, dry, to report secrets that cannot be read and duplicate names now.
   for (const p of buildChannels(config.notify.channels).problems) {

@@ -77,6 +77,23 @@ function secret(inline: string | undefined, env: string | undefined, file: strin
 }
 
 /** Problems beyond the schema: duplicate names, unreadable secrets, bad patterns. Paths are below `notify.channels`. */
+type EmailChannelConfig = Extract<ChannelConfig, { type: 'email' | 'email_sms' }>;
+
+/** The SMTP settings of an email channel; the daily report mails through the same server. */
+export function smtpOptionsOf(c: EmailChannelConfig, vars: NodeJS.ProcessEnv = process.env, timeoutMs = c.timeout !== undefined ? parseDuration(c.timeout) : undefined): SmtpOptions & { lang?: Lang } {
+  return {
+    host: c.host,
+    port: c.port,
+    secure: c.secure,
+    requireTls: c.require_tls,
+    user: c.user,
+    password: secret(c.password, c.password_env, c.password_file, vars),
+    from: c.from,
+    timeoutMs,
+    lang: c.lang as Lang | undefined,
+  };
+}
+
 export function buildChannels(list: ChannelConfig[], vars: NodeJS.ProcessEnv = process.env): { channels: Map<string, Channel>; problems: Array<{ path: (string | number)[]; message: string }> } {
   const channels = new Map<string, Channel>();
   const problems: Array<{ path: (string | number)[]; message: string }> = [];
@@ -88,17 +105,7 @@ export function buildChannels(list: ChannelConfig[], vars: NodeJS.ProcessEnv = p
       switch (c.type) {
         case 'email':
         case 'email_sms': {
-          const smtp: SmtpOptions & { lang?: Lang } = {
-            host: c.host,
-            port: c.port,
-            secure: c.secure,
-            requireTls: c.require_tls,
-            user: c.user,
-            password: secret(c.password, c.password_env, c.password_file, vars),
-            from: c.from,
-            timeoutMs,
-            lang: c.lang as Lang | undefined,
-          };
+          const smtp = smtpOptionsOf(c, vars, timeoutMs);
           channels.set(c.name, c.type === 'email' ? new EmailChannel(c.name, smtp) : new EmailToSmsChannel(c.name, { ...smtp, addressTemplate: c.address }));
           break;
         }

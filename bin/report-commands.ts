@@ -1,0 +1,56 @@
+/**
+ * `roomwatch report`: the daily health-check report on demand, built from the
+ * collector's data directory (the same as a running collector's; nothing is
+ * sent and no background work starts).
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildApp } from '../collector/app.js';
+import { COLLECTOR_DEFAULTS, loadCollectorConfig } from '../collector/config.js';
+import { previousDate, ReportDateError } from '../collector/report/gather.js';
+
+export interface ReportCommandOptions {
+  config?: string;
+  date?: string;
+  lang?: string;
+  out?: string;
+  format?: string;
+  site?: string;
+  archive?: boolean;
+  dataDir?: string;
+}
+
+export async function runReport(o: ReportCommandOptions): Promise<number> {
+  if (o.lang !== undefined && o.lang !== 'zh-CN' && o.lang !== 'en') {
+    process.stderr.write(`--lang ${o.lang}: use zh-CN or en\n`);
+    return 2;
+  }
+  if (o.format !== undefined && o.format !== 'html' && o.format !== 'text') {
+    process.stderr.write(`--format ${o.format}: use html or text\n`);
+    return 2;
+  }
+  const config = o.config ? loadCollectorConfig(o.config) : { ...structuredClone(COLLECTOR_DEFAULTS), dataDir: resolve(o.dataDir ?? COLLECTOR_DEFAULTS.dataDir) };
+  const collector = await buildApp({ config: { ...config, logLevel: 'silent' }, autoTick: false, background: false });
+  try {
+    const date = o.date ?? previousDate(Date.now(), config.report.timeZone);
+    let built;
+    try {
+      built = await collector.reports.build(date, o.lang as 'zh-CN' | 'en' | undefined, o.site);
+    } catch (err) {
+      if (!(err instanceof ReportDateError)) throw err;
+      process.stderr.write(`--date: ${err.message}\n`);
+      return 2;
+    }
+    // A file gets HTML unless it ends in .txt; the terminal gets text.
+    const format = o.format ?? (o.out ? (o.out.endsWith('.txt') ? 'text' : 'html') : 'text');
+    const body = format === 'html' ? built.html : built.text;
+    if (o.out) writeFileSync(o.out, body);
+    else process.stdout.write(body);
+    if (o.archive) collector.reports.archive(built);
+    const s = built.report.summary;
+    process.stderr.write(`report ${date} (${built.lang}, ${config.report.timeZone}): ${s.devices} devices, ${s.fail} fail, ${s.warn} warn${o.out ? ` → ${o.out}` : ''}\n`);
+    return 0;
+  } finally {
+    await collector.app.close();
+  }
+}
