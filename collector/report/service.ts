@@ -145,6 +145,11 @@ export class ReportService {
     void this.task.start();
   }
 
+  /** When the morning job runs next, or undefined without a schedule. */
+  nextRun(): Date | undefined {
+    return this.task?.getNextRun() ?? undefined;
+  }
+
   async stop(): Promise<void> {
     if (this.task) await this.task.stop();
     this.task = undefined;

@@ -263,3 +263,38 @@ describe.skipIf(!haveInfluxd)('alert, incident and NOC points in InfluxDB', () =
     }
   }, 60_000);
 });
+
+describe.skipIf(!haveInfluxd)('the daily report on the InfluxDB store', () => {
+  it('reads the day from InfluxDB (InfluxQL) and judges it exactly as from the local store', async () => {
+    const { buildReportRoom, ANOMALIES } = await import('../../bench/report-room.js');
+    const { zonedMidnight } = await import('../../collector/report/gather.js');
+    const tmp = tempDir();
+    const influxd = await startInfluxd(join(tmp.dir, 'influxd'));
+    const config = testCollectorConfig(join(tmp.dir, 'collector'));
+    const dayStart = zonedMidnight('2026-11-22', 'Asia/Shanghai');
+    config.report = { ...config.report, enabled: false, timeZone: 'Asia/Shanghai' };
+    config.store = { ...config.store, kind: 'influxdb', retentionMs: 400 * 86_400_000, influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 10_000, maxBacklogBytes: 512 * 1024 * 1024 } };
+    const collector = await startCollector(config);
+    try {
+      const room = buildReportRoom({ dayStart, perClass: 1, historyDays: 1, stepMs: 600_000 });
+      collector.db.transaction(() => collector.registry.upsert(room.devices, 'seed', Date.now()))();
+      for (const batch of room.batches(72)) {
+        collector.db.transaction(() => collector.store.write(batch))();
+        collector.store.afterCommit?.();
+      }
+      const store = collector.store as unknown as InfluxMetricStore;
+      expect(await store.drain(60_000)).toBe(true);
+      const fromInflux = (await collector.reports.build('2026-11-22', 'en')).report;
+      await influxd.stop();
+      const fromLocal = (await collector.reports.build('2026-11-22', 'en')).report;
+      const statuses = (r: typeof fromInflux) => r.rows.map((x) => `${x.device} ${x.check} ${x.status}`).sort();
+      expect(statuses(fromInflux)).toEqual(statuses(fromLocal));
+      const flagged = fromInflux.rows.filter((x) => x.status !== 'pass').map((x) => `${x.device} ${x.check} ${x.status}`).sort();
+      expect(flagged).toEqual(Object.entries(ANOMALIES).flatMap(([d, a]) => a.expect.map((e) => `${d} ${e.check} ${e.status}`)).sort());
+    } finally {
+      await collector.close();
+      await influxd.stop();
+      tmp.cleanup();
+    }
+  }, 180_000);
+});
