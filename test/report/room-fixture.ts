@@ -9,6 +9,8 @@
  * the 50 base devices (anomalies first) are followed by normal devices of
  * every class; with fewer devices the base list is cut (anomalies kept first).
  */
+import { mulberry32 } from '../../bench/room.js';
+import { zonedMidnight } from '../../collector/report/gather.js';
 import type { AlertInput, DeviceInput, IncidentInput, KnownFix, Priority, ReportInput, SeriesStats, Status } from '../../collector/report/types.js';
 
 export interface RoomOptions {
@@ -51,34 +53,12 @@ const PER_DAY = 1440; // one sample a minute
 
 // ---------- time ----------
 
-function tzOffsetMs(utcMs: number, timeZone: string): number {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  const p: Record<string, number> = {};
-  for (const x of f.formatToParts(new Date(utcMs))) if (x.type !== 'literal') p[x.type] = Number(x.value);
-  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - utcMs;
-}
-
-/** Epoch ms of local midnight of `date` in `timeZone`. */
-export function zonedMidnight(date: string, timeZone: string): number {
-  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
-  const guess = Date.UTC(y, mo - 1, d);
-  let t = guess - tzOffsetMs(guess, timeZone);
-  t = guess - tzOffsetMs(t, timeZone);
-  return t;
-}
+// zonedMidnight is the collector's own (collector/report/gather.ts); re-exported for the tests.
+export { zonedMidnight };
 
 // ---------- noise ----------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 (bench/room.ts): deterministic noise.
 
 // ---------- series ----------
 
