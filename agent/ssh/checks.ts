@@ -8,7 +8,8 @@
 import type { Sample } from '../../collector/contract/index.js';
 import type { ProbeContext } from '../probes/types.js';
 import { CommandTimeoutError, SshError, type SshConnection } from './connection.js';
-import { alertLogCommand, oracleScript, parseAlertLogChunk, parseAlertLogOutput, parseOracle } from './oracle.js';
+import { alertLogCommand, parseAlertLogChunk, parseAlertLogOutput } from './alert-log.js';
+import { oracleScript, parseOracle } from './oracle.js';
 import { errptNewestTimestamp, errptSince } from './parsers/errlog.js';
 import { parserFor } from './parsers/index.js';
 import { platforms, type CheckSpec } from './platforms.js';

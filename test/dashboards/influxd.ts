@@ -9,9 +9,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../helpers.js';
 
 export interface RunningInfluxd {
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:41234 (no trailing slash). */
@@ -28,17 +28,6 @@ export interface InfluxdOptions {
 }
 
 const ATTEMPTS = 3;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /**
  * A configuration with nothing listening beyond 127.0.0.1 and nothing that
