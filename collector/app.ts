@@ -90,6 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
         },
         now,
         log: { info: (obj, msg) => storeLog.target?.info(obj, msg), warn: (obj, msg) => storeLog.target?.warn(obj, msg) },
+        onReadFallback: (reason) => metrics.storeReadFallbacks.inc({ reason }),
       })
     : local;
   const ledger = new BatchLedger(db, config.ingest.dedupWindowMs);
@@ -218,7 +219,9 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.get('/healthz', async (_request, reply) => {
     const health = await store.health();
     void reply.code(health.ok ? 200 : 503);
-    return { status: health.ok ? 'ok' : 'degraded', store: health, agents: auth.size };
+    // 200 while the store is usable; still 'degraded' when it reports a reason (e.g. InfluxDB reads failing).
+    const degraded = !health.ok || (health.degraded?.length ?? 0) > 0;
+    return { status: degraded ? 'degraded' : 'ok', store: health, agents: auth.size };
   });
 
   // Housekeeping: retention drops whole chunks; the dedup ledger forgets old batch ids.

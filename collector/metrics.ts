@@ -2,6 +2,8 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const METRIC_PREFIX = 'roomwatch_';
+/** Reads the local store answered instead of InfluxDB, by reason (collector/store/influx/reads.ts). */
+export const STORE_READ_FALLBACKS = `${METRIC_PREFIX}store_read_fallbacks_total`;
 
 export function createCollectorMetrics() {
   const registry = new Registry();
@@ -31,6 +33,12 @@ export function createCollectorMetrics() {
       help: 'Time from request body parsed to batch committed.',
       labelNames: ['endpoint'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    storeReadFallbacks: new Counter({
+      name: STORE_READ_FALLBACKS,
+      help: 'Reads answered by the local store instead of InfluxDB, by reason (outbox_backlog by design; influx_error and influx_down when InfluxDB reads fail).',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
   };

@@ -43,6 +43,8 @@ export interface SeriesFilter {
 export interface StoreHealth {
   ok: boolean;
   kind: string;
+  /** Usable, but something is wrong that an operator should see (e.g. InfluxDB reads failing); /healthz says degraded. */
+  degraded?: string[];
   detail: Record<string, unknown>;
 }
 

@@ -16,6 +16,7 @@ import { sampleToLine } from '../../collector/store/influx/lines.js';
 import { InfluxMetricStore } from '../../collector/store/influx/store.js';
 import { SqliteMetricStore } from '../../collector/store/sqlite.js';
 import { makeMatcher } from '../../collector/store/selector.js';
+import { AGGREGATIONS } from '../../collector/store/types.js';
 import { AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 import { influxdConfig } from '../dashboards/influxd.js';
@@ -101,6 +102,8 @@ describe.skipIf(!haveInfluxd)('InfluxDB store, v1 API, against influxd 1.6', () 
       localRetentionMs: 30 * 86_400_000,
       tagsFor: (device) => ({ site: device.startsWith('db') ? 'dc1' : 'dc2', class: 'server' }),
       now: () => T0 + 86_400_000,
+      // InfluxDB itself must answer every read below: a failing statement throws instead of the local store answering.
+      readFallback: false,
     });
     cleanups.push(tmp.cleanup, () => influxd.stop(), () => store.close());
 
@@ -123,6 +126,13 @@ describe.skipIf(!haveInfluxd)('InfluxDB store, v1 API, against influxd 1.6', () 
     expect(fromInflux.map((s) => s.points)).toEqual(fromLocal.map((s) => s.points));
     const raw = await store.query({ ...q, matchers: [makeMatcher('device', '=', 'web01')], stepMs: 0, agg: 'last' });
     expect(raw[0]?.points).toHaveLength(120);
+    // Every aggregation's InfluxQL function, and every matcher operator, answered by InfluxDB as by the local store.
+    for (const agg of AGGREGATIONS) {
+      const aq = { ...q, matchers: [makeMatcher('device', '!~', 'web.*'), makeMatcher('device', '!=', 'db02')], agg };
+      const [a, b] = [await store.query(aq), await local.query(aq)];
+      expect(a.map((s) => [s.device, s.points]), agg).toEqual(b.map((s) => [s.device, s.points]));
+      expect(a.map((s) => s.device), agg).toEqual(['db01']);
+    }
     // Bucketed statistics for the daily report: the same from InfluxDB as from the local store.
     const sq = { from: T0, to: T0 + 2 * 3_600_000, bucketMs: 3_600_000, measurements: ['cpu'] };
     const statsInflux = await store.bucketStats(sq);
@@ -130,6 +140,11 @@ describe.skipIf(!haveInfluxd)('InfluxDB store, v1 API, against influxd 1.6', () 
     const comparable = (list: typeof statsLocal) => list.map((x) => ({ k: `${x.field}|${x.device}`, b: x.buckets.map((b) => [b.start, b.min, b.max, b.sum, b.count, b.last]) })).sort((a, b) => a.k.localeCompare(b.k));
     expect(comparable(statsInflux)).toEqual(comparable(statsLocal));
     expect(statsLocal.find((x) => x.field === 'usage_pct' && x.device === 'db01')?.buckets.map((b) => b.count)).toEqual([60, 60]);
+    // Without a measurement list the report's read starts with SHOW MEASUREMENTS.
+    const allInflux = await store.bucketStats({ ...sq, measurements: undefined });
+    expect(comparable(allInflux)).toEqual(comparable(await local.bucketStats({ ...sq, measurements: undefined })));
+    expect(new Set(allInflux.map((x) => x.measurement))).toEqual(new Set(['cpu', 'disk']));
+    expect(store.reads.snapshot().fallbacks).toEqual({ outbox_backlog: 0, influx_error: 0, influx_down: 0 });
     // A quote in a tag value cannot break the statement.
     const odd = await store.query({ measurement: 'disk', field: 'used_pct', matchers: [makeMatcher('mount', '=', "/u01/it's")], from: T0 - 1, to: T0 + 1, stepMs: 0, agg: 'last' });
     expect(odd[0]?.points).toEqual([[T0, 91.5]]);
@@ -199,6 +214,10 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
       // While InfluxDB is incomplete, reads come from the local store and miss nothing.
       const local = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`)).json()) as { series: Array<{ points: unknown[] }> };
       expect(local.series[0]?.points).toHaveLength(50);
+      // By design, and counted apart from InfluxDB failures.
+      const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+      expect(metrics).toMatch(/^roomwatch_store_read_fallbacks_total\{reason="outbox_backlog"\} [1-9]/m);
+      expect(metrics).not.toMatch(/reason="influx_error"/);
 
       await influxd.start();
       const store = collector.store as unknown as InfluxMetricStore;
@@ -285,8 +304,17 @@ describe.skipIf(!haveInfluxd)('the daily report on the InfluxDB store', () => {
       const store = collector.store as unknown as InfluxMetricStore;
       expect(await store.drain(60_000)).toBe(true);
       const fromInflux = (await collector.reports.build('2026-11-22', 'en')).report;
+      // InfluxDB answered every statement of the report: no read fell back to the local store.
+      expect(store.reads.snapshot()).toMatchObject({ fallbacks: { outbox_backlog: 0, influx_error: 0, influx_down: 0 }, last_failure: undefined });
+      expect(store.reads.influxdb).toBeGreaterThan(0);
       await influxd.stop();
       const fromLocal = (await collector.reports.build('2026-11-22', 'en')).report;
+      // The same report from the local store, and the failure is visible: counted, and /healthz is degraded.
+      expect(store.reads.fallbacks.influx_error).toBeGreaterThan(0);
+      expect(await (await fetch(`${collector.url}/metrics`)).text()).toMatch(/^roomwatch_store_read_fallbacks_total\{reason="influx_error"\} [1-9]/m);
+      const health = await fetch(`${collector.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'degraded', store: { ok: true, degraded: ['influxdb_reads_failing'] } });
       const statuses = (r: typeof fromInflux) => r.rows.map((x) => `${x.device} ${x.check} ${x.status}`).sort();
       expect(statuses(fromInflux)).toEqual(statuses(fromLocal));
       const flagged = fromInflux.rows.filter((x) => x.status !== 'pass').map((x) => `${x.device} ${x.check} ${x.status}`).sort();

@@ -11,15 +11,18 @@
  *   drained oldest first when InfluxDB returns, so Grafana shows no gap.
  * - query(): InfluxQL through /query while InfluxDB is complete (outbox
  *   empty) or for ranges older than the local retention; otherwise, and when
- *   InfluxDB fails, the local store answers.
+ *   InfluxDB fails, the local store answers. Every such fallback is counted
+ *   by reason and a failing InfluxDB read path is degraded in health()
+ *   (reads.ts), so the fallback never hides that InfluxDB reads are broken.
  */
 import type { Sample } from '../../contract/index.js';
 import type { Db } from '../../db.js';
 import type { MetricStore, RangeQuery, SeriesBucketStats, SeriesFilter, SeriesInfo, SeriesPoints, StatsQuery, StoreHealth } from '../types.js';
 import { influxPing, influxQuery, makeWriter, type InfluxSettings, type LineWriter } from './client.js';
-import { rangeQueryStatement, statsStatement, toBucketStats, toSeriesPoints } from './influxql.js';
+import { InfluxQueryError, rangeQueryStatement, statsStatement, toBucketStats, toSeriesPoints } from './influxql.js';
 import { REGISTRY_TAGS, sampleToLine, type RegistryTags } from './lines.js';
 import { InfluxOutbox } from './outbox.js';
+import { DEGRADED_INFLUX_READS, ReadLedger, type ReadFallbackReason } from './reads.js';
 
 export interface InfluxStoreOptions {
   settings: InfluxSettings;
@@ -33,6 +36,14 @@ export interface InfluxStoreOptions {
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Test hook: replaces the HTTP writer. */
   writer?: LineWriter;
+  /**
+   * false: every read goes to InfluxDB and its errors reach the caller, never
+   * the local store. For tests and diagnostics that must prove InfluxDB itself
+   * answered. Default true.
+   */
+  readFallback?: boolean;
+  /** Called for each read the local store answered instead of InfluxDB (the collector's Prometheus counter). */
+  onReadFallback?(reason: ReadFallbackReason): void;
 }
 
 export interface ShipperStats {
@@ -48,6 +59,8 @@ const SHIP_ROWS = 64;
 const SHIP_LINES = 5_000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
+/** How long reads skip InfluxDB after one failed. */
+const READ_RETRY_MS = 30_000;
 
 export class InfluxMetricStore implements MetricStore {
   readonly kind = 'influxdb';
@@ -57,7 +70,10 @@ export class InfluxMetricStore implements MetricStore {
   private timer: NodeJS.Timeout | undefined;
   private pumping: Promise<void> | undefined;
   private closed = false;
-  private influxReadable = true;
+  /** After a failed InfluxDB read, reads go to the local store until then (or until a ping answers). */
+  private readRetryAt = 0;
+  /** Which store answered the reads, and the latest InfluxDB read failure. */
+  readonly reads: ReadLedger;
 
   constructor(
     private readonly local: MetricStore,
@@ -66,6 +82,7 @@ export class InfluxMetricStore implements MetricStore {
   ) {
     this.outbox = new InfluxOutbox(db, opts.maxBacklogBytes);
     this.writer = opts.writer ?? makeWriter(opts.settings);
+    this.reads = new ReadLedger(opts.log, opts.onReadFallback);
     this.schedule(0);
   }
 
@@ -168,45 +185,69 @@ export class InfluxMetricStore implements MetricStore {
     return this.outbox.stats().rows === 0;
   }
 
+  /** Who should answer a read starting at `from`: InfluxDB, or the local store and why. */
+  private readSource(from: number): 'influxdb' | ReadFallbackReason {
+    if (this.opts.readFallback === false) return 'influxdb';
+    // The local store does not have ranges older than its retention: only InfluxDB can answer those.
+    if (from < this.opts.now() - this.opts.localRetentionMs) return 'influxdb';
+    if (this.outbox.stats().rows > 0) return 'outbox_backlog';
+    if (this.opts.now() < this.readRetryAt) return 'influx_down';
+    return 'influxdb';
+  }
+
+  /** An InfluxDB read failed: rethrown without fallback; otherwise recorded, and the local store answers. */
+  private readFailed(err: unknown, statement: string): void {
+    if (this.opts.readFallback === false) throw err;
+    // Read from the local store for a while, so each read does not wait for a dead InfluxDB; a ping that answers ends the wait.
+    this.readRetryAt = this.opts.now() + READ_RETRY_MS;
+    this.reads.failed(err, statement, this.opts.now());
+    this.reads.fellBack('influx_error');
+  }
+
   async query(q: RangeQuery): Promise<SeriesPoints[]> {
-    const olderThanLocal = q.from < this.opts.now() - this.opts.localRetentionMs;
-    const complete = this.outbox.stats().rows === 0;
-    if (olderThanLocal || (complete && this.influxReadable)) {
-      const statement = rangeQueryStatement(q);
-      try {
-        const body = await influxQuery(this.opts.settings, statement);
-        this.influxReadable = true;
-        return toSeriesPoints(q, body, statement, REGISTRY_TAGS);
-      } catch (err) {
-        // Read from the local store until a later write or ping shows InfluxDB is back.
-        this.influxReadable = false;
-        this.opts.log?.warn({ err: (err as Error).message }, 'InfluxDB query failed; answering from the local store');
-      }
+    const source = this.readSource(q.from);
+    if (source !== 'influxdb') {
+      this.reads.fellBack(source);
+      return this.local.query(q);
+    }
+    const statement = rangeQueryStatement(q);
+    try {
+      const series = toSeriesPoints(q, await influxQuery(this.opts.settings, statement), statement, REGISTRY_TAGS);
+      this.reads.answered();
+      return series;
+    } catch (err) {
+      this.readFailed(err, statement);
     }
     return this.local.query(q);
   }
 
   async bucketStats(q: StatsQuery): Promise<SeriesBucketStats[]> {
-    const olderThanLocal = q.from < this.opts.now() - this.opts.localRetentionMs;
-    if ((olderThanLocal || this.outbox.stats().rows === 0) && this.influxReadable) {
-      try {
-        const measurements = q.measurements ?? (await this.measurements());
-        const out: SeriesBucketStats[] = [];
-        for (const m of measurements) {
-          const statement = statsStatement(m, q.from, q.to, q.bucketMs);
-          out.push(...toBucketStats(m, await influxQuery(this.opts.settings, statement), statement, REGISTRY_TAGS, q.bucketMs, q.to));
-        }
-        return out;
-      } catch (err) {
-        this.influxReadable = false;
-        this.opts.log?.warn({ err: (err as Error).message }, 'InfluxDB statistics query failed; answering from the local store');
+    const source = this.readSource(q.from);
+    if (source !== 'influxdb') {
+      this.reads.fellBack(source);
+      return this.local.bucketStats(q);
+    }
+    let statement = 'SHOW MEASUREMENTS';
+    try {
+      const measurements = q.measurements ?? (await this.measurements());
+      const out: SeriesBucketStats[] = [];
+      for (const m of measurements) {
+        statement = statsStatement(m, q.from, q.to, q.bucketMs);
+        out.push(...toBucketStats(m, await influxQuery(this.opts.settings, statement), statement, REGISTRY_TAGS, q.bucketMs, q.to));
       }
+      this.reads.answered();
+      return out;
+    } catch (err) {
+      this.readFailed(err, statement);
     }
     return this.local.bucketStats(q);
   }
 
   private async measurements(): Promise<string[]> {
-    const body = await influxQuery(this.opts.settings, 'SHOW MEASUREMENTS');
+    const statement = 'SHOW MEASUREMENTS';
+    const body = await influxQuery(this.opts.settings, statement);
+    const error = body.error ?? body.results?.[0]?.error;
+    if (error) throw new InfluxQueryError(error, statement);
     return (body.results?.[0]?.series?.[0]?.values ?? []).map((v) => String(v[0]));
   }
 
@@ -222,16 +263,19 @@ export class InfluxMetricStore implements MetricStore {
   async health(): Promise<StoreHealth> {
     const local = await this.local.health();
     const ping = await influxPing(this.opts.settings);
-    if (ping.ok && this.shipper.backoffMs === 0) this.influxReadable = true;
+    if (ping.ok && this.shipper.backoffMs === 0) this.readRetryAt = 0;
     const backlog = this.outbox.stats();
     return {
       // Ingest stays safe while InfluxDB is away, so the collector is healthy as long as the local store is.
       ok: local.ok,
       kind: this.kind,
+      // Reads still work from the local store, but InfluxDB's are failing: say so rather than hide it.
+      degraded: this.reads.failure ? [DEGRADED_INFLUX_READS] : [],
       detail: {
         influxdb: { url: this.opts.settings.url, api: this.opts.settings.api, reachable: ping.ok, version: ping.version, error: ping.error },
         outbox: { lines: backlog.lines, bytes: backlog.bytes, oldest_ms: backlog.oldestMs, dropped_lines: backlog.droppedLines },
         shipper: { ...this.shipper },
+        reads: this.reads.snapshot(),
         local,
       },
     };
