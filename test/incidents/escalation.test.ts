@@ -48,11 +48,11 @@ const directory: Directory = {
   route: (p) => (p === 'P1' ? { tiers: [0], channels: ['sms', 'email'], digest: false } : { tiers: [0], channels: ['email'], digest: false }),
 };
 
-function build(db: Db, paused = () => false) {
+function build(db: Db, paused = () => false, policy: EscalationRules = rules) {
   const store = new IncidentStore(db);
   const outbox = new Outbox(db);
   const router = new NotificationRouter({ outbox, store, channels: () => new Map([['email', email], ['sms', sms]]), directory: () => directory });
-  const watch = new EscalationWatch(db, store, () => rules, (inc, reason, key, detail, now) => router.notify(inc, reason, key, detail, now), { paused: (_i, now) => paused() && now > 0 });
+  const watch = new EscalationWatch(db, store, () => policy, (inc, reason, key, detail, now) => router.notify(inc, reason, key, detail, now), { paused: (_i, now) => paused() && now > 0 });
   const manager = new IncidentManager(db, store);
   manager.onChange((c) => {
     if (c.type === 'opened' && !c.damped) db.transaction(() => router.notify(c.incident, 'opened', 'open', {}, c.at))();
@@ -128,5 +128,54 @@ describe('SLA walk and escalation', () => {
     expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened', 'acknowledged']);
     s.watch.tick(T0 + 247 * MIN); // 51 + 46 = 97 min ≥ 80 % of 120
     expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened', 'acknowledged', 'sla_warning']);
+  });
+});
+
+describe('escalation on the plan and resolve clocks', () => {
+  const escalations = (s: ReturnType<typeof build>, id: number) => s.store.timeline(id).filter((t) => t.type === 'escalated').map((t) => `${t.detail.tier} ${t.detail.reason}`);
+
+  it('escalates when the plan SLA is breached, then when the resolve SLA is, even though the incident was acknowledged', () => {
+    const db = openDb(':memory:');
+    const s = build(db);
+    const inc = s.manager.openManual({ title: 'Array degraded', priority: 'P2', device: 'san1', by: 'noc' }, T0);
+    s.manager.acknowledge(inc.id, 'desk', T0 + 5 * MIN);
+    s.watch.tick(T0 + 119 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(0); // plan at 99 %: warned, not escalated (no at_risk)
+    s.watch.tick(T0 + 120 * MIN);
+    expect(escalations(s, inc.id)).toEqual(['1 plan SLA breached']);
+    // The plan is written: the plan clock stops, and nothing escalates until the resolve SLA goes.
+    s.manager.comment(inc.id, 'replace the disk at 14:00', 'sysadmin', T0 + 130 * MIN, true);
+    s.watch.tick(T0 + 719 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(1);
+    s.watch.tick(T0 + 720 * MIN);
+    expect(escalations(s, inc.id)).toEqual(['1 plan SLA breached', '2 resolve SLA breached']);
+    expect(sent(s.outbox, inc.id).filter((x) => x.startsWith('escalated'))).toEqual(['escalated L2 sysadmin email', 'escalated L3 vendor email']) // P2: email only;
+  });
+
+  it('does not escalate on a breach when on_breach is off', () => {
+    const db = openDb(':memory:');
+    const s = build(db, () => false, { ...rules, onBreach: false });
+    const inc = s.manager.openManual({ title: 'Array degraded', priority: 'P2', device: 'san1', by: 'noc' }, T0);
+    s.manager.acknowledge(inc.id, 'desk', T0 + 5 * MIN);
+    s.watch.tick(T0 + 800 * MIN);
+    expect(s.store.timeline(inc.id).filter((t) => t.type === 'sla_breach').map((t) => t.detail.clock)).toEqual(['plan', 'resolve']);
+    expect(escalations(s, inc.id)).toEqual([]);
+  });
+
+  it('escalates early once the plan or resolve clock reaches at_risk, before any breach', () => {
+    const db = openDb(':memory:');
+    const s = build(db, () => false, { ...rules, atRisk: 0.5, onBreach: false });
+    const inc = s.manager.openManual({ title: 'Tape library jammed', priority: 'P2', device: 'tape1', by: 'noc' }, T0);
+    s.manager.acknowledge(inc.id, 'desk', T0 + 5 * MIN);
+    s.watch.tick(T0 + 59 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(0); // plan at 49 %
+    s.watch.tick(T0 + 60 * MIN); // plan at 50 % of 120 min
+    expect(escalations(s, inc.id)).toEqual(['1 plan SLA at risk']);
+    expect(s.store.timeline(inc.id).filter((t) => t.type === 'sla_breach')).toEqual([]);
+    s.manager.comment(inc.id, 'plan', 'sysadmin', T0 + 61 * MIN, true);
+    s.watch.tick(T0 + 359 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(1); // resolve at 49.9 %
+    s.watch.tick(T0 + 360 * MIN); // resolve at 50 % of 720 min
+    expect(escalations(s, inc.id)).toEqual(['1 plan SLA at risk', '2 resolve SLA at risk']);
   });
 });
