@@ -173,6 +173,33 @@ describe('edge cases', () => {
     expect(judgeReport(slow).risks.some((r) => r.device === 'db03')).toBe(false);
   });
 
+  it('ranks capacity warnings by days left, soonest first, whatever the device order or alerts', () => {
+    const input = buildRoomInput({});
+    // base %, growth %/day: db01 fills in about 4 days, db02 in about 11, db03 keeps its 8.5.
+    const grow = (name: string, mount: string, base: number, rate: number) => {
+      const s = device(input, name).series.find((x) => x.metric === 'disk.used_pct' && x.tags.mount === mount)!;
+      s.hourly = s.hourly.map((_, h) => base + (rate * (h + 0.5)) / 24);
+      s.day.avg = base + rate / 2;
+      s.day.max = base + rate;
+      s.day.last = base + rate;
+      s.week!.avg = base - rate * 3.5;
+    };
+    grow('db01', '/u01', 91, 2);
+    grow('db02', '/u02', 91, 0.8);
+    // Room under the risk cap for all three: web02's CPU is healthy in this copy.
+    const cpu = device(input, 'web02').series.find((x) => x.metric === 'cpu.usage_pct')!;
+    cpu.day.avg = 40;
+    cpu.hourly = cpu.hourly.map(() => 40);
+    const report = judgeReport(input);
+    const warnings = report.risks.filter((r) => r.status === 'warn');
+    expect(warnings.map(key)).toEqual(['db01 fs:/u01', 'db03 fs:/u01', 'db02 fs:/u02']);
+    const days = warnings.map((w) => report.rows.find((r) => key(r) === key(w))!.daysUntilFull!);
+    expect(days[0]).toBeLessThan(days[1]!);
+    expect(days[1]).toBeLessThan(days[2]!);
+    // Failures still come first.
+    expect(report.risks.slice(0, report.risks.length - 3).every((r) => r.status === 'fail')).toBe(true);
+  });
+
   it('a silent device: warn on reachability, verdict silent; mostly down by device.up: verdict down', () => {
     const input = buildRoomInput({});
     const web05 = device(input, 'web05');
