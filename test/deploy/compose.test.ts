@@ -264,9 +264,9 @@ describe('deploy/ configuration files', () => {
     expect(collector.agents[0]).not.toHaveProperty('token_sha256');
   });
 
-  // Runs once collector/config.ts accepts the InfluxDB store (written separately).
-  const influxSchema = Value.Check(CollectorFileSchema, { store: { kind: 'influxdb' } });
-  it.skipIf(!influxSchema)('collector.yaml loads with the collector configuration loader', () => {
+  // No skip: the configuration loader accepts the InfluxDB store, so a schema that refuses it is a failure.
+  it('collector.yaml loads with the collector configuration loader', () => {
+    expect(Value.Check(CollectorFileSchema, { store: { kind: 'influxdb' } })).toBe(true);
     const saved = process.env.INFLUX_TOKEN;
     const savedAgent = process.env.ROOMWATCH_AGENT_TOKEN;
     process.env.INFLUX_TOKEN = 'test-token';
@@ -303,9 +303,10 @@ describe('deploy/ configuration files', () => {
     expect(JSON.stringify(hc)).toContain(`${agent.spool.dir}/cursor.json`);
   });
 
-  // dashboards/ is written separately: its dashboard provider must read where compose mounts the JSON.
+  // The dashboard provider must read where compose mounts the JSON; a missing provider directory fails here.
   const providers = join(root, 'dashboards/provisioning/dashboards');
-  it.skipIf(!existsSync(providers))('Grafana reads the dashboards where docker-compose.yml mounts them', () => {
+  it('Grafana reads the dashboards where docker-compose.yml mounts them', () => {
+    expect(existsSync(providers), providers).toBe(true);
     const paths = readdirSync(providers)
       .filter((f) => /\.ya?ml$/.test(f))
       .flatMap((f) => (parse(readFileSync(join(providers, f), 'utf8')) as { providers?: Array<{ options?: { path?: string } }> }).providers ?? [])
