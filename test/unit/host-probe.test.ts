@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Value from 'typebox/value';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceMeta, Sample } from '../../collector/contract/index.js';
 import { compileHostOptions, createHostProbe, HOST_METRICS, hostProbe, type HostOptions } from '../../agent/probes/host.js';
 import type { StatFsLike } from '../../agent/probes/host-gather.js';
@@ -148,6 +148,10 @@ describe('host probe against a fixture /proc and /sys', () => {
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
+  });
+  // Each test counts its own statfs calls, whatever ran before it.
+  beforeEach(() => {
+    statfsCalls.length = 0;
   });
 
   it('computes every catalog value from two gathers', async () => {
