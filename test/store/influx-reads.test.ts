@@ -45,13 +45,14 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('InfluxDB read failures a
     const warnings: string[] = [];
     const infos: string[] = [];
     const fallbacks: ReadFallbackReason[] = [];
+    const clock = { now: T0 + 2 * HOUR };
     const settings: InfluxSettings = { url: influxd.url, api: 'v1', database, timeoutMs: 5_000 };
     const store = new InfluxMetricStore(local, db, {
       settings,
       maxBacklogBytes: 16 * 1024 * 1024,
       localRetentionMs: 30 * 86_400_000,
       tagsFor: () => ({}),
-      now: () => T0 + 2 * HOUR,
+      now: () => clock.now,
       log: { info: (_o, msg) => infos.push(msg), warn: (obj, msg) => warnings.push(`${(obj as { kind?: string }).kind ?? '-'}: ${msg}`) },
       onReadFallback: (reason) => fallbacks.push(reason),
       ...(readFallback === undefined ? {} : { readFallback }),
@@ -59,7 +60,7 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('InfluxDB read failures a
     cleanups.push(tmp.cleanup, () => influxd.stop(), () => store.close());
     // Only the local store gets the samples: InfluxDB stays empty, so an answer from it is told apart.
     local.write(samples());
-    return { influxd, store, warnings, infos, fallbacks };
+    return { influxd, store, warnings, infos, fallbacks, clock };
   }
 
   const q = { measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0, to: T0 + HOUR, stepMs: 0, agg: 'last' as const };
@@ -95,6 +96,18 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('InfluxDB read failures a
     expect((await store.query(q))[0]?.points).toHaveLength(60);
     expect(warnings.at(-1)).toMatch(/^unreachable: InfluxDB read failed/);
     expect((await store.health()).degraded).toEqual([DEGRADED_INFLUX_READS]);
+  }, 60_000);
+
+  it('skips InfluxDB for 30 s after a failed read, then tries it again', async () => {
+    const { store, fallbacks, warnings, clock } = await setup('absent');
+    await store.query(q);
+    clock.now += 29_999;
+    await store.query(q);
+    expect(fallbacks).toEqual(['influx_error', 'influx_down']);
+    clock.now += 1;
+    await store.query(q);
+    expect(fallbacks).toEqual(['influx_error', 'influx_down', 'influx_error']);
+    expect(warnings).toHaveLength(1); // the same kind, still failing: logged once
   }, 60_000);
 
   it('counts reads answered locally while the outbox holds points InfluxDB has not got yet, without degrading', async () => {
