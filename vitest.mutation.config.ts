@@ -18,6 +18,7 @@ export default defineConfig({
       'test/unit/line-protocol.test.ts',
       'test/unit/spool.test.ts',
       'test/agent/sender.test.ts',
+      'test/agent/backoff.test.ts',
     ],
     testTimeout: 30_000,
     pool: 'forks',

@@ -52,12 +52,22 @@ function build(db: Db, paused = () => false, policy: EscalationRules = rules) {
   const store = new IncidentStore(db);
   const outbox = new Outbox(db);
   const router = new NotificationRouter({ outbox, store, channels: () => new Map([['email', email], ['sms', sms]]), directory: () => directory });
-  const watch = new EscalationWatch(db, store, () => policy, (inc, reason, key, detail, now) => router.notify(inc, reason, key, detail, now), { paused: (_i, now) => paused() && now > 0 });
+  const pages: Array<{ reason: string; key: string; detail: Record<string, unknown> }> = [];
+  const watch = new EscalationWatch(
+    db,
+    store,
+    () => policy,
+    (inc, reason, key, detail, now) => {
+      pages.push({ reason, key, detail });
+      router.notify(inc, reason, key, detail, now);
+    },
+    { paused: (_i, now) => paused() && now > 0 },
+  );
   const manager = new IncidentManager(db, store);
   manager.onChange((c) => {
     if (c.type === 'opened' && !c.damped) db.transaction(() => router.notify(c.incident, 'opened', 'open', {}, c.at))();
   });
-  return { store, outbox, watch, manager };
+  return { store, outbox, watch, manager, pages };
 }
 
 const sent = (outbox: Outbox, id: number) => outbox.forIncident(id).map((n) => `${n.kind} ${n.content.tier} ${n.recipient.name} ${n.channel}`);
@@ -177,5 +187,53 @@ describe('escalation on the plan and resolve clocks', () => {
     expect(s.store.get(inc.id)?.tier).toBe(1); // resolve at 49.9 %
     s.watch.tick(T0 + 360 * MIN); // resolve at 50 % of 720 min
     expect(escalations(s, inc.id)).toEqual(['1 plan SLA at risk', '2 resolve SLA at risk']);
+  });
+});
+
+describe('what each page says, and which incidents the watch leaves alone', () => {
+  it('escalates when not acknowledged within unacknowledged_after, before the respond SLA', () => {
+    const db = openDb(':memory:');
+    const s = build(db, () => false, { ...rules, unacknowledgedAfterMs: 10 * MIN });
+    const inc = s.manager.openManual({ title: 'PDU feed lost', priority: 'P2', device: 'pdu1', by: 'noc' }, T0);
+    s.watch.tick(T0 + 10 * MIN - 1);
+    expect(s.store.get(inc.id)?.tier).toBe(0);
+    s.watch.tick(T0 + 10 * MIN);
+    expect(s.store.get(inc.id)?.tier).toBe(1);
+    expect(s.pages.filter((p) => p.reason === 'escalated')).toEqual([{ reason: 'escalated', key: 'tier:1', detail: { reason: 'not acknowledged in time' } }]);
+  });
+
+  it('names the respond clock as the reason and puts clock, fraction and deadline in warning and breach pages', () => {
+    const db = openDb(':memory:');
+    const s = build(db);
+    const inc = s.manager.openManual({ title: 'Core switch down', priority: 'P1', device: 'core1', by: 'noc' }, T0);
+    s.watch.tick(T0 + 24 * MIN);
+    s.watch.tick(T0 + 30 * MIN);
+    expect(s.pages.map((p) => [p.reason, p.key, p.detail])).toEqual([
+      ['sla_warning', 'respond:0.8', { clock: 'respond', fraction: 0.8, deadline: T0 + 30 * MIN }],
+      ['repeat', 'repeat:0:1', { round: 1 }], // 24 min unacknowledged: the first 15-minute round
+      ['sla_breach', 'respond', { clock: 'respond', deadline: T0 + 30 * MIN }],
+      ['escalated', 'tier:1', { reason: 'not acknowledged in time' }],
+    ]);
+    expect(s.outbox.forIncident(inc.id).filter((n) => n.content.kind === 'sla_breach').map((n) => n.content.deadline)).toEqual([T0 + 30 * MIN, T0 + 30 * MIN]);
+  });
+
+  it('repeats pages only while the incident is unacknowledged', () => {
+    const db = openDb(':memory:');
+    const s = build(db);
+    const inc = s.manager.openManual({ title: 'UPS on battery', priority: 'P1', device: 'ups1', by: 'noc' }, T0);
+    s.manager.acknowledge(inc.id, 'desk', T0 + 2 * MIN);
+    s.watch.tick(T0 + 16 * MIN);
+    s.watch.tick(T0 + 31 * MIN);
+    expect(s.pages.filter((p) => p.reason === 'repeat')).toEqual([]);
+  });
+
+  it('leaves resolved incidents alone: no clock, page or escalation after the fix', () => {
+    const db = openDb(':memory:');
+    const s = build(db);
+    const inc = s.manager.openManual({ title: 'Fan failed', priority: 'P1', device: 'srv9', by: 'noc' }, T0);
+    s.manager.resolve(inc.id, 'desk', T0 + 5 * MIN, 'replaced');
+    s.watch.tick(T0 + 300 * MIN);
+    expect(s.pages).toEqual([]);
+    expect(s.store.get(inc.id)?.tier).toBe(0);
   });
 });
