@@ -10,6 +10,7 @@ export default defineConfig({
     include: [
       'test/rules/engine.test.ts',
       'test/rules/topology.test.ts',
+      'test/rules/lifecycle.test.ts',
       'test/rules/window.test.ts',
       'test/rules/parser.test.ts',
       'test/incidents/*.test.ts',
