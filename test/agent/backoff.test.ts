@@ -4,7 +4,7 @@
  * after a success.
  */
 import { describe, expect, it } from 'vitest';
-import { Backoff } from '../../agent/transport/backoff.js';
+import { Backoff } from '../../lib/backoff.js';
 
 describe('Backoff', () => {
   it('doubles from the base to the cap, half of each delay fixed', () => {
