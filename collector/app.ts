@@ -10,6 +10,7 @@ import { openDb, type Db } from './db.js';
 import { TokenAuth } from './ingest/auth.js';
 import { BatchLedger } from './ingest/dedup.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { influxShaped } from './ingest/influx-compat.js';
 import { IngestService } from './ingest/service.js';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
@@ -137,14 +138,15 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status, msg: error.message, url: request.url }, 'request refused');
-    if (request.url.startsWith('/api/v1/ingest') || request.url.startsWith('/api/v2/write')) {
-      metrics.batches.inc({ endpoint: request.url.startsWith('/api/v2') ? 'write' : 'ingest', result: 'rejected' });
+    if (request.url.startsWith('/api/v1/ingest') || request.url.startsWith('/api/v2/write') || request.url.startsWith('/write')) {
+      metrics.batches.inc({ endpoint: request.url.startsWith('/api/v1/ingest') ? 'ingest' : 'write', result: 'rejected' });
     }
     // Clients see 4xx messages; a 5xx only says what to do, never our internals.
     void reply.code(status).send({
       statusCode: status,
       code: status >= 500 ? 'RW_INTERNAL' : (error.code ?? 'RW_BAD_REQUEST'),
-      error: status >= 500 ? 'Internal Server Error' : httpReason(status),
+      // InfluxDB clients (Telegraf, Grafana) show the `error` field; give them the reason there.
+      error: status >= 500 ? 'Internal Server Error' : influxShaped(request.url) ? error.message : httpReason(status),
       message: status >= 500 ? 'the collector failed to handle the request; it has been logged' : error.message,
     });
   });
@@ -156,6 +158,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     maxBodyBytes: config.ingest.maxBodyBytes,
     maxSamples: config.ingest.maxSamples,
     maxFutureMs: config.ingest.maxFutureMs,
+    names: config.ingest.names,
+    inventoryClass: (device) => (rules as RulesService).currentTopology().entry(device)?.class,
     now,
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
@@ -186,6 +190,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   ingest.onApply((event) => {
     try {
       if (event.devices.length > 0) classes.update(event.devices);
+      for (const h of event.hints ?? []) if (h.class) classes.forget(h.name);
       engine.ingest(event.samples);
     } catch (err) {
       app.log.error({ err }, 'rule evaluation failed');
