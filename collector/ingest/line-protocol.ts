@@ -169,10 +169,11 @@ function parseLine(s: string, start: number, end: number, opts: ParseOptions): S
 }
 
 /**
- * Measurement (`eq` false) or key / tag value (`eq` true), stopping at an unescaped
- * separator. Like InfluxDB's own scanner, a backslash always takes the next
- * character with it: `\,` `\ ` (and `\=` when `eq`) unescape, any other pair stays
- * literally, so `\\` is two backslashes and never escapes what follows.
+ * Measurement (`eq` false: an unescaped `=` is part of it) or key / tag value
+ * (`eq` true), stopping at an unescaped separator. Like InfluxDB 1.x's scanner,
+ * a backslash always takes the next character with it: `\,` `\ ` and `\=`
+ * unescape (in a measurement too: influxd stores `m\=x` as `m=x`), any other
+ * pair stays literally, so `\\` is two backslashes and never escapes what follows.
  */
 function scanName(s: string, end: number, eq: boolean): string {
   const a = pos;
@@ -188,7 +189,7 @@ function scanName(s: string, end: number, eq: boolean): string {
     } else if (c === COMMA || c === SPACE || (eq && c === EQ)) break;
   }
   pos = i;
-  return escaped ? unescape(s, a, i, COMMA, SPACE, eq ? EQ : COMMA) : s.slice(a, i);
+  return escaped ? unescape(s, a, i, COMMA, SPACE, EQ) : s.slice(a, i);
 }
 
 /** Drops the backslash of each `\x` pair whose x is one of e1..e3; other pairs stay literally. */

@@ -95,8 +95,9 @@ describe('escaping', () => {
     );
   });
 
-  it('measurement: backslash before "=" is literal', () => {
-    expect(one('cpu\\=x,device=a v=1 0').measurement).toBe('cpu\\=x');
+  it('measurement: an escaped "=" unescapes, as influxd does', () => {
+    expect(one('cpu\\=x,device=a v=1 0').measurement).toBe('cpu=x');
+    expect(one('cpu=x,device=a v=1 0').measurement).toBe('cpu=x');
   });
 
   it('tag key: escaped comma, equals and space', () => {
