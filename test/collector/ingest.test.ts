@@ -186,6 +186,24 @@ describe('collector ingest', () => {
     expect(byName.odd).toMatchObject({ class: null });
   });
 
+  it('lists dotted and non-ASCII names as selectors that /api/v1/query reads back', async () => {
+    const body = [`k8s.pod,host=n1,app.kubernetes.io/name=web cpu.usage=0.5 ${NOW}`, `温度,host=n1 室温=21.5 ${NOW}`, `cpu,host=n1 usage_pct=3 ${NOW}`].join('\n');
+    expect((await write('/write?precision=ms', body, { authorization: `Token ${TOKEN}` })).statusCode).toBe(204);
+    const series = (await c.app.inject({ url: '/api/v1/series?device=n1' })).json().series as Array<{ metric: string }>;
+    expect(series.map((s) => s.metric).sort()).toEqual(['"k8s.pod"."cpu.usage"', '"温度"."室温"', 'cpu.usage_pct']);
+    for (const { metric } of series) {
+      const res = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent(metric)}&from=-1m&step=raw` });
+      expect(res.statusCode, `${metric}: ${res.body}`).toBe(200);
+      expect(res.json().metric).toBe(metric);
+      expect(res.json().series).toHaveLength(1);
+    }
+    const label = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('"k8s.pod"."cpu.usage"{"app.kubernetes.io/name"="web"}')}&from=-1m&step=raw` });
+    expect(label.json().series[0].points).toEqual([[NOW, 0.5]]);
+    const unquoted = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('k8s.pod.cpu')}` });
+    expect(unquoted.statusCode).toBe(400);
+    expect(unquoted.json().message).toMatch(/quote names that contain dots, e.g. "k8s.pod".cpu/);
+  });
+
   it('refuses line protocol without a valid token or with a bad precision', async () => {
     const noToken = await c.app.inject({ method: 'POST', url: '/api/v2/write', headers: { 'content-type': 'text/plain' }, payload: 'cpu,device=a x=1' });
     expect(noToken.statusCode).toBe(401);
