@@ -16,7 +16,9 @@ import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
-import { wireInfluxEvents } from './store/influx/events.js';
+import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
+import { queryRoutes } from './influxql/routes.js';
+import { sqliteSource } from './influxql/source.js';
 import { ReportService } from './report/service.js';
 import { reportRoutes } from './report/routes.js';
 import { InfluxMetricStore } from './store/influx/store.js';
@@ -163,27 +165,29 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     now,
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
+  await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
   if (options.background !== false) incidents.start();
-  const stopInfluxEvents =
-    store instanceof InfluxMetricStore
-      ? wireInfluxEvents(store, {
-          engine,
-          manager: incidents.manager,
-          incidents: incidents.store,
-          judge: incidents.judge,
-          targets: incidents.targets,
-          registry,
-          // A device is down while a reachability rule (device.up or absent()) fires for it.
-          devicesDown: () => {
-            const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
-            return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
-          },
-          now,
-        })
-      : undefined;
+  // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
+  const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
+  const stopInfluxEvents = wireInfluxEvents(eventSink, {
+    engine,
+    manager: incidents.manager,
+    incidents: incidents.store,
+    judge: incidents.judge,
+    targets: incidents.targets,
+    registry,
+    // A device is down while a reachability rule (device.up or absent()) fires for it.
+    devicesDown: () => {
+      const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
+      return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
+    },
+    now,
+    // The snapshot timer is background work; an InfluxDB store always had it.
+    snapshots: store instanceof InfluxMetricStore || options.background !== false,
+  });
 
   // Rules evaluate inside the batch's transaction (alert state commits with the samples);
   // their events leave after the commit. A rule bug is logged and never fails a batch.

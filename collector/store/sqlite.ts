@@ -274,6 +274,19 @@ export class SqliteMetricStore implements MetricStore {
     }));
   }
 
+  /**
+   * Raw points of every series of measurement.field that `keep` admits (InfluxQL
+   * reads, collector/influxql): the filter sees a series' tags before any point is read.
+   */
+  async rawPoints(measurement: string, field: string, from: number, to: number, keep: (tags: Record<string, string>) => boolean): Promise<Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }>> {
+    this.flushHead();
+    const chunks = this.chunksOverlapping(from, to);
+    const q: RangeQuery = { measurement, field, matchers: [], from, to, stepMs: 0, agg: 'last' };
+    return this.matchingSeries({ measurement, field })
+      .filter((s) => keep(s.tagsObj))
+      .map((s) => ({ tags: s.tagsObj, points: this.seriesPoints(s.id, chunks, q) }));
+  }
+
   private seriesPoints(id: number, chunks: number[], q: RangeQuery): Array<[number, PointValue]> {
     const merged = new Map<number, { v: PointValue; n: number; ts?: number }>();
     const order: number[] = [];
