@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
@@ -202,6 +204,23 @@ describe('collector ingest', () => {
     const unquoted = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('k8s.pod.cpu')}` });
     expect(unquoted.statusCode).toBe(400);
     expect(unquoted.json().message).toMatch(/quote names that contain dots, e.g. "k8s.pod".cpu/);
+  });
+
+  it('gives line-protocol devices the inventory class first, over a class tag', async () => {
+    const inventory = join(tmp.dir, 'inventory.yaml');
+    writeFileSync(inventory, 'devices:\n  crac03: { class: precision_ac, site: dc3 }\n');
+    const config = testCollectorConfig(tmp.dir, {});
+    config.rules.inventory = inventory;
+    config.dataDir = join(tmp.dir, 'inv');
+    const withInventory = await buildApp({ config, now: () => NOW, logger: false });
+    try {
+      const res = await withInventory.app.inject({ method: 'POST', url: '/write?precision=ms', headers: { authorization: `Token ${TOKEN}` }, payload: `ac,host=crac03,class=ups return_temp_c=24 ${NOW}` });
+      expect(res.statusCode).toBe(204);
+      const devices = (await withInventory.app.inject({ url: '/api/v1/devices' })).json().devices;
+      expect(devices).toMatchObject([{ name: 'crac03', class: 'precision_ac' }]);
+    } finally {
+      await withInventory.app.close();
+    }
   });
 
   it('refuses line protocol without a valid token or with a bad precision', async () => {
