@@ -10,12 +10,15 @@ import { openDb, type Db } from './db.js';
 import { TokenAuth } from './ingest/auth.js';
 import { BatchLedger } from './ingest/dedup.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { influxShaped } from './ingest/influx-compat.js';
 import { IngestService } from './ingest/service.js';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
-import { wireInfluxEvents } from './store/influx/events.js';
+import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
+import { queryRoutes } from './influxql/routes.js';
+import { sqliteSource } from './influxql/source.js';
 import { ReportService } from './report/service.js';
 import { reportRoutes } from './report/routes.js';
 import { InfluxMetricStore } from './store/influx/store.js';
@@ -138,14 +141,15 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status, msg: error.message, url: request.url }, 'request refused');
-    if (request.url.startsWith('/api/v1/ingest') || request.url.startsWith('/api/v2/write')) {
-      metrics.batches.inc({ endpoint: request.url.startsWith('/api/v2') ? 'write' : 'ingest', result: 'rejected' });
+    if (request.url.startsWith('/api/v1/ingest') || request.url.startsWith('/api/v2/write') || request.url.startsWith('/write')) {
+      metrics.batches.inc({ endpoint: request.url.startsWith('/api/v1/ingest') ? 'ingest' : 'write', result: 'rejected' });
     }
     // Clients see 4xx messages; a 5xx only says what to do, never our internals.
     void reply.code(status).send({
       statusCode: status,
       code: status >= 500 ? 'RW_INTERNAL' : (error.code ?? 'RW_BAD_REQUEST'),
-      error: status >= 500 ? 'Internal Server Error' : httpReason(status),
+      // InfluxDB clients (Telegraf, Grafana) show the `error` field; give them the reason there.
+      error: status >= 500 ? 'Internal Server Error' : influxShaped(request.url) ? error.message : httpReason(status),
       message: status >= 500 ? 'the collector failed to handle the request; it has been logged' : error.message,
     });
   });
@@ -157,36 +161,41 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     maxBodyBytes: config.ingest.maxBodyBytes,
     maxSamples: config.ingest.maxSamples,
     maxFutureMs: config.ingest.maxFutureMs,
+    names: config.ingest.names,
+    inventoryClass: (device) => (rules as RulesService).currentTopology().entry(device)?.class,
     now,
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
+  await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
   if (options.background !== false) incidents.start();
-  const stopInfluxEvents =
-    store instanceof InfluxMetricStore
-      ? wireInfluxEvents(store, {
-          engine,
-          manager: incidents.manager,
-          incidents: incidents.store,
-          judge: incidents.judge,
-          targets: incidents.targets,
-          registry,
-          // A device is down while a reachability rule (device.up or absent()) fires for it.
-          devicesDown: () => {
-            const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
-            return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
-          },
-          now,
-        })
-      : undefined;
+  // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
+  const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
+  const stopInfluxEvents = wireInfluxEvents(eventSink, {
+    engine,
+    manager: incidents.manager,
+    incidents: incidents.store,
+    judge: incidents.judge,
+    targets: incidents.targets,
+    registry,
+    // A device is down while a reachability rule (device.up or absent()) fires for it.
+    devicesDown: () => {
+      const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
+      return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
+    },
+    now,
+    // The snapshot timer is background work; an InfluxDB store always had it.
+    snapshots: store instanceof InfluxMetricStore || options.background !== false,
+  });
 
   // Rules evaluate inside the batch's transaction (alert state commits with the samples);
   // their events leave after the commit. A rule bug is logged and never fails a batch.
   ingest.onApply((event) => {
     try {
       if (event.devices.length > 0) classes.update(event.devices);
+      for (const h of event.hints ?? []) if (h.class) classes.forget(h.name);
       engine.ingest(event.samples);
     } catch (err) {
       app.log.error({ err }, 'rule evaluation failed');

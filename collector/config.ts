@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../lib/paths.js';
 import type { InfluxSettings } from './store/influx/client.js';
 import { sha256Hex } from './ingest/auth.js';
+import { NAME_POLICIES, type NamePolicy } from './ingest/names.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
@@ -113,6 +114,10 @@ export const CollectorFileSchema = Type.Object(
           max_samples: Type.Optional(Type.Integer({ minimum: 1 })),
           max_future: Type.Optional(Duration),
           dedup_window: Type.Optional(Duration),
+          /** Line protocol (/write, /api/v2/write): which names are accepted (collector/ingest/names.ts). */
+          line_protocol: Type.Optional(
+            Type.Object({ names: Type.Optional(Type.Enum([...NAME_POLICIES])) }, { additionalProperties: false }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -142,7 +147,7 @@ export interface CollectorConfig {
     influx?: InfluxSettings & { maxBacklogBytes: number };
   };
   agents: AgentCredential[];
-  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
+  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
@@ -156,7 +161,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
-  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
+  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, names: 'accept' },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
@@ -203,6 +208,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maxSamples: file.ingest?.max_samples ?? d.ingest.maxSamples,
       maxFutureMs: dur(['ingest', 'max_future'], file.ingest?.max_future, d.ingest.maxFutureMs),
       dedupWindowMs: dur(['ingest', 'dedup_window'], file.ingest?.dedup_window, d.ingest.dedupWindowMs),
+      names: file.ingest?.line_protocol?.names ?? d.ingest.names,
     },
     rules: {
       paths: file.rules?.paths ? file.rules.paths.map((p) => resolve(baseDir, p)) : d.rules.paths,

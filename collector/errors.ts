@@ -14,6 +14,7 @@ export const Errors = {
   TimestampTooOld: createError('RW_TS_TOO_OLD', '%s: timestamp %d is before 2000-01-01; check the precision parameter and the sender clock', 400),
   BadQuery: createError('RW_BAD_QUERY', '%s', 400),
   LineProtocol: createError('RW_LINE_PROTOCOL', '%s', 400),
+  UnsupportedMediaType: createError('RW_UNSUPPORTED_MEDIA_TYPE', "content-type '%s' is not accepted here; send application/json", 415),
   IncidentNotFound: createError('RW_INCIDENT_NOT_FOUND', '%s', 404),
   IncidentConflict: createError('RW_INCIDENT_CONFLICT', '%s', 409),
   IncidentInvalid: createError('RW_INCIDENT_INVALID', '%s', 400),

@@ -6,7 +6,7 @@ import { parseDuration } from '../../lib/units.js';
 import type { BatchLedger } from '../ingest/dedup.js';
 import { Errors } from '../errors.js';
 import type { DeviceRegistry } from '../registry/devices.js';
-import { makeMatcher, parseSelector, SelectorError, type MetricSelector } from '../store/selector.js';
+import { formatMetric, makeMatcher, parseSelector, SelectorError, type MetricSelector } from '../store/selector.js';
 import { AGGREGATIONS, type Aggregation, type MetricStore } from '../store/types.js';
 
 export interface ApiRouteOptions {
@@ -75,7 +75,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       matchers: sel?.matchers ?? [],
       limit: q.limit ? Number(q.limit) : 10_000,
     });
-    return { series: series.map((s) => ({ metric: `${s.measurement}.${s.field}`, ...s })) };
+    // `metric` is a selector /api/v1/query reads back: names that need it are quoted.
+    return { series: series.map((s) => ({ metric: formatMetric(s.measurement, s.field), ...s })) };
   });
 
   app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { schema: { querystring: QueryParams } }, async (request) => {
@@ -102,6 +103,6 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       throw new Errors.BadQuery(`step ${q.step} gives more than ${MAX_POINTS_PER_SERIES} points per series; use a larger step`);
     }
     const series = await opts.store.query({ measurement: sel.measurement, field: sel.field, matchers: sel.matchers, from, to, stepMs, agg });
-    return { metric: `${sel.measurement}.${sel.field}`, from, to, step_ms: stepMs, agg, series };
+    return { metric: formatMetric(sel.measurement, sel.field), from, to, step_ms: stepMs, agg, series };
   });
 }

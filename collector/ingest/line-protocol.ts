@@ -3,7 +3,8 @@
  * speaks `/write` can feed the collector. Hand-written scanner: ingest has to
  * sustain >100k lines/s per core, which rules out regex- or split()-based parsing.
  */
-import { MAX_STRING_FIELD_CHARS, NAME_PATTERN, type Sample } from '../contract/ingest.js';
+import { MAX_STRING_FIELD_CHARS, type Sample } from '../contract/ingest.js';
+import { checkName, quote as q, type NameKind, type NamePolicy } from './names.js';
 
 export type Precision = 'ns' | 'us' | 'ms' | 's' | 'm' | 'h';
 export interface LineError {
@@ -14,6 +15,8 @@ export interface LineError {
 export interface ParsedLines {
   samples: Sample[];
   errors: LineError[];
+  /** Every refused line, including those beyond `maxErrors`. */
+  rejected: number;
 }
 export interface ParseOptions {
   precision: Precision;
@@ -21,8 +24,14 @@ export interface ParseOptions {
   now: number;
   /** Device for lines with neither a `device` nor a `host` tag. */
   defaultDevice?: string;
-  /** Errors kept per body (default 100); further bad lines are dropped silently. */
+  /** Errors kept per body (default 100); further bad lines are still counted, not described. */
   maxErrors?: number;
+  /** Which names are accepted (names.ts); default `accept`. */
+  names?: NamePolicy;
+  /** Accept `1u` (InfluxDB 2 syntax); InfluxDB 1.x refuses it, so `/write` turns it off. Default true. */
+  unsigned?: boolean;
+  /** Timestamps outside [min, max] epoch ms refuse their line (not the body). */
+  window?: { min: number; max: number; maxLabel: string };
 }
 
 const PRECISIONS: Record<string, Precision> = { ns: 'ns', n: 'ns', us: 'us', u: 'us', ms: 'ms', s: 's', m: 'm', h: 'h' };
@@ -37,7 +46,6 @@ export function parsePrecision(p: string | undefined): Precision | undefined {
 const TAB = 9, CR = 13, SPACE = 32, QUOTE = 34, HASH = 35, COMMA = 44, MINUS = 45, DOT = 46;
 const ZERO = 48, NINE = 57, EQ = 61, BSL = 92, LOWER_E = 101, UPPER_E = 69, LOWER_I = 105, LOWER_U = 117, PLUS = 43;
 
-const MAX_NAME = 128;
 const MAX_TAG_VALUE = 256;
 const MAX_TAGS = 32;
 const MAX_FIELDS = 256;
@@ -45,40 +53,29 @@ const INT64_MAX = '9223372036854775807';
 const INT64_MIN_ABS = '9223372036854775808';
 const UINT64_MAX = '18446744073709551615';
 
-const NAME_RE = new RegExp(NAME_PATTERN);
-// The same few dozen names repeat on every line; remember the good ones. Capped
-// because names come from the network.
-const goodNames = new Set<string>();
-
-function validName(name: string): boolean {
-  if (goodNames.has(name)) return true;
-  // `__proto__` passes NAME_PATTERN but would be swallowed by a plain object's setter.
-  if (name.length > MAX_NAME || name === '__proto__' || !NAME_RE.test(name)) return false;
-  if (goodNames.size >= 10_000) goodNames.clear();
-  goodNames.add(name);
-  return true;
-}
-
-function nameError(kind: string, name: string): string {
-  if (name === '__proto__') return `${kind} "__proto__" is reserved`;
-  if (name.length > MAX_NAME) return `${kind} ${q(name)} too long (${name.length} chars, max ${MAX_NAME})`;
-  return `invalid ${kind} ${q(name)} (must match ${NAME_PATTERN})`;
-}
-
-/** Quotes user text for an error message without echoing a long value back. */
-function q(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
-}
+/** 2^53: integers above it are kept only if the double holds them exactly. */
+const EXACT_DIGITS = 16;
 
 // Scanner state. A parse runs synchronously start to finish, so module state is
 // safe and spares allocating a {value, pos} pair per token.
 let pos = 0;
 let failure = '';
+let policy: NamePolicy = 'accept';
+let unsigned = true;
+
+/** The name to store, or undefined with `failure` set. */
+function name(kind: NameKind, raw: string): string | undefined {
+  const r = checkName(kind, raw, policy);
+  return r.charCodeAt(0) === 33 /* ! */ && r !== raw ? fail(r.slice(1)) : r;
+}
 
 export function parseLineProtocol(body: string, opts: ParseOptions): ParsedLines {
   const samples: Sample[] = [];
   const errors: LineError[] = [];
   const maxErrors = opts.maxErrors ?? 100;
+  policy = opts.names ?? 'accept';
+  unsigned = opts.unsigned ?? true;
+  let rejected = 0;
   const n = body.length;
   let line = 0;
   for (let start = 0; start <= n; ) {
@@ -91,35 +88,37 @@ export function parseLineProtocol(body: string, opts: ParseOptions): ParsedLines
     if (i < end && body.charCodeAt(i) !== HASH) {
       const r = parseLine(body, i, end, opts);
       if (typeof r !== 'string') samples.push(r);
-      else if (errors.length < maxErrors) errors.push({ line, message: r });
+      else if (++rejected <= maxErrors) errors.push({ line, message: r });
     }
     start = nl + 1;
   }
-  return { samples, errors };
+  return { samples, errors, rejected };
 }
 
 /** One line from `start` (first non-blank) to `end` (before the newline): a sample, or the error message. */
 function parseLine(s: string, start: number, end: number, opts: ParseOptions): Sample | string {
   pos = start;
-  const measurement = scanName(s, end, false);
-  if (measurement === '') return 'missing measurement';
-  if (!validName(measurement)) return nameError('measurement', measurement);
+  const rawMeasurement = scanName(s, end, false);
+  if (rawMeasurement === '') return 'missing measurement';
+  const measurement = name('measurement', rawMeasurement);
+  if (measurement === undefined) return failure;
 
   const tags: Record<string, string> = {};
   let ntags = 0;
   while (pos < end && s.charCodeAt(pos) === COMMA) {
     pos++;
-    const key = scanName(s, end, true);
-    if (key === '') return 'empty tag key';
-    if (pos >= end || s.charCodeAt(pos) !== EQ) return `tag ${q(key)}: missing "="`;
-    if (!validName(key)) return nameError('tag key', key);
+    const rawKey = scanName(s, end, true);
+    if (rawKey === '') return 'empty tag key';
+    if (pos >= end || s.charCodeAt(pos) !== EQ) return `tag ${q(rawKey)}: missing "="`;
+    const key = name('tag key', rawKey);
+    if (key === undefined) return failure;
     pos++;
     const value = scanName(s, end, true);
     if (value === '') return `tag ${q(key)}: missing value`;
     // An unescaped `=` in a value is almost always a missing comma; say so instead of guessing.
     if (pos < end && s.charCodeAt(pos) === EQ) return `tag ${q(key)}: unescaped "=" in value`;
     if (value.length > MAX_TAG_VALUE) return `tag ${q(key)}: value too long (${value.length} chars, max ${MAX_TAG_VALUE})`;
-    if (Object.hasOwn(tags, key)) return `duplicate tag ${q(key)}`;
+    if (Object.hasOwn(tags, key)) return `duplicate tag ${q(key)}${policy === 'sanitise' ? ' (after sanitising names)' : ''}`;
     if (++ntags > MAX_TAGS) return `too many tags (max ${MAX_TAGS})`;
     tags[key] = value;
   }
@@ -129,15 +128,16 @@ function parseLine(s: string, start: number, end: number, opts: ParseOptions): S
   const fields: Record<string, number | boolean | string> = {};
   let nfields = 0;
   for (;;) {
-    const key = scanName(s, end, true);
-    if (key === '') return 'empty field key';
-    if (pos >= end || s.charCodeAt(pos) !== EQ) return `field ${q(key)}: missing "="`;
-    if (!validName(key)) return nameError('field', key);
+    const rawKey = scanName(s, end, true);
+    if (rawKey === '') return 'empty field key';
+    if (pos >= end || s.charCodeAt(pos) !== EQ) return `field ${q(rawKey)}: missing "="`;
+    const key = name('field', rawKey);
+    if (key === undefined) return failure;
     pos++;
     const value = fieldValue(s, end);
     if (value === undefined) return `field ${q(key)}: ${failure}`;
-    if (Object.hasOwn(fields, key)) return `duplicate field ${q(key)}`;
-    if (++nfields > MAX_FIELDS) return `too many fields (max ${MAX_FIELDS})`;
+    // A repeated field: the last value wins, as in InfluxDB.
+    if (!Object.hasOwn(fields, key) && ++nfields > MAX_FIELDS) return `too many fields (max ${MAX_FIELDS})`;
     fields[key] = value;
     if (pos >= end || s.charCodeAt(pos) === SPACE) break;
     pos++; // the comma
@@ -153,6 +153,9 @@ function parseLine(s: string, start: number, end: number, opts: ParseOptions): S
     ts = t;
     while (pos < end && s.charCodeAt(pos) === SPACE) pos++;
     if (pos < end) return `unexpected text after timestamp: ${q(s.slice(pos, end))}`;
+    const w = opts.window;
+    if (w && ts < w.min) return `timestamp ${new Date(ts).toISOString()} is before ${new Date(w.min).toISOString()} (a broken clock, or the wrong precision)`;
+    if (w && ts > w.max) return `timestamp ${new Date(ts).toISOString()} is more than ${w.maxLabel} ahead of the collector's clock`;
   }
 
   if (tags.device === undefined) {
@@ -166,10 +169,11 @@ function parseLine(s: string, start: number, end: number, opts: ParseOptions): S
 }
 
 /**
- * Measurement (`eq` false) or key / tag value (`eq` true), stopping at an unescaped
- * separator. Like InfluxDB's own scanner, a backslash always takes the next
- * character with it: `\,` `\ ` (and `\=` when `eq`) unescape, any other pair stays
- * literally, so `\\` is two backslashes and never escapes what follows.
+ * Measurement (`eq` false: an unescaped `=` is part of it) or key / tag value
+ * (`eq` true), stopping at an unescaped separator. Like InfluxDB 1.x's scanner,
+ * a backslash always takes the next character with it: `\,` `\ ` and `\=`
+ * unescape (in a measurement too: influxd stores `m\=x` as `m=x`), any other
+ * pair stays literally, so `\\` is two backslashes and never escapes what follows.
  */
 function scanName(s: string, end: number, eq: boolean): string {
   const a = pos;
@@ -185,7 +189,7 @@ function scanName(s: string, end: number, eq: boolean): string {
     } else if (c === COMMA || c === SPACE || (eq && c === EQ)) break;
   }
   pos = i;
-  return escaped ? unescape(s, a, i, COMMA, SPACE, eq ? EQ : COMMA) : s.slice(a, i);
+  return escaped ? unescape(s, a, i, COMMA, SPACE, EQ) : s.slice(a, i);
 }
 
 /** Drops the backslash of each `\x` pair whose x is one of e1..e3; other pairs stay literally. */
@@ -223,12 +227,13 @@ function fieldValue(s: string, end: number): number | boolean | string | undefin
     const neg = first === MINUS;
     if (!allDigits(s, neg ? a + 1 : a, b - 1)) return fail(`invalid integer ${q(s.slice(a, b))}`);
     if (exceeds(s, neg ? a + 1 : a, b - 1, neg ? INT64_MIN_ABS : INT64_MAX)) return fail(`integer out of range ${q(s.slice(a, b))}`);
-    return Number(s.slice(a, b - 1)) || 0; // no -0 for integers
+    return exactInteger(s.slice(a, b - 1)); // no -0 for integers
   }
   if (last === LOWER_U) {
+    if (!unsigned) return fail(`unsigned integer ${q(s.slice(a, b))} is InfluxDB 2 syntax; /write speaks 1.x: send ${s.slice(a, b - 1)}i or use /api/v2/write`);
     if (!allDigits(s, a, b - 1)) return fail(`invalid unsigned ${q(s.slice(a, b))}`);
     if (exceeds(s, a, b - 1, UINT64_MAX)) return fail(`unsigned out of range ${q(s.slice(a, b))}`);
-    return Number(s.slice(a, b - 1));
+    return exactInteger(s.slice(a, b - 1));
   }
   // Validate the grammar ourselves: Number() would also take '0x1f', 'Infinity' and ''.
   let i = first === MINUS ? a + 1 : a;
@@ -286,6 +291,17 @@ function timestamp(s: string, a: number, b: number, precision: Precision): numbe
   else if (precision === 'm') ms *= 60_000;
   else if (precision === 'h') ms *= 3_600_000;
   return Number.isSafeInteger(ms) ? ms : fail(`timestamp out of range ${q(s.slice(a, b))}`);
+}
+
+/**
+ * Samples hold doubles, so an integer beyond 2^53 is kept only when the double
+ * is exactly that integer; any other is refused rather than rounded silently.
+ */
+function exactInteger(digits: string): number | undefined {
+  const v = Number(digits) || 0;
+  if (digits.length - (digits.charCodeAt(0) === MINUS ? 1 : 0) < EXACT_DIGITS || Number.isSafeInteger(v)) return v;
+  if (BigInt(digits) === BigInt(v)) return v;
+  return fail(`integer ${digits} cannot be stored exactly (samples are 64-bit floats, exact to 2^53 = 9007199254740992); send it as a float or a string`);
 }
 
 function fail(message: string): undefined {

@@ -1,13 +1,19 @@
-/** Ingest endpoints: the agent's JSON batches and InfluxDB line protocol for Telegraf. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+/**
+ * Ingest endpoints: the agent's JSON batches, and InfluxDB line protocol for
+ * Telegraf and anything else that speaks it, at InfluxDB 1.x's `/write` and
+ * 2.x's `/api/v2/write`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { ErrorReply, IngestBatch, IngestReply, INGEST_PATH, MIN_TS_MS, type Sample } from '../contract/index.js';
 import { Errors } from '../errors.js';
 import type { CollectorMetrics } from '../metrics.js';
 import { formatDuration } from '../../lib/units.js';
-import { tokenFromHeader, type TokenAuth } from './auth.js';
+import type { TokenAuth } from './auth.js';
 import { decompressRequest } from './gzip.js';
+import { deviceHints, presentedToken } from './influx-compat.js';
 import { parseLineProtocol, parsePrecision } from './line-protocol.js';
+import type { NamePolicy } from './names.js';
 import type { IngestService } from './service.js';
 
 export interface IngestRouteOptions {
@@ -17,19 +23,37 @@ export interface IngestRouteOptions {
   maxBodyBytes: number;
   maxSamples: number;
   maxFutureMs: number;
+  /** Line-protocol name policy (names.ts). */
+  names?: NamePolicy;
+  /** The inventory's class for a device, given to line-protocol devices that have none. */
+  inventoryClass?: (device: string) => string | undefined;
   now: () => number;
 }
 
 const WriteQuery = Type.Object({
   org: Type.Optional(Type.String()),
+  orgID: Type.Optional(Type.String()),
   bucket: Type.Optional(Type.String()),
   db: Type.Optional(Type.String()),
   precision: Type.Optional(Type.String()),
 });
 
+/** InfluxDB 1.x `/write`: there is one store, so `db` and `rp` are accepted and not used. */
+const WriteV1Query = Type.Object({
+  db: Type.Optional(Type.String()),
+  rp: Type.Optional(Type.String()),
+  precision: Type.Optional(Type.String()),
+  consistency: Type.Optional(Type.String()),
+  u: Type.Optional(Type.String()),
+  p: Type.Optional(Type.String()),
+});
+
+/** Bad lines named per write; the count of the rest follows. */
+const SHOWN_ERRORS = 10;
+
 export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOptions): Promise<void> {
   const authenticate = (request: FastifyRequest): string => {
-    const token = tokenFromHeader(request.headers.authorization);
+    const token = presentedToken(request, request.url.startsWith('/write'));
     if (!token) throw new Errors.AuthMissing();
     const agent = opts.auth.verify(token);
     if (!agent) throw new Errors.AuthInvalid();
@@ -51,6 +75,12 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     (request as FastifyRequest & { agent?: string }).agent = authenticate(request);
   });
   app.addHook('preParsing', async (request, _reply, payload) => decompressRequest(request, payload));
+  // Line protocol arrives with any Content-Type or none: InfluxDB ignores it, and so do
+  // curl -d (form-urlencoded) and InfluxData's own examples. JSON still goes to JSON.
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: opts.maxBodyBytes }, (request, body, done) => {
+    if (request.url.startsWith(INGEST_PATH)) done(new Errors.UnsupportedMediaType(String(request.headers['content-type'] ?? '(none)')), undefined);
+    else done(null, body);
+  });
 
   app.post<{ Body: Static<typeof IngestBatch> }>(
     INGEST_PATH,
@@ -87,32 +117,58 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     },
   );
 
+  /**
+   * One body of line protocol. Good lines are stored and bad ones named, as
+   * InfluxDB does: 204 when every line was good, else 400 whose message starts
+   * with "partial write" (some stored) or "unable to parse" (none stored) —
+   * the phrases Telegraf looks for before dropping a batch instead of retrying it.
+   */
+  const writeLines = (request: FastifyRequest, reply: FastifyReply, precisionText: string | undefined, v1: boolean) => {
+    const agent = (request as FastifyRequest & { agent: string }).agent;
+    const precision = parsePrecision(precisionText);
+    if (!precision) throw new Errors.LineProtocol(`precision '${precisionText}' is not one of ${v1 ? 'n, u, ms, s, m, h' : 'ns, us, ms, s'}`);
+    const body = typeof request.body === 'string' ? request.body : request.body === undefined || request.body === null ? '' : undefined;
+    if (body === undefined) throw new Errors.LineProtocol('body must be line protocol text');
+    const now = opts.now();
+    const parsed = parseLineProtocol(body, {
+      precision,
+      now,
+      // Lines naming neither `device` nor `host` belong to the sender.
+      defaultDevice: agent,
+      names: opts.names,
+      unsigned: !v1,
+      window: { min: MIN_TS_MS, max: now + opts.maxFutureMs, maxLabel: formatDuration(opts.maxFutureMs) },
+    });
+    if (parsed.samples.length > opts.maxSamples) throw new Errors.TooManySamples(parsed.samples.length, opts.maxSamples);
+    if (parsed.samples.length > 0) {
+      const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'write' });
+      const hints = deviceHints(parsed.samples, opts.inventoryClass ?? (() => undefined));
+      const result = opts.ingest.apply({ agent, samples: parsed.samples, hints });
+      timer();
+      opts.metrics.samples.inc({ endpoint: 'write' }, parsed.samples.length);
+      opts.metrics.values.inc({ endpoint: 'write' }, result.values);
+    }
+    if (parsed.rejected === 0) {
+      opts.metrics.batches.inc({ endpoint: 'write', result: 'applied' });
+      return reply.code(204).send();
+    }
+    opts.metrics.batches.inc({ endpoint: 'write', result: parsed.samples.length > 0 ? 'partial' : 'rejected' });
+    const shown = parsed.errors.slice(0, SHOWN_ERRORS).map((e) => `line ${e.line}: ${e.message}`);
+    const more = parsed.rejected > shown.length ? `; and ${parsed.rejected - shown.length} more` : '';
+    const head = parsed.samples.length > 0 ? 'partial write' : 'unable to parse';
+    const message = `${head}: ${parsed.samples.length} points written, ${parsed.rejected} rejected: ${shown.join('; ')}${more}`;
+    return reply.code(400).send({ statusCode: 400, code: 'RW_LINE_PROTOCOL', error: v1 ? message : 'Bad Request', message });
+  };
+
   app.post<{ Body: string; Querystring: Static<typeof WriteQuery> }>(
     '/api/v2/write',
     { bodyLimit: opts.maxBodyBytes, schema: { querystring: WriteQuery } },
-    async (request, reply) => {
-      const agent = (request as FastifyRequest & { agent: string }).agent;
-      const precision = parsePrecision(request.query.precision);
-      if (!precision) throw new Errors.LineProtocol(`precision '${request.query.precision}' is not one of ns, us, ms, s`);
-      if (typeof request.body !== 'string') throw new Errors.LineProtocol('body must be line protocol text');
-      const parsed = parseLineProtocol(request.body, { precision, now: opts.now() });
-      checkSamples(parsed.samples, (i) => `point ${i + 1}`);
-      if (parsed.samples.length > 0) {
-        const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'write' });
-        const result = opts.ingest.apply({ agent, samples: parsed.samples });
-        timer();
-        opts.metrics.samples.inc({ endpoint: 'write' }, parsed.samples.length);
-        opts.metrics.values.inc({ endpoint: 'write' }, result.values);
-      }
-      if (parsed.errors.length > 0) {
-        // InfluxDB's partial-write semantics: good points are kept, the client hears about the bad lines.
-        opts.metrics.batches.inc({ endpoint: 'write', result: 'partial' });
-        const shown = parsed.errors.slice(0, 10).map((e) => `line ${e.line}: ${e.message}`);
-        const more = parsed.errors.length > shown.length ? `; and ${parsed.errors.length - shown.length} more` : '';
-        throw new Errors.LineProtocol(`partial write: ${parsed.samples.length} points written, ${parsed.errors.length} rejected: ${shown.join('; ')}${more}`);
-      }
-      opts.metrics.batches.inc({ endpoint: 'write', result: 'applied' });
-      return reply.code(204).send();
-    },
+    async (request, reply) => writeLines(request, reply, request.query.precision, false),
+  );
+
+  app.post<{ Body: string; Querystring: Static<typeof WriteV1Query> }>(
+    '/write',
+    { bodyLimit: opts.maxBodyBytes, schema: { querystring: WriteV1Query } },
+    async (request, reply) => writeLines(request, reply, request.query.precision, true),
   );
 }

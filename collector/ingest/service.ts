@@ -6,7 +6,7 @@
  */
 import type { DeviceMeta, Sample } from '../contract/index.js';
 import type { Db } from '../db.js';
-import type { DeviceRegistry } from '../registry/devices.js';
+import type { DeviceHint, DeviceRegistry } from '../registry/devices.js';
 import type { MetricStore } from '../store/types.js';
 import type { BatchLedger } from './dedup.js';
 
@@ -14,6 +14,8 @@ export interface CommittedSamples {
   agent: string;
   samples: readonly Sample[];
   devices: readonly DeviceMeta[];
+  /** Attributes read from line-protocol tags (class, site, room), filled where the registry had none. */
+  hints?: readonly DeviceHint[];
 }
 
 export type CommitListener = (event: CommittedSamples) => void;
@@ -30,6 +32,7 @@ export interface ApplyInput {
   seq?: number;
   devices?: readonly DeviceMeta[];
   samples: readonly Sample[];
+  hints?: readonly DeviceHint[];
 }
 
 export class IngestService {
@@ -49,9 +52,10 @@ export class IngestService {
       // The registry first: a store that tags points with a device's site and class reads it.
       if (input.devices?.length) this.registry.upsert(input.devices, input.agent, at);
       this.registry.touch(deviceNames(input.samples), input.agent, at);
+      if (input.hints?.length) this.registry.fillMissing(input.hints);
       const values = this.store.write(input.samples);
       if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
-      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [] };
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [], hints: input.hints };
       for (const apply of this.appliers) apply(event);
       return { duplicate: false, values };
     });

@@ -23,6 +23,13 @@ export interface DeviceRecord {
   last_seen: number;
 }
 
+export interface DeviceHint {
+  name: string;
+  class?: string;
+  site?: string;
+  room?: string;
+}
+
 interface DeviceRow extends Omit<DeviceRecord, 'labels'> {
   labels: string | null;
 }
@@ -30,6 +37,7 @@ interface DeviceRow extends Omit<DeviceRecord, 'labels'> {
 export class DeviceRegistry {
   private readonly upsertMeta: Statement;
   private readonly touchSeen: Statement;
+  private readonly fillHints: Statement;
 
   constructor(private readonly db: Db) {
     db.exec(`
@@ -55,6 +63,9 @@ export class DeviceRegistry {
       INSERT INTO devices (name, agent, first_seen, last_seen) VALUES (?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET last_seen = max(devices.last_seen, excluded.last_seen), agent = coalesce(devices.agent, excluded.agent)
     `);
+    this.fillHints = db.prepare(`
+      UPDATE devices SET class = coalesce(class, @class), site = coalesce(site, @site), room = coalesce(room, @room) WHERE name = @name
+    `);
   }
 
   /** Records metadata; call inside the ingest transaction. */
@@ -76,6 +87,15 @@ export class DeviceRegistry {
         now,
       });
     }
+  }
+
+  /**
+   * Class, site and room from what a device's lines say (a Telegraf `class`
+   * tag, the inventory), for attributes no agent metadata has set: metadata
+   * sent by an agent is never overwritten by a tag.
+   */
+  fillMissing(hints: Iterable<DeviceHint>): void {
+    for (const h of hints) this.fillHints.run({ name: h.name, class: h.class ?? null, site: h.site ?? null, room: h.room ?? null });
   }
 
   /** Marks devices as seen now; unknown names are registered without a class. */

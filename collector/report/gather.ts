@@ -12,6 +12,7 @@ import type { RuleDef } from '../rules/types.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { SlaJudge } from '../incidents/stats.js';
 import type { MetricStore, SeriesBucketStats } from '../store/types.js';
+import { EVENT_MEASUREMENTS } from '../store/influx/events.js';
 import type { AlertInput, DeviceInput, IncidentInput, KnownFix, Priority, ReportInput, SeriesStats, Stats } from './types.js';
 
 const HOUR = 3_600_000;
@@ -104,10 +105,10 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
   const from = zonedMidnight(o.date, o.timeZone);
   const to = zonedMidnight(zonedDate(from + 36 * HOUR, o.timeZone), o.timeZone);
   const hours = Math.round((to - from) / HOUR);
-  const [day, week] = await Promise.all([
-    src.store.bucketStats({ from, to, bucketMs: HOUR }),
-    src.store.bucketStats({ from: from - 7 * DAY, to: from, bucketMs: 7 * DAY }),
-  ]);
+  const devicesOnly = (list: SeriesBucketStats[]) => list.filter((s) => !EVENT_MEASUREMENTS.has(s.measurement));
+  const [day, week] = (
+    await Promise.all([src.store.bucketStats({ from, to, bucketMs: HOUR }), src.store.bucketStats({ from: from - 7 * DAY, to: from, bucketMs: 7 * DAY })])
+  ).map(devicesOnly) as [SeriesBucketStats[], SeriesBucketStats[]];
   const weekByKey = new Map(week.map((s) => [`${s.device}|${seriesKey(s)}`, combine(s.buckets)]));
 
   const registered = new Map(src.registry.list().map((d) => [d.name, d]));

@@ -27,6 +27,11 @@ export class DeviceClasses {
     for (const d of devices) this.cache.set(d.name, this.fromInventory(d.name) ?? d.class);
   }
 
+  /** The registry may have learnt this device's class (from a line-protocol tag). */
+  forget(device: string): void {
+    this.cache.delete(device);
+  }
+
   invalidate(): void {
     this.cache.clear();
   }

@@ -1,6 +1,8 @@
 /**
  * Metric selectors: `disk.used_pct{mount="/u01", device=~"db.*"}`.
- * Shared by the query API and (later) the rule language.
+ * Shared by the query API and (later) the rule language. A name that is not
+ * `[A-Za-z_][A-Za-z0-9_-]*` (a dotted measurement, `温度`, a Kubernetes label)
+ * is written in double quotes: `"k8s.pod".cpu{"app.kubernetes.io/name"="web"}`.
  */
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
@@ -27,6 +29,17 @@ export class SelectorError extends Error {
 }
 
 const NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+const BARE = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** A name as a selector writes it: bare when it can be, else double-quoted. */
+export function selectorName(name: string): string {
+  return BARE.test(name) ? name : `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** `measurement.field` as a selector that parseSelector reads back to the same two names. */
+export function formatMetric(measurement: string, field: string): string {
+  return `${selectorName(measurement)}.${selectorName(field)}`;
+}
 
 export function makeMatcher(name: string, op: MatchOp, value: string, offset = 0): TagMatcher {
   if (op === '=~' || op === '!~') {
@@ -46,6 +59,18 @@ export function parseSelector(text: string): MetricSelector {
     while (i < text.length && /\s/.test(text[i] as string)) i++;
   };
   const name = (what: string): string => {
+    if (text[i] === '"') {
+      const at = i;
+      let out = '';
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) i++;
+        out += text[i];
+      }
+      if (i >= text.length) throw new SelectorError(`unterminated quoted name at offset ${at}`, at);
+      i++;
+      if (out === '') throw new SelectorError(`empty quoted name at offset ${at}`, at);
+      return out;
+    }
     NAME.lastIndex = i;
     const m = NAME.exec(text);
     if (!m) throw new SelectorError(`expected ${what} at offset ${i}`, i);
@@ -94,6 +119,9 @@ export function parseSelector(text: string): MetricSelector {
     i++;
   }
   skipSpace();
+  if (text[i] === '.') {
+    throw new SelectorError(`'${measurement}.${field}' is followed by '${text.slice(i, i + 10)}': quote names that contain dots, e.g. "${measurement}.${field}".${text.slice(i + 1).split(/[{\s]/)[0]}`, i);
+  }
   if (i < text.length) throw new SelectorError(`unexpected '${text.slice(i, i + 10)}' after selector`, i);
   return { measurement, field, matchers };
 }

@@ -108,6 +108,7 @@ export class SqliteMetricStore implements MetricStore {
         end_ms INTEGER NOT NULL
       );
     `);
+    this.rekeyDottedSeries();
     for (const row of db.prepare('SELECT id, key FROM series').iterate() as Iterable<{ id: number; key: string }>) {
       this.seriesIds.set(row.key, row.id);
     }
@@ -122,6 +123,16 @@ export class SqliteMetricStore implements MetricStore {
         if (this.db.open) this.flushHead();
       }, opts.flushMs);
       this.flushTimer.unref();
+    }
+  }
+
+  /** Series with dots in their names written before seriesKey() quoted them get the quoted key. */
+  private rekeyDottedSeries(): void {
+    const rows = this.db.prepare("SELECT id, key, measurement, field, tags FROM series WHERE measurement LIKE '%.%' OR field LIKE '%.%'").all() as Array<{ id: number; key: string; measurement: string; field: string; tags: string }>;
+    const update = this.db.prepare('UPDATE series SET key = ? WHERE id = ?');
+    for (const r of rows) {
+      const key = seriesKey(r.measurement, r.field, tagSetKey(JSON.parse(r.tags) as Record<string, string>));
+      if (key !== r.key) update.run(key, r.id);
     }
   }
 
@@ -150,12 +161,12 @@ export class SqliteMetricStore implements MetricStore {
     const insert = this.insertHead;
     for (const s of samples) {
       const tagKey = tagSetKey(s.tags);
-      const prefix = `${s.measurement}.`;
+      const dotted = s.measurement.includes('.');
       let tagsJson: string | undefined;
       for (const field in s.fields) {
         const raw = s.fields[field];
         const value = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
-        const key = `${prefix}${field}{${tagKey}}`;
+        const key = dotted || field.includes('.') ? seriesKey(s.measurement, field, tagKey) : `${s.measurement}.${field}{${tagKey}}`;
         let id = this.seriesIds.get(key);
         if (id === undefined) {
           tagsJson ??= JSON.stringify(s.tags);
@@ -274,6 +285,19 @@ export class SqliteMetricStore implements MetricStore {
     }));
   }
 
+  /**
+   * Raw points of every series of measurement.field that `keep` admits (InfluxQL
+   * reads, collector/influxql): the filter sees a series' tags before any point is read.
+   */
+  async rawPoints(measurement: string, field: string, from: number, to: number, keep: (tags: Record<string, string>) => boolean): Promise<Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }>> {
+    this.flushHead();
+    const chunks = this.chunksOverlapping(from, to);
+    const q: RangeQuery = { measurement, field, matchers: [], from, to, stepMs: 0, agg: 'last' };
+    return this.matchingSeries({ measurement, field })
+      .filter((s) => keep(s.tagsObj))
+      .map((s) => ({ tags: s.tagsObj, points: this.seriesPoints(s.id, chunks, q) }));
+  }
+
   private seriesPoints(id: number, chunks: number[], q: RangeQuery): Array<[number, PointValue]> {
     const merged = new Map<number, { v: PointValue; n: number; ts?: number }>();
     const order: number[] = [];
@@ -331,6 +355,16 @@ export class SqliteMetricStore implements MetricStore {
     if (this.db.open) this.flushHead();
     this.chunkInserts.clear();
   }
+}
+
+/**
+ * The series key. `measurement.field` is ambiguous once names may hold dots
+ * (`a.b` + `c` and `a` + `b.c`), so those keys quote both names; the plain
+ * form stays for every other series, and for the rows already stored.
+ */
+export function seriesKey(measurement: string, field: string, tagKey: string): string {
+  if (!measurement.includes('.') && !field.includes('.')) return `${measurement}.${field}{${tagKey}}`;
+  return `${JSON.stringify(measurement)}.${JSON.stringify(field)}{${tagKey}}`;
 }
 
 function chunkTable(chunk: number): string {

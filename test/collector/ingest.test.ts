@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
@@ -134,6 +136,91 @@ describe('collector ingest', () => {
     expect(res.json().message).toMatch(/partial write: 1 points written, 1 rejected: line 2: .*usage_pct/);
     const q = (await c.app.inject({ url: '/api/v1/query?metric=cpu.usage_pct&step=raw&from=-1m' })).json();
     expect(q.series.map((s: { device: string }) => s.device)).toEqual(['a']);
+  });
+
+  const write = (url: string, payload: string, headers: Record<string, string> = {}) => c.app.inject({ method: 'POST', url, headers, payload });
+
+  it('serves InfluxDB 1.x /write with every v1 way of presenting the token, and any or no Content-Type', async () => {
+    const line = (n: number) => `cpu,host=h${n} usage_pct=${n} ${(NOW - 1000) / 1000}`;
+    const basic = `Basic ${Buffer.from(`telegraf:${TOKEN}`).toString('base64')}`;
+    const tries: Array<[string, Record<string, string>]> = [
+      [`/write?db=telegraf&rp=autogen&precision=s&u=telegraf&p=${TOKEN}`, {}],
+      ['/write?db=telegraf&precision=s', { authorization: basic }],
+      ['/write?db=telegraf&precision=s', { authorization: `Token ${TOKEN}`, 'content-type': 'application/x-www-form-urlencoded' }],
+      ['/write?precision=s', { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/octet-stream' }],
+      ['/api/v2/write?precision=s', { authorization: `Token ${TOKEN}` }],
+    ];
+    for (const [i, [url, headers]] of tries.entries()) {
+      const res = await write(url, line(i), headers);
+      expect(res.statusCode, `${url} ${JSON.stringify(headers)}: ${res.body}`).toBe(204);
+    }
+    const series = (await c.app.inject({ url: '/api/v1/series?measurement=cpu' })).json().series;
+    expect(series.map((s: { device: string }) => s.device).sort()).toEqual(['h0', 'h1', 'h2', 'h3', 'h4']);
+    // ?p= and Basic are InfluxDB v1 conventions: the agent API does not take a token from the URL.
+    expect((await write(`/api/v2/write?p=${TOKEN}`, line(9))).statusCode).toBe(401);
+    const wrong = await write('/write?u=x&p=nope', line(9));
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json().error).toMatch(/not valid/);
+  });
+
+  it('keeps good lines around out-of-window ones and answers InfluxDB-shaped 400s', async () => {
+    const body = [`cpu,host=a usage_pct=1 ${NOW}`, `cpu,host=b usage_pct=2 ${NOW + 86_400_000}`, `cpu,host=c usage_pct=3 1`, `cpu,host=d usage_pct=4 ${NOW}`].join('\n');
+    const res = await write('/write?precision=ms', body, { authorization: `Token ${TOKEN}` });
+    expect(res.statusCode).toBe(400);
+    const { error } = res.json();
+    expect(error).toMatch(/^partial write: 2 points written, 2 rejected: line 2: timestamp .* more than 1h ahead .*; line 3: timestamp 1970-01-01T00:00:00.001Z is before 2000/);
+    const q = (await c.app.inject({ url: '/api/v1/query?metric=cpu.usage_pct&step=raw&from=-1m' })).json();
+    expect(q.series.map((s: { device: string }) => s.device)).toEqual(['a', 'd']);
+    const none = await write('/write', 'bad line', { authorization: `Token ${TOKEN}` });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toBe('unable to parse: 0 points written, 1 rejected: line 1: field "line": missing "="');
+    expect((await write('/write', '', { authorization: `Token ${TOKEN}` })).statusCode).toBe(204);
+  });
+
+  it('gives line-protocol devices their class from a class tag, never over agent metadata', async () => {
+    await post(batch(1));
+    const body = [`ups,host=ups07,class=ups,site=dc2 on_battery=0i ${NOW}`, `cpu,host=db00,class=ups usage_pct=1 ${NOW}`, `x,host=odd,class=toaster v=1 ${NOW}`].join('\n');
+    expect((await write('/write?precision=ms', body, { authorization: `Token ${TOKEN}` })).statusCode).toBe(204);
+    const devices = (await c.app.inject({ url: '/api/v1/devices' })).json().devices as Array<{ name: string; class: string | null; site: string | null }>;
+    const byName = Object.fromEntries(devices.map((d) => [d.name, d]));
+    expect(byName.ups07).toMatchObject({ class: 'ups', site: 'dc2' });
+    expect(byName.db00).toMatchObject({ class: 'server', site: 'dc1' });
+    expect(byName.odd).toMatchObject({ class: null });
+  });
+
+  it('lists dotted and non-ASCII names as selectors that /api/v1/query reads back', async () => {
+    const body = [`k8s.pod,host=n1,app.kubernetes.io/name=web cpu.usage=0.5 ${NOW}`, `温度,host=n1 室温=21.5 ${NOW}`, `cpu,host=n1 usage_pct=3 ${NOW}`].join('\n');
+    expect((await write('/write?precision=ms', body, { authorization: `Token ${TOKEN}` })).statusCode).toBe(204);
+    const series = (await c.app.inject({ url: '/api/v1/series?device=n1' })).json().series as Array<{ metric: string }>;
+    expect(series.map((s) => s.metric).sort()).toEqual(['"k8s.pod"."cpu.usage"', '"温度"."室温"', 'cpu.usage_pct']);
+    for (const { metric } of series) {
+      const res = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent(metric)}&from=-1m&step=raw` });
+      expect(res.statusCode, `${metric}: ${res.body}`).toBe(200);
+      expect(res.json().metric).toBe(metric);
+      expect(res.json().series).toHaveLength(1);
+    }
+    const label = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('"k8s.pod"."cpu.usage"{"app.kubernetes.io/name"="web"}')}&from=-1m&step=raw` });
+    expect(label.json().series[0].points).toEqual([[NOW, 0.5]]);
+    const unquoted = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('k8s.pod.cpu')}` });
+    expect(unquoted.statusCode).toBe(400);
+    expect(unquoted.json().message).toMatch(/quote names that contain dots, e.g. "k8s.pod".cpu/);
+  });
+
+  it('gives line-protocol devices the inventory class first, over a class tag', async () => {
+    const inventory = join(tmp.dir, 'inventory.yaml');
+    writeFileSync(inventory, 'devices:\n  crac03: { class: precision_ac, site: dc3 }\n');
+    const config = testCollectorConfig(tmp.dir, {});
+    config.rules.inventory = inventory;
+    config.dataDir = join(tmp.dir, 'inv');
+    const withInventory = await buildApp({ config, now: () => NOW, logger: false });
+    try {
+      const res = await withInventory.app.inject({ method: 'POST', url: '/write?precision=ms', headers: { authorization: `Token ${TOKEN}` }, payload: `ac,host=crac03,class=ups return_temp_c=24 ${NOW}` });
+      expect(res.statusCode).toBe(204);
+      const devices = (await withInventory.app.inject({ url: '/api/v1/devices' })).json().devices;
+      expect(devices).toMatchObject([{ name: 'crac03', class: 'precision_ac' }]);
+    } finally {
+      await withInventory.app.close();
+    }
   });
 
   it('refuses line protocol without a valid token or with a bad precision', async () => {

@@ -34,6 +34,23 @@ describe('SqliteMetricStore', () => {
     ]);
   });
 
+  it('keeps a.b + c and a + b.c apart, also for series stored before their keys were quoted', async () => {
+    // A series of a.b.c written by an older version, under the unquoted key.
+    db.prepare('INSERT INTO series (key, measurement, field, device, tags) VALUES (?, ?, ?, ?, ?)').run('a.b.c{device="d"}', 'a.b', 'c', 'd', '{"device":"d"}');
+    store = new SqliteMetricStore(db, { retentionMs: 3 * DAY, chunkMs: DAY });
+    store.write([
+      { measurement: 'a.b', tags: { device: 'd' }, fields: { c: 1 }, ts: T0 },
+      { measurement: 'a', tags: { device: 'd' }, fields: { 'b.c': 2 }, ts: T0 },
+    ]);
+    const series = await store.listSeries({ device: 'd' });
+    // Two series, not three: the old row was re-keyed and reused.
+    expect(series.map((x) => [x.measurement, x.field])).toEqual([['a', 'b.c'], ['a.b', 'c']]);
+    const [first] = await store.query({ measurement: 'a.b', field: 'c', matchers: [], from: T0, to: T0, stepMs: 0, agg: 'last' });
+    expect(first?.points).toEqual([[T0, 1]]);
+    const [second] = await store.query({ measurement: 'a', field: 'b.c', matchers: [], from: T0, to: T0, stepMs: 0, agg: 'last' });
+    expect(second?.points).toEqual([[T0, 2]]);
+  });
+
   it('aggregates into step buckets with avg, min, max, last, sum and count', async () => {
     // 10:00:00 → 10, 10:00:20 → 20, 10:00:40 → 60, 10:01:10 → 5
     const base = T0 + 10 * 3_600_000;

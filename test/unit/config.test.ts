@@ -116,6 +116,7 @@ describe('collector.yaml', () => {
     expect(config.store).toEqual({ kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' });
     expect(config.agents).toEqual([{ name: 'db01', tokenSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }]);
     expect(config.ingest.maxBodyBytes).toBe(16 * 1024 * 1024);
+    expect(config.ingest.names).toBe('accept');
   });
 
   it('names bad values', () => {
@@ -139,6 +140,17 @@ describe('collector.yaml', () => {
     tmp.cleanup();
     expect(errors).toContainEqual(`${file}:3:16: store.synchronous: must be one of "full", "normal"`);
     expect(errors).toContainEqual(expect.stringMatching(new RegExp(`^${file}:8:19: agents.1.token_sha256: must match pattern`)));
+  });
+
+  it('reads the line-protocol name policy and names a wrong one', () => {
+    const tmp = tempDir();
+    const file = join(tmp.dir, 'collector.yaml');
+    writeFileSync(file, 'ingest:\n  line_protocol:\n    names: sanitise\n');
+    expect(loadCollectorConfig(file).ingest.names).toBe('sanitise');
+    writeFileSync(file, 'ingest:\n  line_protocol:\n    names: loose\n');
+    const errors = errorsOf(() => loadCollectorConfig(file));
+    tmp.cleanup();
+    expect(errors).toEqual([`${file}:3:12: ingest.line_protocol.names: must be one of "accept", "sanitise", "strict"`]);
   });
 
   it('names an agent listed twice and a retention that does not parse', () => {

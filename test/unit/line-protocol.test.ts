@@ -1,14 +1,16 @@
 import { describe, it, expect } from 'vitest';
-import { parseLineProtocol, parsePrecision, type Precision } from '../../collector/ingest/line-protocol.js';
+import { parseLineProtocol, parsePrecision, type ParseOptions, type Precision } from '../../collector/ingest/line-protocol.js';
 
 const NOW = 1_700_000_000_000;
 
-function parse(body: string, opts: { precision?: Precision; defaultDevice?: string; maxErrors?: number } = {}) {
+type Opts = Partial<Omit<ParseOptions, 'now'>>;
+
+function parse(body: string, opts: Opts = {}) {
   return parseLineProtocol(body, { precision: 'ns', now: NOW, ...opts });
 }
 
 /** The single sample a good line yields; fails the test with the parser's message otherwise. */
-function one(line: string, opts: { precision?: Precision; defaultDevice?: string } = {}) {
+function one(line: string, opts: Opts = {}) {
   const out = parse(line, opts);
   expect(out.errors).toEqual([]);
   expect(out.samples).toHaveLength(1);
@@ -16,7 +18,7 @@ function one(line: string, opts: { precision?: Precision; defaultDevice?: string
 }
 
 /** The error message for a single bad line. */
-function err(line: string, opts: { precision?: Precision; defaultDevice?: string } = {}): string {
+function err(line: string, opts: Opts = {}): string {
   const out = parse(line, opts);
   expect(out.samples).toEqual([]);
   expect(out.errors).toHaveLength(1);
@@ -80,22 +82,26 @@ describe('parseLineProtocol: basic lines', () => {
   });
 
   it('returns nothing for an empty body', () => {
-    expect(parse('')).toEqual({ samples: [], errors: [] });
+    expect(parse('')).toEqual({ samples: [], errors: [], rejected: 0 });
   });
 });
 
 describe('escaping', () => {
   it('measurement: escaped comma and space stay in the name', () => {
     // The escaped comma must not open a tag set, nor the space end the measurement.
-    expect(err('my\\ meas\\,x,device=a v=1')).toBe('invalid measurement "my meas,x" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
+    expect(one('my\\ meas\\,x,device=a v=1 0').measurement).toBe('my meas,x');
+    expect(err('my\\ meas\\,x,device=a v=1', { names: 'strict' })).toBe(
+      'invalid measurement "my meas,x" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$; or set ingest.line_protocol.names: accept)',
+    );
   });
 
-  it('measurement: backslash before "=" is literal', () => {
-    expect(err('cpu\\=x,device=a v=1')).toBe('invalid measurement "cpu\\\\=x" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
+  it('measurement: an escaped "=" unescapes, as influxd does', () => {
+    expect(one('cpu\\=x,device=a v=1 0').measurement).toBe('cpu=x');
+    expect(one('cpu=x,device=a v=1 0').measurement).toBe('cpu=x');
   });
 
   it('tag key: escaped comma, equals and space', () => {
-    expect(err('cpu,device=a,my\\ k\\=e\\,y=v v=1')).toBe('invalid tag key "my k=e,y" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
+    expect(one('cpu,device=a,my\\ k\\=e\\,y=v v=1 0').tags).toEqual({ device: 'a', 'my k=e,y': 'v' });
   });
 
   it('tag value: escaped comma, equals and space', () => {
@@ -110,7 +116,7 @@ describe('escaping', () => {
   });
 
   it('field key: escaped comma, equals and space', () => {
-    expect(err('cpu,device=a my\\ f\\=x\\,y=1')).toBe('invalid field "my f=x,y" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
+    expect(one('cpu,device=a my\\ f\\=x\\,y=1 0').fields).toEqual({ 'my f=x,y': 1 });
   });
 
   it('string field: escaped quote and backslash', () => {
@@ -148,14 +154,19 @@ describe('field values', () => {
     expect(value('12i')).toBe(12);
     expect(value('-12i')).toBe(-12);
     expect(Object.is(value('-0i'), 0)).toBe(true);
-    expect(value('9223372036854775807i')).toBe(9223372036854775807);
-    expect(value('-9223372036854775808i')).toBe(-9223372036854775808);
+    // Beyond 2^53 only integers the double holds exactly are kept; others are refused, never rounded.
+    expect(value('9007199254740992i')).toBe(2 ** 53);
+    expect(value('-9223372036854775808i')).toBe(-(2 ** 63));
+    expect(err('m,device=d v=9007199254740993i')).toMatch(/^field "v": integer 9007199254740993 cannot be stored exactly/);
+    expect(err('m,device=d v=9223372036854775807i')).toMatch(/cannot be stored exactly/);
   });
 
   it('unsigned', () => {
     expect(value('1u')).toBe(1);
     expect(value('12u')).toBe(12);
-    expect(value('18446744073709551615u')).toBe(18446744073709551615);
+    expect(value('9223372036854775808u')).toBe(2 ** 63);
+    expect(err('m,device=d v=18446744073709551615u')).toMatch(/cannot be stored exactly/);
+    expect(err('m,device=d v=1u', { unsigned: false })).toMatch(/InfluxDB 2 syntax/);
   });
 
   it('all boolean spellings', () => {
@@ -264,6 +275,7 @@ describe('lines, comments, line endings', () => {
         { measurement: 'b', tags: { device: 'd' }, fields: { v: 'x' }, ts: 2 },
       ],
       errors: [],
+      rejected: 0,
     });
   });
 
@@ -272,6 +284,7 @@ describe('lines, comments, line endings', () => {
     expect(parse(body)).toEqual({
       samples: [{ measurement: 'a', tags: { device: 'd' }, fields: { v: 1 }, ts: 0 }],
       errors: [{ line: 7, message: 'missing field set' }],
+      rejected: 1,
     });
   });
 
@@ -307,18 +320,47 @@ describe('device tag', () => {
 });
 
 describe('structure errors', () => {
-  it('rejects bad names', () => {
-    expect(err('1cpu,device=a v=1')).toBe('invalid measurement "1cpu" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
-    expect(err('cpu,device=a,a:b=1 v=1')).toBe('invalid tag key "a:b" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
-    expect(err('cpu,device=a 1x=1')).toBe('invalid field "1x" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$)');
+  it('refuses names outside NAME_PATTERN under the strict policy', () => {
+    const strict = { names: 'strict' } as const;
+    const hint = '(must match ^[A-Za-z_][A-Za-z0-9_.-]*$; or set ingest.line_protocol.names: accept)';
+    expect(err('1cpu,device=a v=1', strict)).toBe(`invalid measurement "1cpu" ${hint}`);
+    expect(err('cpu,device=a,a:b=1 v=1', strict)).toBe(`invalid tag key "a:b" ${hint}`);
+    expect(err('cpu,device=a 1x=1', strict)).toBe(`invalid field "1x" ${hint}`);
+    expect(one('cpu,device=a,app.kubernetes_name=x v=1 0', strict).tags['app.kubernetes_name']).toBe('x');
+  });
+
+  it('accepts what InfluxDB accepts by default: slashes, CJK, escaped spaces, leading digits', () => {
+    expect(one('温度,device=a,app.kubernetes.io/name=web 1x=1,室温=2 0')).toEqual({
+      measurement: '温度',
+      tags: { device: 'a', 'app.kubernetes.io/name': 'web' },
+      fields: { '1x': 1, 室温: 2 },
+      ts: 0,
+    });
+    expect(err('cpu,device=a,time=x v=1')).toBe('tag key "time" is reserved (InfluxQL\'s time column)');
+    expect(err('cpu,device=a time=1')).toBe('field "time" is reserved (InfluxQL\'s time column)');
+  });
+
+  it('sanitises names on request, and says when two names become one', () => {
+    const sanitise = { names: 'sanitise' } as const;
+    expect(one('温度,device=a,app.kubernetes.io/name=web,Inlet\\ Temp=1 1x=1 0', sanitise)).toEqual({
+      measurement: '__',
+      tags: { device: 'a', 'app.kubernetes.io_name': 'web', Inlet_Temp: '1' },
+      fields: { _1x: 1 },
+      ts: 0,
+    });
+    expect(err('m,device=a,a/b=1,a_b=2 v=1', sanitise)).toBe('duplicate tag "a_b" (after sanitising names)');
+  });
+
+  it('rejects reserved and over-long names under every policy', () => {
     expect(err('cpu,device=a,__proto__=x v=1')).toBe('tag key "__proto__" is reserved');
+    expect(err('cpu,device=a,x=1 v\u0001=1')).toMatch(/^field "v\\u0001" contains control character U\+0001/);
     const long = 'm'.repeat(129);
     expect(err(`${long},device=a v=1`)).toBe(`measurement "${'m'.repeat(64)}…" too long (129 chars, max 128)`);
     expect(one(`${'m'.repeat(128)},device=a v=1 0`).measurement).toBe('m'.repeat(128));
   });
 
   it('reports a bad name every time, not only on first sight', () => {
-    expect(parse('1x,device=a v=1\n1x,device=a v=1').errors.map((e) => e.line)).toEqual([1, 2]);
+    expect(parse('1x,device=a v=1\n1x,device=a v=1', { names: 'strict' }).errors.map((e) => e.line)).toEqual([1, 2]);
   });
 
   it('rejects missing measurement and field set', () => {
@@ -350,7 +392,8 @@ describe('structure errors', () => {
     expect(err('cpu,device=a v')).toBe('field "v": missing "="');
     expect(err('cpu,device=a =1')).toBe('empty field key');
     expect(err('cpu,device=a v=1,')).toBe('empty field key');
-    expect(err('cpu,device=a v=1,v=2')).toBe('duplicate field "v"');
+    // As in InfluxDB, a repeated field keeps its last value.
+    expect(one('cpu,device=a v=1,v=2 0').fields).toEqual({ v: 2 });
   });
 
   it('does not mistake inherited object keys for duplicates', () => {
@@ -387,6 +430,7 @@ describe('partial writes', () => {
         { line: 5, message: 'field "msg": unterminated string' },
         { line: 7, message: 'invalid timestamp "12a"' },
       ],
+      rejected: 3,
     });
   });
 

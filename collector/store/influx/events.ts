@@ -11,7 +11,14 @@ import type { IncidentStore } from '../../incidents/store.js';
 import type { SlaJudge } from '../../incidents/stats.js';
 import type { Incident } from '../../incidents/types.js';
 import type { DeviceRegistry } from '../../registry/devices.js';
-import type { InfluxMetricStore } from './store.js';
+
+/** Where event points go: the InfluxDB store's outbox, or the embedded store (which /query reads). */
+export interface EventSink {
+  writeEvents(points: Sample[]): void;
+}
+
+/** Measurements of events and snapshots, not of devices: the daily report leaves them out. */
+export const EVENT_MEASUREMENTS: ReadonlySet<string> = new Set(['alert', 'incident', 'noc']);
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const NOC_SNAPSHOT_MS = 60_000;
@@ -75,14 +82,15 @@ export function nocSnapshot(src: NocSources, now: number): Sample[] {
 
 /** Subscribes the store to alert and incident events and starts the snapshot timer; returns a stop function. */
 export function wireInfluxEvents(
-  store: InfluxMetricStore,
-  o: { engine: RuleEngine; manager: IncidentManager; incidents: IncidentStore; judge: SlaJudge; targets: Record<string, { respond: number; resolve: number }>; registry: DeviceRegistry; devicesDown(): number; now(): number },
+  store: EventSink,
+  o: { engine: RuleEngine; manager: IncidentManager; incidents: IncidentStore; judge: SlaJudge; targets: Record<string, { respond: number; resolve: number }>; registry: DeviceRegistry; devicesDown(): number; now(): number; snapshots?: boolean },
 ): () => void {
   o.engine.onEvent((e) => {
     const p = alertPoint(e);
     if (p) store.writeEvents([p]);
   });
   o.manager.onChange((c) => store.writeEvents([incidentPoint(c, o.judge, o.targets)]));
+  if (o.snapshots === false) return () => undefined;
   const snapshot = () => store.writeEvents(nocSnapshot(o, o.now()));
   // One at start, so the NOC overview has a value before the first minute passes.
   snapshot();
