@@ -18,6 +18,7 @@ import { SshConnection, type SshConnectionOptions, type SshEndpoint } from '../s
 import type { HostKeyPolicy } from '../ssh/hostkeys.js';
 import { platforms } from '../ssh/platforms.js';
 import { SshChecks, type OracleInstance } from '../ssh/checks.js';
+import { GROUPS, type GroupName } from '../ssh/oracle-sql.js';
 import { parseHostPort } from './host.js';
 import { ProbeOptionsError, type OptionProblem, type Probe, type ProbeContext, type ProbeEnv, type ProbeKind, type TargetSpec } from './types.js';
 
@@ -63,6 +64,8 @@ export const SshOptionsSchema = Type.Object(
             rac: Type.Optional(Type.Boolean()),
             asm: Type.Optional(Type.Boolean()),
             dataguard: Type.Optional(Type.Boolean()),
+            privilege: Type.Optional(Type.Enum(['sysdba', 'sysdg'])),
+            query_timeouts: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
           },
           { additionalProperties: false },
         ),
@@ -152,6 +155,14 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
   checks.forEach((c, i) => {
     if (!available[c]) problems.push({ path: ['checks', i], message: `'${c}' is not a check on ${o.platform} (there: ${names.join(', ')})` });
   });
+  const oracleTimeouts = (o.oracle ?? []).map((db, i) => {
+    const out: Partial<Record<GroupName, number>> = {};
+    for (const [group, v] of Object.entries(db.query_timeouts ?? {})) {
+      if (!(GROUPS as readonly string[]).includes(group)) problems.push({ path: ['oracle', i, 'query_timeouts', group], message: `'${group}' is not a query group (there: ${GROUPS.join(', ')})` });
+      else out[group as GroupName] = duration(v, 0, `oracle.${i}.query_timeouts.${group}`);
+    }
+    return out;
+  });
   if (o.oracle && o.platform === '3par') problems.push({ path: ['oracle'], message: 'Oracle runs on a Unix platform, not on a 3PAR CLI' });
   const commandTimeoutMs = duration(o.command_timeout, SSH_DEFAULTS.commandTimeoutMs, 'command_timeout');
   const connectTimeoutMs = duration(o.connect_timeout, SSH_DEFAULTS.connectTimeoutMs, 'connect_timeout');
@@ -163,7 +174,7 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
     deviceClass: o.class ?? (o.platform === '3par' ? 'storage' : o.platform === 'linux' ? 'server' : 'minicomputer'),
     parent: o.parent,
     commandTimeoutMs,
-    oracle: (o.oracle ?? []).map((db) => ({
+    oracle: (o.oracle ?? []).map((db, i) => ({
       sid: db.sid,
       home: db.home,
       device: db.device,
@@ -171,6 +182,8 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
       rac: db.rac ?? false,
       asm: db.asm ?? false,
       dataguard: db.dataguard ?? false,
+      privilege: db.privilege ?? 'sysdba',
+      timeouts: oracleTimeouts[i],
     })),
   };
 }

@@ -9,7 +9,9 @@ import type { Sample } from '../../collector/contract/index.js';
 import type { ProbeContext } from '../probes/types.js';
 import { CommandTimeoutError, SshError, type SshConnection } from './connection.js';
 import { alertLogCommand, parseAlertLogChunk, parseAlertLogOutput } from './alert-log.js';
-import { oracleScript, parseOracle } from './oracle.js';
+import { oracleMetrics } from './oracle.js';
+import { SqlplusRunner } from './oracle-run.js';
+import type { GroupName } from './oracle-sql.js';
 import { errptNewestTimestamp, errptSince } from './parsers/errlog.js';
 import { parserFor } from './parsers/index.js';
 import { platforms, type CheckSpec } from './platforms.js';
@@ -23,6 +25,10 @@ export interface OracleInstance {
   rac: boolean;
   asm: boolean;
   dataguard: boolean;
+  /** The OS-authenticated privilege sqlplus connects with: SYSDBA (OSDBA group) or, on 12c+, SYSDG (OSDGDBA). */
+  privilege: 'sysdba' | 'sysdg';
+  /** Per query group time limits (ms) replacing the defaults. */
+  timeouts?: Partial<Record<GroupName, number>>;
 }
 
 /** At most this many ORA- codes are remembered per instance to report them back at 0. */
@@ -42,6 +48,7 @@ export class SshChecks {
   /** errlog.new_entries series reported before, by tags, so a quiet run reports them at 0. */
   private readonly errptSeries = new Map<string, Record<string, string>>();
   private readonly alertLogs = new Map<string, AlertLogState>();
+  private readonly sqlplus = new Map<string, SqlplusRunner>();
 
   constructor(
     private readonly device: string,
@@ -150,14 +157,21 @@ export class SshChecks {
     return this.toSamples(this.device, [...parsed.metrics, ...quiet], ctx.now());
   }
 
+  /**
+   * One instance through sqlplus, group by group (oracle-run.ts). An SSH
+   * failure or a sqlplus that prints nothing is oracle.up=0 with the reason in
+   * `result`; a slow or refused group is only oracle.query_error{group}.
+   */
   private async runOracle(conn: SshConnection, db: OracleInstance, ctx: ProbeContext): Promise<Sample[]> {
-    const command = `ORACLE_SID=${sq(db.sid)}; ORACLE_HOME=${sq(db.home)}; NLS_LANG=AMERICAN_AMERICA.AL32UTF8; export ORACLE_SID ORACLE_HOME NLS_LANG; "$ORACLE_HOME/bin/sqlplus" -S -L / as sysdba`;
+    const command = `LC_ALL=C; export LC_ALL; ORACLE_SID=${sq(db.sid)}; ORACLE_HOME=${sq(db.home)}; NLS_LANG=AMERICAN_AMERICA.AL32UTF8; export ORACLE_SID ORACLE_HOME NLS_LANG; "$ORACLE_HOME/bin/sqlplus" -S -L / as ${db.privilege}`;
     const device = this.oracleDevice(db);
-    const out = await this.output(conn, `oracle ${db.sid}`, command, ctx, { posix: true, input: oracleScript({ rac: db.rac, asm: db.asm, dataguard: db.dataguard }) });
-    if (out === undefined) {
-      return [{ measurement: 'oracle', tags: { device, instance: db.sid }, fields: { up: 0 }, ts: ctx.now() }];
+    let runner = this.sqlplus.get(db.sid);
+    if (!runner) {
+      runner = new SqlplusRunner({ rac: db.rac, asm: db.asm, dataguard: db.dataguard, timeouts: db.timeouts });
+      this.sqlplus.set(db.sid, runner);
     }
-    const parsed = parseOracle(out, { now: ctx.now() });
+    const answer = await runner.run((script, timeoutMs, watch) => conn.exec(command, timeoutMs, { posix: true, input: script, ...watch }));
+    const parsed = oracleMetrics(answer, ctx.now());
     for (const e of parsed.errors) ctx.error?.(`${device}: ${e}`);
     return this.toSamples(device, parsed.metrics.map((m) => (m.tags?.instance ? m : { ...m, tags: { ...(m.tags ?? {}), instance: db.sid } })), ctx.now());
   }
