@@ -22,6 +22,12 @@ export function dataguard(r: Reading): void {
   const stats = r.rows.get('dataguard_stats');
   const mrp = r.rows.get('dataguard_mrp')?.[0];
   const standby = r.role !== undefined && STANDBY.has(r.role);
+  if (r.role === 'PRIMARY') {
+    // No stats rows on a primary is normal, and says nothing about the standby: its destinations do.
+    for (const [dest, gap] of r.rows.get('dataguard_dests') ?? []) {
+      r.out.add(M, { dg_dest_gap: gap === 'NO GAP' ? 0 : 1 }, { dest: dest as string });
+    }
+  }
   if (!standby) return;
 
   let applyingHere: boolean | undefined;

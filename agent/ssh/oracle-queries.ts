@@ -205,6 +205,15 @@ FROM gv$managed_standby
 WHERE process LIKE 'MRP%'`,
       },
       {
+        // The primary's side: each standby destination's gap as the primary sees it (NO GAP, RESOLVABLE GAP, ...).
+        name: 'dataguard_dests',
+        fields: 2,
+        sql: `SELECT ${row(text('dest_name'), text('gap_status'))}
+FROM v$archive_dest_status
+WHERE status <> 'INACTIVE' AND gap_status IS NOT NULL
+ORDER BY dest_id`,
+      },
+      {
         name: 'dataguard_gap',
         fields: 1,
         sql: `SELECT ${num('NVL(SUM(high_sequence# - low_sequence# + 1), 0)')}
