@@ -53,6 +53,8 @@ export const SshOptionsSchema = Type.Object(
     command_timeout: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     connect_timeout: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     max_sessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+    /** Oracle Clusterware on this node: crsctl and ocrcheck from the grid home. */
+    clusterware: Type.Optional(Type.Object({ grid_home: Type.String({ pattern: '^/' }) }, { additionalProperties: false })),
     oracle: Type.Optional(
       Type.Array(
         Type.Object(
@@ -87,6 +89,7 @@ export interface CompiledSshTarget {
   parent?: string;
   commandTimeoutMs: number;
   oracle: OracleInstance[];
+  gridHome?: string;
 }
 
 type EndpointOptions = Pick<SshOptions, 'host' | 'user' | 'key_file' | 'key_passphrase_env' | 'password_env' | 'host_key'>;
@@ -163,6 +166,7 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
     }
     return out;
   });
+  if (o.clusterware && o.platform === '3par') problems.push({ path: ['clusterware'], message: 'Clusterware runs on a Unix platform, not on a 3PAR CLI' });
   if (o.oracle && o.platform === '3par') problems.push({ path: ['oracle'], message: 'Oracle runs on a Unix platform, not on a 3PAR CLI' });
   const commandTimeoutMs = duration(o.command_timeout, SSH_DEFAULTS.commandTimeoutMs, 'command_timeout');
   const connectTimeoutMs = duration(o.connect_timeout, SSH_DEFAULTS.connectTimeoutMs, 'connect_timeout');
@@ -174,6 +178,7 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
     deviceClass: o.class ?? (o.platform === '3par' ? 'storage' : o.platform === 'linux' ? 'server' : 'minicomputer'),
     parent: o.parent,
     commandTimeoutMs,
+    gridHome: o.clusterware?.grid_home,
     oracle: (o.oracle ?? []).map((db, i) => ({
       sid: db.sid,
       home: db.home,
@@ -197,7 +202,7 @@ export class SshProbe implements Probe {
     private readonly target: CompiledSshTarget,
     private readonly env: ProbeEnv,
   ) {
-    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs);
+    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs, target.gridHome);
   }
 
   devices(): DeviceMeta[] {

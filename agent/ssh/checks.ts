@@ -8,6 +8,7 @@
 import type { Sample } from '../../collector/contract/index.js';
 import type { ProbeContext } from '../probes/types.js';
 import { CommandTimeoutError, SshError, type SshConnection } from './connection.js';
+import { clusterwareCommand, parseClusterware } from './clusterware.js';
 import { alertLogCommand, parseAlertLogChunk, parseAlertLogOutput } from './alert-log.js';
 import { oracleMetrics } from './oracle.js';
 import { SqlplusRunner } from './oracle-run.js';
@@ -56,6 +57,7 @@ export class SshChecks {
     private readonly checks: string[],
     private readonly oracle: OracleInstance[],
     private readonly timeoutMs: number,
+    private readonly gridHome?: string,
   ) {}
 
   oracleDevices(): string[] {
@@ -82,6 +84,7 @@ export class SshChecks {
     const connectMs = Math.round((performance.now() - started) * 10) / 10;
     const spec = platforms()[this.platform] ?? {};
     const jobs: Array<Promise<Sample[]>> = this.checks.map((name) => this.runCheck(conn, name, spec[name] as CheckSpec, ctx));
+    if (this.gridHome) jobs.push(this.runClusterware(conn, this.gridHome, ctx));
     for (const db of this.oracle) {
       jobs.push(this.runOracle(conn, db, ctx));
       if (db.alertLog) jobs.push(this.runAlertLog(conn, db, ctx));
@@ -155,6 +158,14 @@ export class SshChecks {
     }
     const quiet: ParsedMetric[] = [...this.errptSeries].filter(([k]) => !reported.has(k)).map(([, tags]) => ({ measurement: 'errlog', tags, fields: { new_entries: 0 } }));
     return this.toSamples(this.device, [...parsed.metrics, ...quiet], ctx.now());
+  }
+
+  private async runClusterware(conn: SshConnection, gridHome: string, ctx: ProbeContext): Promise<Sample[]> {
+    const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, { posix: true });
+    if (out === undefined) return [];
+    const parsed = parseClusterware(out);
+    for (const e of parsed.errors) ctx.error?.(`${this.device} ${e}`);
+    return this.toSamples(this.device, parsed.metrics, ctx.now());
   }
 
   /**
