@@ -202,7 +202,7 @@ export class SshProbe implements Probe {
     private readonly target: CompiledSshTarget,
     private readonly env: ProbeEnv,
   ) {
-    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs, target.gridHome);
+    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs, target.gridHome, env.log);
   }
 
   devices(): DeviceMeta[] {

@@ -6,7 +6,7 @@
  * and offset, ORA- codes seen) lives here, per target.
  */
 import type { Sample } from '../../collector/contract/index.js';
-import type { ProbeContext } from '../probes/types.js';
+import type { ProbeContext, ProbeLog } from '../probes/types.js';
 import { CommandTimeoutError, SshError, type SshConnection } from './connection.js';
 import { clusterwareCommand, parseClusterware } from './clusterware.js';
 import { alertLogCommand, parseAlertLogChunk, parseAlertLogOutput } from './alert-log.js';
@@ -17,6 +17,7 @@ import { errptNewestTimestamp, errptSince } from './parsers/errlog.js';
 import { parserFor } from './parsers/index.js';
 import { platforms, type CheckSpec } from './platforms.js';
 import type { ParsedMetric } from './types.js';
+import { AGENT_MEASUREMENT, AgentField } from '../metrics.js';
 
 export interface OracleInstance {
   sid: string;
@@ -31,6 +32,13 @@ export interface OracleInstance {
   /** Per query group time limits (ms) replacing the defaults. */
   timeouts?: Partial<Record<GroupName, number>>;
 }
+
+/**
+ * How Unix tools say the account lacks a privilege: multipath's "need to be
+ * root", svmon and ioscan's "must be root"/"super-user", EACCES and EPERM
+ * texts, and the shell's own "Permission denied" (exit 126).
+ */
+const DENIED = /need to be root|must have root|root authority|must be (?:run (?:as|by) )?root|can only be (?:run|executed) by (?:the )?root|only (?:the )?root|must be (?:the )?super-?user|permission denied|not owner|not privileged|insufficient privilege|operation not permitted/i;
 
 /** At most this many ORA- codes are remembered per instance to report them back at 0. */
 const MAX_CODES = 200;
@@ -50,6 +58,9 @@ export class SshChecks {
   private readonly errptSeries = new Map<string, Record<string, string>>();
   private readonly alertLogs = new Map<string, AlertLogState>();
   private readonly sqlplus = new Map<string, SqlplusRunner>();
+  /** Checks refused for lack of privilege: this run's, and the ones already logged (logged once, cleared at 0). */
+  private deniedNow = new Set<string>();
+  private readonly deniedLogged = new Set<string>();
 
   constructor(
     private readonly device: string,
@@ -58,6 +69,7 @@ export class SshChecks {
     private readonly oracle: OracleInstance[],
     private readonly timeoutMs: number,
     private readonly gridHome?: string,
+    private readonly log?: ProbeLog,
   ) {}
 
   oracleDevices(): string[] {
@@ -82,6 +94,7 @@ export class SshChecks {
       ];
     }
     const connectMs = Math.round((performance.now() - started) * 10) / 10;
+    this.deniedNow = new Set();
     const spec = platforms()[this.platform] ?? {};
     const jobs: Array<Promise<Sample[]>> = this.checks.map((name) => this.runCheck(conn, name, spec[name] as CheckSpec, ctx));
     if (this.gridHome) jobs.push(this.runClusterware(conn, this.gridHome, ctx));
@@ -95,15 +108,43 @@ export class SshChecks {
       { measurement: 'device', tags: { device: this.device }, fields: { up: 1, result: 'ok' }, ts },
       { measurement: 'ssh', tags: { device: this.device }, fields: { hostkey_mismatch: 0, connect_ms: connectMs, connections: conn.connects }, ts },
       ...results.flat(),
+      ...this.warningSamples(ts),
     ];
   }
 
+  /** agent.probe_warnings{device, module}: 1 while a check is refused, 0 once after it works again (DESIGN.md §11). */
+  private warningSamples(ts: number): Sample[] {
+    const out: Sample[] = [];
+    for (const module of [...this.deniedNow, ...this.deniedLogged]) {
+      if (out.some((s) => s.tags.module === module)) continue;
+      const denied = this.deniedNow.has(module);
+      if (!denied) this.deniedLogged.delete(module);
+      out.push({ measurement: AGENT_MEASUREMENT, tags: { device: this.device, module }, fields: { [AgentField.probeWarnings]: denied ? 1 : 0 }, ts });
+    }
+    return out;
+  }
+
+  private denied(module: string, command: string, privilege: string | undefined, why: string): void {
+    this.deniedNow.add(module);
+    if (this.deniedLogged.has(module)) return;
+    this.deniedLogged.add(module);
+    this.log?.warn(`${this.device} check '${module}': '${command}' was refused (${why}); it needs ${privilege ?? 'a privilege this account does not have'}`, { device: this.device, module, command });
+  }
+
   /** Runs a command and returns its stdout, or undefined after reporting why there is none. */
-  private async output(conn: SshConnection, label: string, command: string, ctx: ProbeContext, opts: { posix: boolean; optional?: boolean; input?: string }): Promise<string | undefined> {
+  private async output(conn: SshConnection, label: string, command: string, ctx: ProbeContext, opts: { posix: boolean; optional?: boolean; input?: string; module?: string; privilege?: string }): Promise<string | undefined> {
     const line = opts.posix ? `LC_ALL=C; export LC_ALL; ${command}` : command;
     try {
       const res = await conn.exec(line, this.timeoutMs, { posix: opts.posix, input: opts.input });
       if (res.code === 127 && opts.optional) return undefined;
+      // A refusal for lack of privilege is a warning about the account, not a failing check.
+      // Only when nothing else was printed: df's "Permission denied" on one mount still leaves the other mounts.
+      const said = `${res.stderr}\n${res.stdout}`;
+      const rest = res.stdout.split('\n').filter((l) => l.trim() !== '' && !DENIED.test(l));
+      if (opts.module && rest.length === 0 && (res.code === 126 || DENIED.test(said))) {
+        this.denied(opts.module, command, opts.privilege, (said.split('\n').find((l) => DENIED.test(l)) ?? `exit ${res.code}`).trim());
+        return undefined;
+      }
       if (res.code !== 0 && res.stdout.trim() === '') {
         const why = res.stderr.trim().split('\n')[0] ?? '';
         ctx.error?.(`${this.device} ${label}: '${command}' exited ${res.code ?? res.signal}${why ? `: ${why}` : ''}`);
@@ -126,7 +167,7 @@ export class SshChecks {
   private async runCheck(conn: SshConnection, name: string, spec: CheckSpec, ctx: ProbeContext): Promise<Sample[]> {
     const posix = spec.shell !== 'none';
     if (spec.stateful === 'errpt') return this.runErrpt(conn, spec, ctx);
-    const out = await this.output(conn, `check '${name}'`, spec.command, ctx, { posix, optional: spec.optional });
+    const out = await this.output(conn, `check '${name}'`, spec.command, ctx, { posix, optional: spec.optional, module: name, privilege: spec.privilege });
     if (out === undefined) return [];
     const parser = parserFor(spec.parser);
     if (!parser) return [];

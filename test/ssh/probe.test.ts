@@ -92,7 +92,7 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
   });
 
   it('reads an AIX host: vmstat, svmon, lsps, df, lspath, and only new errpt entries', async () => {
-    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['cpu', 'load', 'memory', 'filesystems', 'errlog', 'multipath'] }, 'aix01');
+    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['cpu', 'load', 'memory_svmon', 'filesystems', 'errlog', 'multipath'] }, 'aix01');
     const first = await gather(p);
     expect(first.errors).toEqual([]);
     const s = first.samples;
