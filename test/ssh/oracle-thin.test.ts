@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { compileOracleOptions, OracleProbe, oracleProbe } from '../../agent/probes/oracle.js';
 import type { ProbeEnv } from '../../agent/probes/types.js';
 import { oracleMetrics, parseOracle } from '../../agent/ssh/oracle.js';
@@ -112,6 +113,11 @@ describe('ThinRunner at the driver seam', () => {
 });
 
 describe('oracle probe kind', () => {
+  it('accepts the target of oracle.sample.yaml', () => {
+    const [target] = parse(readFileSync('agent/probes/oracle.sample.yaml', 'utf8')) as Array<{ options: unknown }>;
+    expect(compileOracleOptions(target?.options, { ORACLE_MONITOR_PASSWORD: 'x' })).toMatchObject({ connectString: 'db01.example.net:1521/ORCL', user: 'C##ROOMWATCH', asm: true, dataguard: true, timeouts: { space: 120_000 } });
+  });
+
   it('refuses bad options, all at once', () => {
     let err: unknown;
     try {
