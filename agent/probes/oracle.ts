@@ -32,6 +32,8 @@ export const OracleOptionsSchema = Type.Object(
     rac: Type.Optional(Type.Boolean()),
     asm: Type.Optional(Type.Boolean()),
     dataguard: Type.Optional(Type.Boolean()),
+    /** Backups run on the standby: the primary's controlfile never records them. */
+    backups_on_standby: Type.Optional(Type.Boolean()),
     connect_timeout: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     query_timeouts: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
     parent: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
@@ -48,6 +50,7 @@ export interface CompiledOracleTarget {
   rac: boolean;
   asm: boolean;
   dataguard: boolean;
+  backupsOnStandby: boolean;
   connectTimeoutMs: number;
   timeouts: Partial<Record<GroupName, number>>;
   parent?: string;
@@ -85,6 +88,7 @@ export function compileOracleOptions(options: unknown, env: NodeJS.ProcessEnv = 
     rac: o.rac ?? false,
     asm: o.asm ?? false,
     dataguard: o.dataguard ?? false,
+    backupsOnStandby: o.backups_on_standby ?? false,
     connectTimeoutMs,
     timeouts,
     parent: o.parent,
@@ -142,7 +146,7 @@ export class OracleProbe implements Probe {
 
   async gather(ctx: ProbeContext): Promise<Sample[]> {
     const answer = await this.runner.run(this.connect);
-    const parsed = oracleMetrics(answer, ctx.now());
+    const parsed = oracleMetrics(answer, ctx.now(), { backupsOnStandby: this.target.backupsOnStandby });
     for (const e of parsed.errors) ctx.error?.(`${this.device}: ${e}`);
     const ts = ctx.now();
     // As on the ssh probe, every metric names its instance (the one that answered).

@@ -67,6 +67,7 @@ export const SshOptionsSchema = Type.Object(
             asm: Type.Optional(Type.Boolean()),
             dataguard: Type.Optional(Type.Boolean()),
             privilege: Type.Optional(Type.Enum(['sysdba', 'sysdg'])),
+            backups_on_standby: Type.Optional(Type.Boolean()),
             query_timeouts: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
           },
           { additionalProperties: false },
@@ -188,6 +189,7 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
       asm: db.asm ?? false,
       dataguard: db.dataguard ?? false,
       privilege: db.privilege ?? 'sysdba',
+      backupsOnStandby: db.backups_on_standby ?? false,
       timeouts: oracleTimeouts[i],
     })),
   };

@@ -29,6 +29,8 @@ export interface OracleInstance {
   dataguard: boolean;
   /** The OS-authenticated privilege sqlplus connects with: SYSDBA (OSDBA group) or, on 12c+, SYSDG (OSDGDBA). */
   privilege: 'sysdba' | 'sysdg';
+  /** Backups are taken on this database's standby: no backup_age_h on the primary. */
+  backupsOnStandby?: boolean;
   /** Per query group time limits (ms) replacing the defaults. */
   timeouts?: Partial<Record<GroupName, number>>;
 }
@@ -223,7 +225,7 @@ export class SshChecks {
       this.sqlplus.set(db.sid, runner);
     }
     const answer = await runner.run((script, timeoutMs, watch) => conn.exec(command, timeoutMs, { posix: true, input: script, ...watch }));
-    const parsed = oracleMetrics(answer, ctx.now());
+    const parsed = oracleMetrics(answer, ctx.now(), { backupsOnStandby: db.backupsOnStandby });
     for (const e of parsed.errors) ctx.error?.(`${device}: ${e}`);
     return this.toSamples(device, parsed.metrics.map((m) => (m.tags?.instance ? m : { ...m, tags: { ...(m.tags ?? {}), instance: db.sid } })), ctx.now());
   }

@@ -79,7 +79,15 @@ export class Reading {
  * reports oracle.query_error{group} (1 when it failed, with `query_result`
  * naming why) next to what the groups that answered say.
  */
-export function oracleMetrics(answer: OracleAnswer, nowMs: number): ParseResult {
+export interface OracleReadOptions {
+  /**
+   * This database's backups are taken on its standby: the primary's controlfile
+   * never records them, so the primary reports no backup_age_h (the standby does).
+   */
+  backupsOnStandby?: boolean;
+}
+
+export function oracleMetrics(answer: OracleAnswer, nowMs: number, opts: OracleReadOptions = {}): ParseResult {
   const out = new Collector(ORACLE.m);
   out.errors.push(...answer.errors);
   if (answer.down !== undefined) {
@@ -98,7 +106,7 @@ export function oracleMetrics(answer: OracleAnswer, nowMs: number): ParseResult 
   fra(r);
   archiveDests(r);
   blocking(r);
-  backup(r);
+  if (!(opts.backupsOnStandby && r.role === 'PRIMARY')) backup(r);
   asm(r);
   dataguard(r);
   checklist(r);

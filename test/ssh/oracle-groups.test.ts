@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandTimeoutError, type CommandResult } from '../../agent/ssh/connection.js';
-import { oracleMetrics, oracleScript, parseOracle, type OracleScriptOptions } from '../../agent/ssh/oracle.js';
+import { oracleMetrics, oracleScript, parseOracle, readSqlplus, type OracleScriptOptions } from '../../agent/ssh/oracle.js';
 import { SqlplusRunner, type SqlplusExec } from '../../agent/ssh/oracle-run.js';
 import type { ParsedMetric } from '../../agent/ssh/types.js';
 
@@ -154,6 +154,16 @@ describe.each<[string, Expect[]]>([
   });
   it('reads without errors', () => {
     expect(res.errors).toEqual([]);
+  });
+});
+
+describe('backups taken on the standby', () => {
+  it('count on the standby, and the primary told so reports no backup age rather than an old one', () => {
+    expect(value(parseOracle(fixture('v19-standby-mounted.txt'), { now: NOW }).metrics, 'backup_age_h')).toBe(12);
+    const primary = oracleMetrics(readSqlplus(fixture('v19-noncdb.txt')), NOW, { backupsOnStandby: true });
+    expect(value(primary.metrics, 'backup_age_h')).toBeUndefined();
+    const standby = oracleMetrics(readSqlplus(fixture('v19-standby-mounted.txt')), NOW, { backupsOnStandby: true });
+    expect(value(standby.metrics, 'backup_age_h')).toBe(12);
   });
 });
 
