@@ -138,6 +138,28 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
     expect(valueOf(third.samples, 'oracle.alert_errors', { code: 'ORA-01653' })).toBe(0);
   });
 
+  it('ends a sqlplus session whose query group overruns its limit, and still reports the instance and the other groups', async () => {
+    // A sqlplus that answers each query of the script from a 19c fixture, and hangs in dba_free_space.
+    const home = join(sshd.dir, 'oracle-slow');
+    await import('node:fs').then((fs) => fs.mkdirSync(join(home, 'bin'), { recursive: true }));
+    const fx = join(FIXTURES, 'oracle', 'v19-noncdb.txt');
+    sshd.addCommand(
+      'sqlplus',
+      `in=${join(sshd.dir, 'slow.stdin')}; cat > "$in"\nfor q in \`sed -n 's/^prompt @@ //p' "$in"\`; do\n  if [ "$q" = tablespaces ]; then echo '@@ tablespaces'; sleep 30; fi\n  awk -v q="$q" '/^@@ /{p=($2==q)} p' '${fx}'\ndone`,
+      join(home, 'bin'),
+    );
+    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL', home, device: 'orcl-slow', dataguard: true, query_timeouts: { space: '1s' } }] }, 'aix03');
+    const first = await gather(p); // learns that it is a non-CDB, open
+    expect(first.errors).toEqual(["orcl-slow: oracle: query group 'space' did not finish within 1000 ms; its session was ended"]);
+    const s = first.samples.filter((x) => x.tags.device === 'orcl-slow');
+    expect(valueOf(s, 'oracle.up', { instance: 'ORCL' })).toBe(1);
+    expect(valueOf(s, 'oracle.query_error', { group: 'space' })).toBe(1);
+    expect(valueOf(s, 'oracle.query_result', { group: 'space' })).toBe('timeout');
+    expect(valueOf(s, 'oracle.query_error', { group: 'objects' })).toBe(0);
+    expect(valueOf(s, 'oracle.log_switches_per_h')).toBe(3);
+    expect(valueOf(s, 'oracle.tablespace_used_pct', { tablespace: 'USERS' })).toBeUndefined();
+  }, 30_000);
+
   it('reads a 3PAR array through its CLI', async () => {
     const p = probe({ platform: '3par' }, '3par-a');
     const out = await gather(p);
