@@ -204,7 +204,7 @@ export class SshChecks {
   }
 
   private async runClusterware(conn: SshConnection, gridHome: string, ctx: ProbeContext): Promise<Sample[]> {
-    const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, { posix: true });
+    const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, { posix: true, module: 'clusterware', privilege: 'read access to the grid home (the grid owner or its group)' });
     if (out === undefined) return [];
     const parsed = parseClusterware(out);
     for (const e of parsed.errors) ctx.error?.(`${this.device} ${e}`);
