@@ -96,8 +96,9 @@ export class SqlplusRunner {
         if (res.stdout.trim() === '' && res.stderr.trim() !== '') failures.push(res.stderr.trim().split('\n')[0] as string);
         break;
       } catch (err) {
+        // The SSH link failed, not the instance: unknown, and no page for "database down".
         if (err instanceof SshError) {
-          return { rows: new Map(), ran: new Set(), failed: new Map(), down: 'ssh_error', errors: [`oracle: ${err.message}`] };
+          return { rows: new Map(), ran: new Set(['instance']), failed: new Map([['instance', 'ssh_error']]), errors: [`oracle: ${err.message}`] };
         }
         if (!(err instanceof CommandTimeoutError)) throw err;
         output += `${err.stdout}\n`;

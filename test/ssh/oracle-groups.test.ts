@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommandTimeoutError, type CommandResult } from '../../agent/ssh/connection.js';
+import { CommandTimeoutError, SshError, type CommandResult } from '../../agent/ssh/connection.js';
 import { oracleMetrics, oracleScript, parseOracle, readSqlplus, type OracleScriptOptions } from '../../agent/ssh/oracle.js';
 import { SqlplusRunner, type SqlplusExec } from '../../agent/ssh/oracle-run.js';
 import type { ParsedMetric } from '../../agent/ssh/types.js';
@@ -283,6 +283,23 @@ describe('SqlplusRunner', () => {
     const runner = new SqlplusRunner({ timeouts: { instance: 50 } });
     const res = oracleMetrics(await runner.run(fake.exec), NOW);
     expect(res.metrics).toEqual([{ measurement: 'oracle', fields: { up: 0, result: 'timeout' } }]);
+  });
+
+  it('a sqlplus that is not there says so from its stderr', async () => {
+    const exec: SqlplusExec = async () => ({ stdout: '', stderr: 'sh: /u01/app/oracle/bin/sqlplus: not found\n', code: 127 });
+    const res = oracleMetrics(await new SqlplusRunner({}).run(exec), NOW);
+    expect(res.metrics).toEqual([{ measurement: 'oracle', fields: { up: 0, result: 'no_output' } }]);
+    expect(res.errors).toEqual(['oracle: sqlplus printed no query output: sh: /u01/app/oracle/bin/sqlplus: not found']);
+  });
+
+  it('an SSH link lost mid-run is a failed instance group, not a down instance', async () => {
+    const exec: SqlplusExec = async () => {
+      throw new SshError('connection reset', 'error');
+    };
+    const res = oracleMetrics(await new SqlplusRunner({}).run(exec), NOW);
+    expect(value(res.metrics, 'up')).toBeUndefined();
+    expect(value(res.metrics, 'result')).toBe('ssh_error');
+    expect(value(res.metrics, 'query_error', { group: 'instance' })).toBe(1);
   });
 
   it('an idle instance is oracle.up=0 with the ORA- code as result', async () => {
