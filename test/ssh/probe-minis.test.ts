@@ -56,6 +56,9 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
     add(hpux.bin, 'bdf', strip('hpux/bdf.txt'));
     add(hpux.bin, 'ioscan', strip('hpux/ioscan-health.txt'));
     keys.hpux = join(sshd.dir, 'key-hpux');
+    const linux = sshd.addKey('linux', { unprivileged: true });
+    add(linux.bin, 'multipath', `${strip('linux/multipath-need-root.txt')} >&2; exit 1`);
+    keys.linux = join(sshd.dir, 'key-linux');
   }, 30_000);
 
   afterAll(async () => {
@@ -63,7 +66,7 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
     await sshd?.cleanup();
   });
 
-  const probe = (platform: 'aix' | 'hpux', device: string, checks?: string[]) => {
+  const probe = (platform: 'aix' | 'hpux' | 'linux', device: string, checks?: string[]) => {
     const options = { host: `127.0.0.1:${sshd.port}`, user: sshd.user, key_file: keys[platform], host_key: { fingerprint: sshd.hostKeyFingerprint }, platform, ...(checks ? { checks } : {}) };
     const p = sshProbe.init({ device, options: options as SshOptions }, env);
     probes.push(p);
@@ -105,6 +108,21 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
     const logged = warnings.filter((w) => w.startsWith('aix-svmon '));
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatch(/^aix-svmon check 'memory_svmon': 'svmon -G' was refused \(svmon: 0481-033 You must have root authority to run this command\.\); it needs root/);
+    // Granted (or run as root): reported at 0 once, so the alert clears, then no more.
+    sshd.addCommand('svmon', strip('aix/svmon-G.txt'), join(sshd.dir, 'bin-aix'));
+    const third = await gather(p);
+    expect(valueOf(third.samples, 'agent.probe_warnings', { module: 'memory_svmon' })).toBe(0);
+    expect(valueOf(third.samples, 'mem.used_pct')).toBeTypeOf('number');
+    expect((await gather(p)).samples.filter((x) => x.measurement === 'agent')).toEqual([]);
+    sshd.addCommand('svmon', `${strip('aix/svmon-denied.txt')} >&2; exit 1`, join(sshd.dir, 'bin-aix'));
+  });
+
+  it('Linux: multipath -ll refused to a non-root account is a warning; the rest of the host is read', async () => {
+    const { samples, errors } = await gather(probe('linux', 'linux-nonroot', ['memory', 'filesystems', 'multipath']));
+    expect(errors).toEqual([]);
+    expect(valueOf(samples, 'agent.probe_warnings', { module: 'multipath' })).toBe(1);
+    expect(valueOf(samples, 'mem.used_pct')).toBeGreaterThan(0);
+    expect(warnings.find((w) => w.startsWith('linux-nonroot '))).toMatch(/^linux-nonroot check 'multipath': 'multipath -ll' was refused \(need to be root\); it needs root/);
   });
 
   it('HP-UX: real memory, swap, disks and device health without root', async () => {
