@@ -24,6 +24,8 @@ export interface OracleInstance {
   home: string;
   device?: string;
   alertLog?: string;
+  /** The ASM instance's alert log on this host, counted like the database's with log=asm. */
+  asmAlertLog?: string;
   rac: boolean;
   asm: boolean;
   dataguard: boolean;
@@ -102,7 +104,9 @@ export class SshChecks {
     if (this.gridHome) jobs.push(this.runClusterware(conn, this.gridHome, ctx));
     for (const db of this.oracle) {
       jobs.push(this.runOracle(conn, db, ctx));
-      if (db.alertLog) jobs.push(this.runAlertLog(conn, db, ctx));
+      if (db.alertLog) jobs.push(this.runAlertLog(conn, db, db.alertLog, {}, ctx));
+      // The ASM instance's own log: disk and disk-group errors (ORA-15xxx) that the database's log does not show.
+      if (db.asmAlertLog) jobs.push(this.runAlertLog(conn, db, db.asmAlertLog, { log: 'asm' }, ctx));
     }
     const results = await Promise.all(jobs);
     const ts = ctx.now();
@@ -235,10 +239,10 @@ export class SshChecks {
    * not news); a new inode or a file shorter than the offset means the log was rotated
    * or truncated, and the new file is read from its start.
    */
-  private async runAlertLog(conn: SshConnection, db: OracleInstance, ctx: ProbeContext): Promise<Sample[]> {
-    const path = db.alertLog as string;
+  private async runAlertLog(conn: SshConnection, db: OracleInstance, path: string, extra: Record<string, string>, ctx: ProbeContext): Promise<Sample[]> {
     const device = this.oracleDevice(db);
-    const state = this.alertLogs.get(db.sid);
+    const key = `${db.sid}\0${path}`;
+    const state = this.alertLogs.get(key);
     const read = async (offset: number) => {
       const out = await this.output(conn, `alert log ${db.sid}`, alertLogCommand(path, offset), ctx, { posix: true });
       if (out === undefined) return undefined;
@@ -252,7 +256,7 @@ export class SshChecks {
     let got = await read(state?.offset ?? 0);
     if (!got) return [];
     if (!state) {
-      this.alertLogs.set(db.sid, { inode: got.inode, offset: got.size, codes: new Set() });
+      this.alertLogs.set(key, { inode: got.inode, offset: got.size, codes: new Set() });
       return [];
     }
     if (got.inode !== state.inode || got.size < state.offset) {
@@ -265,6 +269,6 @@ export class SshChecks {
     for (const code of counts.keys()) if (state.codes.size < MAX_CODES) state.codes.add(code);
     const ts = ctx.now();
     // Codes seen before and quiet now are reported at 0, so their alerts clear.
-    return [...state.codes].map((code) => ({ measurement: 'oracle', tags: { device, instance: db.sid, code }, fields: { alert_errors: counts.get(code) ?? 0 }, ts }));
+    return [...state.codes].map((code) => ({ measurement: 'oracle', tags: { device, instance: db.sid, ...extra, code }, fields: { alert_errors: counts.get(code) ?? 0 }, ts }));
   }
 }

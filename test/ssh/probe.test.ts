@@ -111,7 +111,9 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
   it('reads an Oracle RAC instance through sqlplus with the NLS-safe script, and counts new ORA- lines in the alert log across rotation', async () => {
     const alertLog = join(sshd.dir, 'alert_ORCL1.log');
     writeFileSync(alertLog, 'Mon Nov 23 01:00:00 2026\nORA-00600: internal error (history)\n');
-    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL1', home: join(sshd.dir, 'oracle'), device: 'orcl', alert_log: alertLog, rac: true, asm: true, dataguard: true }] }, 'aix02');
+    const asmLog = join(sshd.dir, 'alert_+ASM1.log');
+    writeFileSync(asmLog, 'ORA-15080: synchronous I/O operation failed (history)\n');
+    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL1', home: join(sshd.dir, 'oracle'), device: 'orcl', alert_log: alertLog, asm_alert_log: asmLog, rac: true, asm: true, dataguard: true }] }, 'aix02');
     expect(p.devices().map((d) => `${d.name}:${d.class}`)).toEqual(['aix02:minicomputer', 'orcl:database']);
     const now = Date.UTC(2026, 10, 23, 8, 0, 0);
     const first = await gather(p, now);
@@ -126,7 +128,9 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
     expect(s.filter((x) => 'alert_errors' in x.fields)).toEqual([]);
 
     appendFileSync(alertLog, 'ORA-01653: unable to extend table\nORA-01653: unable to extend table\nORA-00060: deadlock detected\n');
+    appendFileSync(asmLog, 'ORA-15080: synchronous I/O operation failed to write block 1031 of disk 4 in disk group DATA\n');
     const second = await gather(p, now + 60_000);
+    expect(valueOf(second.samples, 'oracle.alert_errors', { log: 'asm', code: 'ORA-15080' })).toBe(1);
     expect(valueOf(second.samples, 'oracle.alert_errors', { code: 'ORA-01653' })).toBe(2);
     expect(valueOf(second.samples, 'oracle.alert_errors', { code: 'ORA-00060' })).toBe(1);
 
