@@ -2,7 +2,8 @@
  * The Oracle checks over SQL*Net with a least-privilege monitoring user,
  * through node-oracledb in Thin mode (pure JavaScript: no Instant Client, no
  * OS account on the database host). The same queries as the sqlplus path run
- * one group at a time with the group's limit as the driver's callTimeout; each
+ * one group at a time, each round trip limited (the driver's callTimeout) to
+ * what is left of the group's limit; each
  * query's one-column rows are written out as the `@@ <query>` text sqlplus
  * would print, so one parser (oracle.ts) reads both paths.
  *
@@ -45,7 +46,11 @@ export class ThinRunner {
   private session: OracleSession | undefined;
   private profile: InstanceProfile | undefined;
 
-  constructor(private readonly opts: OracleRunOptions) {}
+  /** `clock` (ms, monotonic) is injected so tests decide how much of a group's limit is left. */
+  constructor(
+    private readonly opts: OracleRunOptions,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
 
   private limit(g: QueryGroup): number {
     return this.opts.timeouts?.[g.name] ?? g.timeoutMs;
@@ -69,8 +74,16 @@ export class ThinRunner {
     const extra: string[] = [];
     const runGroups = async (groups: QueryGroup[]) => {
       for (const g of groups) {
-        session.callTimeout = this.limit(g);
+        // The group's limit is shared by its queries: each round trip gets what is left of it.
+        const deadline = this.clock() + this.limit(g);
         for (const q of g.queries) {
+          const left = Math.floor(deadline - this.clock());
+          if (left <= 0) {
+            cut.push(g);
+            extra.push(`oracle: query group '${g.name}' did not finish within ${this.limit(g)} ms`);
+            break;
+          }
+          session.callTimeout = left;
           text += `@@ ${q.name}\n`;
           try {
             const res = await session.execute(q.sql);

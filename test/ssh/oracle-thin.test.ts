@@ -82,13 +82,22 @@ describe('ThinRunner at the driver seam', () => {
 
   it('gives each group its own callTimeout, and a group over it is a query error only', async () => {
     const fake = fakeSession('v19-noncdb.txt', { slow: 'undo' });
-    const res = oracleMetrics(await new ThinRunner({ dataguard: true, timeouts: { space: 90_000 } }).run(fake.connect), NOW);
+    const res = oracleMetrics(await new ThinRunner({ dataguard: true, timeouts: { space: 90_000 } }, () => 0).run(fake.connect), NOW);
     expect(new Set(fake.timeouts)).toEqual(new Set([15_000, 30_000, 90_000]));
     const q = (group: string) => res.metrics.find((m) => m.tags?.group === group)?.fields;
     expect(q('undo_temp')).toEqual({ query_error: 1, query_result: 'timeout' });
     expect(q('space')).toEqual({ query_error: 0, query_result: 'ok' });
     expect(res.metrics.find((m) => m.fields.up !== undefined)?.fields).toEqual({ up: 1, result: 'ok' });
     expect(res.errors).toEqual(["oracle: query group 'undo_temp' did not finish within 30000 ms"]);
+  });
+
+  it("a group's queries share its limit: each round trip gets what is left", async () => {
+    const fake = fakeSession('v19-noncdb.txt');
+    let t = 0;
+    const clock = () => (t += 4_000); // every look at the clock finds 4 s gone
+    const res = oracleMetrics(await new ThinRunner({ dataguard: true }, clock).run(fake.connect), NOW);
+    expect(fake.timeouts.slice(0, 3)).toEqual([11_000, 7_000, 3_000]); // instance: 15 s, three queries
+    expect(res.metrics.find((m) => m.tags?.group === 'recovery')?.fields).toEqual({ query_error: 1, query_result: 'timeout' }); // six queries do not fit in 15 s
   });
 
   it('a missing grant (ORA-00942) fails its group and names the query', async () => {
