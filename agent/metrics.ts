@@ -4,6 +4,8 @@ export const AgentField = {
   heartbeat: 'heartbeat',
   probeMs: 'probe_ms',
   probeErrors: 'probe_errors',
+  /** A check that ran but lacked a privilege (device, module): DESIGN.md §11. */
+  probeWarnings: 'probe_warnings',
   spoolBytes: 'spool_bytes',
   droppedSamples: 'dropped_samples',
   rejectedSamples: 'rejected_samples',

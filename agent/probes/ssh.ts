@@ -18,6 +18,7 @@ import { SshConnection, type SshConnectionOptions, type SshEndpoint } from '../s
 import type { HostKeyPolicy } from '../ssh/hostkeys.js';
 import { platforms } from '../ssh/platforms.js';
 import { SshChecks, type OracleInstance } from '../ssh/checks.js';
+import { GROUPS, type GroupName } from '../ssh/oracle-sql.js';
 import { parseHostPort } from './host.js';
 import { ProbeOptionsError, type OptionProblem, type Probe, type ProbeContext, type ProbeEnv, type ProbeKind, type TargetSpec } from './types.js';
 
@@ -52,6 +53,8 @@ export const SshOptionsSchema = Type.Object(
     command_timeout: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     connect_timeout: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     max_sessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
+    /** Oracle Clusterware on this node: crsctl and ocrcheck from the grid home. */
+    clusterware: Type.Optional(Type.Object({ grid_home: Type.String({ pattern: '^/' }) }, { additionalProperties: false })),
     oracle: Type.Optional(
       Type.Array(
         Type.Object(
@@ -60,9 +63,13 @@ export const SshOptionsSchema = Type.Object(
             home: Type.String({ pattern: '^/' }),
             device: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
             alert_log: Type.Optional(Type.String({ pattern: '^/' })),
+            asm_alert_log: Type.Optional(Type.String({ pattern: '^/' })),
             rac: Type.Optional(Type.Boolean()),
             asm: Type.Optional(Type.Boolean()),
             dataguard: Type.Optional(Type.Boolean()),
+            privilege: Type.Optional(Type.Enum(['sysdba', 'sysdg'])),
+            backups_on_standby: Type.Optional(Type.Boolean()),
+            query_timeouts: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
           },
           { additionalProperties: false },
         ),
@@ -84,6 +91,7 @@ export interface CompiledSshTarget {
   parent?: string;
   commandTimeoutMs: number;
   oracle: OracleInstance[];
+  gridHome?: string;
 }
 
 type EndpointOptions = Pick<SshOptions, 'host' | 'user' | 'key_file' | 'key_passphrase_env' | 'password_env' | 'host_key'>;
@@ -152,6 +160,15 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
   checks.forEach((c, i) => {
     if (!available[c]) problems.push({ path: ['checks', i], message: `'${c}' is not a check on ${o.platform} (there: ${names.join(', ')})` });
   });
+  const oracleTimeouts = (o.oracle ?? []).map((db, i) => {
+    const out: Partial<Record<GroupName, number>> = {};
+    for (const [group, v] of Object.entries(db.query_timeouts ?? {})) {
+      if (!(GROUPS as readonly string[]).includes(group)) problems.push({ path: ['oracle', i, 'query_timeouts', group], message: `'${group}' is not a query group (there: ${GROUPS.join(', ')})` });
+      else out[group as GroupName] = duration(v, 0, `oracle.${i}.query_timeouts.${group}`);
+    }
+    return out;
+  });
+  if (o.clusterware && o.platform === '3par') problems.push({ path: ['clusterware'], message: 'Clusterware runs on a Unix platform, not on a 3PAR CLI' });
   if (o.oracle && o.platform === '3par') problems.push({ path: ['oracle'], message: 'Oracle runs on a Unix platform, not on a 3PAR CLI' });
   const commandTimeoutMs = duration(o.command_timeout, SSH_DEFAULTS.commandTimeoutMs, 'command_timeout');
   const connectTimeoutMs = duration(o.connect_timeout, SSH_DEFAULTS.connectTimeoutMs, 'connect_timeout');
@@ -163,14 +180,19 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
     deviceClass: o.class ?? (o.platform === '3par' ? 'storage' : o.platform === 'linux' ? 'server' : 'minicomputer'),
     parent: o.parent,
     commandTimeoutMs,
-    oracle: (o.oracle ?? []).map((db) => ({
+    gridHome: o.clusterware?.grid_home,
+    oracle: (o.oracle ?? []).map((db, i) => ({
       sid: db.sid,
       home: db.home,
       device: db.device,
       alertLog: db.alert_log,
+      asmAlertLog: db.asm_alert_log,
       rac: db.rac ?? false,
       asm: db.asm ?? false,
       dataguard: db.dataguard ?? false,
+      privilege: db.privilege ?? 'sysdba',
+      backupsOnStandby: db.backups_on_standby ?? false,
+      timeouts: oracleTimeouts[i],
     })),
   };
 }
@@ -184,7 +206,7 @@ export class SshProbe implements Probe {
     private readonly target: CompiledSshTarget,
     private readonly env: ProbeEnv,
   ) {
-    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs);
+    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs, target.gridHome, env.log);
   }
 
   devices(): DeviceMeta[] {

@@ -6,24 +6,43 @@
  * and offset, ORA- codes seen) lives here, per target.
  */
 import type { Sample } from '../../collector/contract/index.js';
-import type { ProbeContext } from '../probes/types.js';
+import type { ProbeContext, ProbeLog } from '../probes/types.js';
 import { CommandTimeoutError, SshError, type SshConnection } from './connection.js';
+import { clusterwareCommand, parseClusterware } from './clusterware.js';
 import { alertLogCommand, parseAlertLogChunk, parseAlertLogOutput } from './alert-log.js';
-import { oracleScript, parseOracle } from './oracle.js';
+import { oracleMetrics } from './oracle.js';
+import { SqlplusRunner } from './oracle-run.js';
+import type { GroupName } from './oracle-sql.js';
 import { errptNewestTimestamp, errptSince } from './parsers/errlog.js';
 import { parserFor } from './parsers/index.js';
 import { platforms, type CheckSpec } from './platforms.js';
 import type { ParsedMetric } from './types.js';
+import { AGENT_MEASUREMENT, AgentField } from '../metrics.js';
 
 export interface OracleInstance {
   sid: string;
   home: string;
   device?: string;
   alertLog?: string;
+  /** The ASM instance's alert log on this host, counted like the database's with log=asm. */
+  asmAlertLog?: string;
   rac: boolean;
   asm: boolean;
   dataguard: boolean;
+  /** The OS-authenticated privilege sqlplus connects with: SYSDBA (OSDBA group) or, on 12c+, SYSDG (OSDGDBA). */
+  privilege: 'sysdba' | 'sysdg';
+  /** Backups are taken on this database's standby: no backup_age_h on the primary. */
+  backupsOnStandby?: boolean;
+  /** Per query group time limits (ms) replacing the defaults. */
+  timeouts?: Partial<Record<GroupName, number>>;
 }
+
+/**
+ * How Unix tools say the account lacks a privilege: multipath's "need to be
+ * root", svmon and ioscan's "must be root"/"super-user", EACCES and EPERM
+ * texts, and the shell's own "Permission denied" (exit 126).
+ */
+const DENIED = /need to be root|must have root|root authority|must be (?:run (?:as|by) )?root|can only be (?:run|executed) by (?:the )?root|only (?:the )?root|must be (?:the )?super-?user|permission denied|not owner|not privileged|insufficient privilege|operation not permitted/i;
 
 /** At most this many ORA- codes are remembered per instance to report them back at 0. */
 const MAX_CODES = 200;
@@ -42,6 +61,10 @@ export class SshChecks {
   /** errlog.new_entries series reported before, by tags, so a quiet run reports them at 0. */
   private readonly errptSeries = new Map<string, Record<string, string>>();
   private readonly alertLogs = new Map<string, AlertLogState>();
+  private readonly sqlplus = new Map<string, SqlplusRunner>();
+  /** Checks refused for lack of privilege: this run's, and the ones already logged (logged once, cleared at 0). */
+  private deniedNow = new Set<string>();
+  private readonly deniedLogged = new Set<string>();
 
   constructor(
     private readonly device: string,
@@ -49,6 +72,8 @@ export class SshChecks {
     private readonly checks: string[],
     private readonly oracle: OracleInstance[],
     private readonly timeoutMs: number,
+    private readonly gridHome?: string,
+    private readonly log?: ProbeLog,
   ) {}
 
   oracleDevices(): string[] {
@@ -73,11 +98,15 @@ export class SshChecks {
       ];
     }
     const connectMs = Math.round((performance.now() - started) * 10) / 10;
+    this.deniedNow = new Set();
     const spec = platforms()[this.platform] ?? {};
     const jobs: Array<Promise<Sample[]>> = this.checks.map((name) => this.runCheck(conn, name, spec[name] as CheckSpec, ctx));
+    if (this.gridHome) jobs.push(this.runClusterware(conn, this.gridHome, ctx));
     for (const db of this.oracle) {
       jobs.push(this.runOracle(conn, db, ctx));
-      if (db.alertLog) jobs.push(this.runAlertLog(conn, db, ctx));
+      if (db.alertLog) jobs.push(this.runAlertLog(conn, db, db.alertLog, {}, ctx));
+      // The ASM instance's own log: disk and disk-group errors (ORA-15xxx) that the database's log does not show.
+      if (db.asmAlertLog) jobs.push(this.runAlertLog(conn, db, db.asmAlertLog, { log: 'asm' }, ctx));
     }
     const results = await Promise.all(jobs);
     const ts = ctx.now();
@@ -85,15 +114,43 @@ export class SshChecks {
       { measurement: 'device', tags: { device: this.device }, fields: { up: 1, result: 'ok' }, ts },
       { measurement: 'ssh', tags: { device: this.device }, fields: { hostkey_mismatch: 0, connect_ms: connectMs, connections: conn.connects }, ts },
       ...results.flat(),
+      ...this.warningSamples(ts),
     ];
   }
 
+  /** agent.probe_warnings{device, module}: 1 while a check is refused, 0 once after it works again (DESIGN.md §11). */
+  private warningSamples(ts: number): Sample[] {
+    const out: Sample[] = [];
+    for (const module of [...this.deniedNow, ...this.deniedLogged]) {
+      if (out.some((s) => s.tags.module === module)) continue;
+      const denied = this.deniedNow.has(module);
+      if (!denied) this.deniedLogged.delete(module);
+      out.push({ measurement: AGENT_MEASUREMENT, tags: { device: this.device, module }, fields: { [AgentField.probeWarnings]: denied ? 1 : 0 }, ts });
+    }
+    return out;
+  }
+
+  private denied(module: string, command: string, privilege: string | undefined, why: string): void {
+    this.deniedNow.add(module);
+    if (this.deniedLogged.has(module)) return;
+    this.deniedLogged.add(module);
+    this.log?.warn(`${this.device} check '${module}': '${command}' was refused (${why}); it needs ${privilege ?? 'a privilege this account does not have'}`, { device: this.device, module, command });
+  }
+
   /** Runs a command and returns its stdout, or undefined after reporting why there is none. */
-  private async output(conn: SshConnection, label: string, command: string, ctx: ProbeContext, opts: { posix: boolean; optional?: boolean; input?: string }): Promise<string | undefined> {
+  private async output(conn: SshConnection, label: string, command: string, ctx: ProbeContext, opts: { posix: boolean; optional?: boolean; input?: string; module?: string; privilege?: string }): Promise<string | undefined> {
     const line = opts.posix ? `LC_ALL=C; export LC_ALL; ${command}` : command;
     try {
       const res = await conn.exec(line, this.timeoutMs, { posix: opts.posix, input: opts.input });
       if (res.code === 127 && opts.optional) return undefined;
+      // A refusal for lack of privilege is a warning about the account, not a failing check.
+      // Only when nothing else was printed: df's "Permission denied" on one mount still leaves the other mounts.
+      const said = `${res.stderr}\n${res.stdout}`;
+      const rest = res.stdout.split('\n').filter((l) => l.trim() !== '' && !DENIED.test(l));
+      if (opts.module && rest.length === 0 && (res.code === 126 || DENIED.test(said))) {
+        this.denied(opts.module, command, opts.privilege, (said.split('\n').find((l) => DENIED.test(l)) ?? `exit ${res.code}`).trim());
+        return undefined;
+      }
       if (res.code !== 0 && res.stdout.trim() === '') {
         const why = res.stderr.trim().split('\n')[0] ?? '';
         ctx.error?.(`${this.device} ${label}: '${command}' exited ${res.code ?? res.signal}${why ? `: ${why}` : ''}`);
@@ -116,7 +173,7 @@ export class SshChecks {
   private async runCheck(conn: SshConnection, name: string, spec: CheckSpec, ctx: ProbeContext): Promise<Sample[]> {
     const posix = spec.shell !== 'none';
     if (spec.stateful === 'errpt') return this.runErrpt(conn, spec, ctx);
-    const out = await this.output(conn, `check '${name}'`, spec.command, ctx, { posix, optional: spec.optional });
+    const out = await this.output(conn, `check '${name}'`, spec.command, ctx, { posix, optional: spec.optional, module: name, privilege: spec.privilege });
     if (out === undefined) return [];
     const parser = parserFor(spec.parser);
     if (!parser) return [];
@@ -150,14 +207,29 @@ export class SshChecks {
     return this.toSamples(this.device, [...parsed.metrics, ...quiet], ctx.now());
   }
 
+  private async runClusterware(conn: SshConnection, gridHome: string, ctx: ProbeContext): Promise<Sample[]> {
+    const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, { posix: true, module: 'clusterware', privilege: 'read access to the grid home (the grid owner or its group)' });
+    if (out === undefined) return [];
+    const parsed = parseClusterware(out);
+    for (const e of parsed.errors) ctx.error?.(`${this.device} ${e}`);
+    return this.toSamples(this.device, parsed.metrics, ctx.now());
+  }
+
+  /**
+   * One instance through sqlplus, group by group (oracle-run.ts). An SSH
+   * failure or a sqlplus that prints nothing is oracle.up=0 with the reason in
+   * `result`; a slow or refused group is only oracle.query_error{group}.
+   */
   private async runOracle(conn: SshConnection, db: OracleInstance, ctx: ProbeContext): Promise<Sample[]> {
-    const command = `ORACLE_SID=${sq(db.sid)}; ORACLE_HOME=${sq(db.home)}; NLS_LANG=AMERICAN_AMERICA.AL32UTF8; export ORACLE_SID ORACLE_HOME NLS_LANG; "$ORACLE_HOME/bin/sqlplus" -S -L / as sysdba`;
+    const command = `LC_ALL=C; export LC_ALL; ORACLE_SID=${sq(db.sid)}; ORACLE_HOME=${sq(db.home)}; NLS_LANG=AMERICAN_AMERICA.AL32UTF8; export ORACLE_SID ORACLE_HOME NLS_LANG; "$ORACLE_HOME/bin/sqlplus" -S -L / as ${db.privilege}`;
     const device = this.oracleDevice(db);
-    const out = await this.output(conn, `oracle ${db.sid}`, command, ctx, { posix: true, input: oracleScript({ rac: db.rac, asm: db.asm, dataguard: db.dataguard }) });
-    if (out === undefined) {
-      return [{ measurement: 'oracle', tags: { device, instance: db.sid }, fields: { up: 0 }, ts: ctx.now() }];
+    let runner = this.sqlplus.get(db.sid);
+    if (!runner) {
+      runner = new SqlplusRunner({ rac: db.rac, asm: db.asm, dataguard: db.dataguard, timeouts: db.timeouts });
+      this.sqlplus.set(db.sid, runner);
     }
-    const parsed = parseOracle(out, { now: ctx.now() });
+    const answer = await runner.run((script, timeoutMs, watch) => conn.exec(command, timeoutMs, { posix: true, input: script, ...watch }));
+    const parsed = oracleMetrics(answer, ctx.now(), { backupsOnStandby: db.backupsOnStandby });
     for (const e of parsed.errors) ctx.error?.(`${device}: ${e}`);
     return this.toSamples(device, parsed.metrics.map((m) => (m.tags?.instance ? m : { ...m, tags: { ...(m.tags ?? {}), instance: db.sid } })), ctx.now());
   }
@@ -167,10 +239,10 @@ export class SshChecks {
    * not news); a new inode or a file shorter than the offset means the log was rotated
    * or truncated, and the new file is read from its start.
    */
-  private async runAlertLog(conn: SshConnection, db: OracleInstance, ctx: ProbeContext): Promise<Sample[]> {
-    const path = db.alertLog as string;
+  private async runAlertLog(conn: SshConnection, db: OracleInstance, path: string, extra: Record<string, string>, ctx: ProbeContext): Promise<Sample[]> {
     const device = this.oracleDevice(db);
-    const state = this.alertLogs.get(db.sid);
+    const key = `${db.sid}\0${path}`;
+    const state = this.alertLogs.get(key);
     const read = async (offset: number) => {
       const out = await this.output(conn, `alert log ${db.sid}`, alertLogCommand(path, offset), ctx, { posix: true });
       if (out === undefined) return undefined;
@@ -184,7 +256,7 @@ export class SshChecks {
     let got = await read(state?.offset ?? 0);
     if (!got) return [];
     if (!state) {
-      this.alertLogs.set(db.sid, { inode: got.inode, offset: got.size, codes: new Set() });
+      this.alertLogs.set(key, { inode: got.inode, offset: got.size, codes: new Set() });
       return [];
     }
     if (got.inode !== state.inode || got.size < state.offset) {
@@ -197,6 +269,6 @@ export class SshChecks {
     for (const code of counts.keys()) if (state.codes.size < MAX_CODES) state.codes.add(code);
     const ts = ctx.now();
     // Codes seen before and quiet now are reported at 0, so their alerts clear.
-    return [...state.codes].map((code) => ({ measurement: 'oracle', tags: { device, instance: db.sid, code }, fields: { alert_errors: counts.get(code) ?? 0 }, ts }));
+    return [...state.codes].map((code) => ({ measurement: 'oracle', tags: { device, instance: db.sid, ...extra, code }, fields: { alert_errors: counts.get(code) ?? 0 }, ts }));
   }
 }

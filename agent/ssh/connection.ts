@@ -40,6 +40,15 @@ export interface CommandResult {
   signal?: string;
 }
 
+export interface ExecOptions {
+  input?: string;
+  posix?: boolean;
+  /** Hears stdout as it arrives (a chunk may end mid-line or mid-character). */
+  onStdout?: (chunk: string) => void;
+  /** Aborting kills the command as its timeout would: CommandTimeoutError, with what it printed. */
+  signal?: AbortSignal;
+}
+
 export type SshFailure = 'timeout' | 'auth' | 'hostkey_mismatch' | 'refused' | 'error';
 
 export class SshError extends Error {
@@ -55,6 +64,8 @@ const PGID_LINE = new RegExp(`^${PGID_MARK} \\d+\\r?\\n`);
 export class CommandTimeoutError extends Error {
   /** The remote process group, when the shell reported it. */
   pgid: number | undefined;
+  /** What the command printed before it was killed. */
+  stdout = '';
   constructor(readonly command: string, readonly timeoutMs: number) {
     super(`command '${command}' did not finish within ${timeoutMs} ms and was killed`);
     this.name = 'CommandTimeoutError';
@@ -101,13 +112,13 @@ export class SshConnection {
    * killed with its children: sshd sends no SIGHUP to sessions without a
    * terminal, and not every sshd honours the channel's signal request.
    */
-  async exec(command: string, timeoutMs: number, opts: { input?: string; posix?: boolean } = {}): Promise<CommandResult> {
+  async exec(command: string, timeoutMs: number, opts: ExecOptions = {}): Promise<CommandResult> {
     return this.sessions.run(async () => {
       const client = await this.connect();
       const posix = opts.posix ?? true;
       const wrapped = posix ? `echo "${PGID_MARK} $$" >&2; ${command}` : command;
       try {
-        const result = await this.run(client, wrapped, timeoutMs, opts.input, command);
+        const result = await this.run(client, wrapped, timeoutMs, opts.input, command, opts);
         if (posix) result.stderr = result.stderr.replace(PGID_LINE, '');
         return result;
       } catch (err) {
@@ -205,7 +216,7 @@ export class SshConnection {
     });
   }
 
-  private run(client: Client, command: string, timeoutMs: number, input: string | undefined, label: string): Promise<CommandResult> {
+  private run(client: Client, command: string, timeoutMs: number, input: string | undefined, label: string, watch: Pick<ExecOptions, 'onStdout' | 'signal'> = {}): Promise<CommandResult> {
     const max = this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     return new Promise((resolve, reject) => {
       client.exec(command, (err, stream: ClientChannel) => {
@@ -219,9 +230,11 @@ export class SshConnection {
         const errOut: Buffer[] = [];
         let size = 0;
         let done = false;
-        const timer = setTimeout(() => {
+        const kill = () => {
           if (done) return;
           done = true;
+          clearTimeout(timer);
+          watch.signal?.removeEventListener('abort', kill);
           // Ask sshd to kill the command, then close the channel (which also hangs up its session).
           try {
             stream.signal('KILL');
@@ -232,8 +245,13 @@ export class SshConnection {
           const timeout = new CommandTimeoutError(label, timeoutMs);
           const mark = new RegExp(`^${PGID_MARK} (\\d+)`).exec(Buffer.concat(errOut).toString('utf8'));
           if (mark) timeout.pgid = Number(mark[1]);
+          timeout.stdout = Buffer.concat(out).toString('utf8');
           reject(timeout);
-        }, timeoutMs);
+        };
+        const timer = setTimeout(kill, timeoutMs);
+        // The caller's own, finer limit (a query group's) ends the command the same way as the timeout.
+        if (watch.signal?.aborted) queueMicrotask(kill);
+        else watch.signal?.addEventListener('abort', kill, { once: true });
         const take = (list: Buffer[]) => (chunk: Buffer) => {
           size += chunk.length;
           if (size > max) {
@@ -247,10 +265,15 @@ export class SshConnection {
           }
           list.push(chunk);
         };
-        stream.on('data', take(out));
+        const keep = take(out);
+        stream.on('data', (chunk: Buffer) => {
+          keep(chunk);
+          if (!done) watch.onStdout?.(chunk.toString('utf8'));
+        });
         stream.stderr.on('data', take(errOut));
         stream.on('close', (code: number | null, signal?: string) => {
           clearTimeout(timer);
+          watch.signal?.removeEventListener('abort', kill);
           if (done) return;
           done = true;
           resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8'), code: code ?? null, signal });

@@ -8,6 +8,7 @@
  */
 import { Collector, round2, splitLines, type Line } from './parsers/common.js';
 import type { Parser } from './types.js';
+import { readCsv, showcpgCsv, showsysCsv } from './hp3par-csv.js';
 
 const MIB = 1024 * 1024;
 
@@ -113,6 +114,11 @@ function missingHeader(out: Collector, lines: Line[], expected: string): void {
 export const parseShowsys: Parser = (stdout) => {
   const out = new Collector('showsys');
   const lines = splitLines(stdout);
+  const csv = readCsv(lines, 'id', out);
+  if (csv) {
+    showsysCsv(csv, out);
+    return out.result();
+  }
   const at = lines.findIndex((l) => /^\s*ID\s+-*Name-*\s+-*Model-*\s+-*Serial-*\s+Nodes\b/.test(l.text));
   if (at < 0) {
     missingHeader(out, lines, 'ID Name Model Serial Nodes');
@@ -188,6 +194,11 @@ export const parseShowpd: Parser = (stdout) => {
 export const parseShowcpg: Parser = (stdout) => {
   const out = new Collector('showcpg');
   const lines = splitLines(stdout);
+  const csv = readCsv(lines, 'id', out);
+  if (csv) {
+    showcpgCsv(csv, out);
+    return out.result();
+  }
   const table = readTable(lines, 'Id', out);
   if (!table || !table.columns.includes('Name')) {
     missingHeader(out, lines, 'Id Name Warn%');

@@ -15,6 +15,8 @@ const CheckSchema = Type.Object(
     shell: Type.Optional(Type.Union([Type.Literal('posix'), Type.Literal('none')])),
     stateful: Type.Optional(Type.Literal('errpt')),
     default: Type.Optional(Type.Boolean()),
+    /** What the command needs beyond an ordinary account, named in the warning when it is denied. */
+    privilege: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
 /**
  * The bundled agent (dist/roomwatch-agent.mjs, what a monitored host runs)
  * loads every probe kind, its profiles and command sets: `--check` on a file
- * with host, snmp and ssh targets succeeds, and a broken one names the line.
+ * with host, snmp, ssh and oracle targets succeeds, and a broken one names the line.
  * Each test copies the bundle alone into an empty directory, as onto a host,
  * so nothing of the repository can be found beside it.
  * `npm test` builds the bundle before vitest runs.
@@ -18,17 +18,17 @@ const exec = promisify(execFile);
 const built = join(packageRoot(), 'dist', 'roomwatch-agent.mjs');
 
 /** The bundle copied alone into `dir`, run from there. */
-function run(dir: string, args: string[]) {
+function run(dir: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
   const bundle = join(dir, 'roomwatch-agent.mjs');
   copyFileSync(built, bundle);
-  return exec(process.execPath, [bundle, ...args], { cwd: dir });
+  return exec(process.execPath, [bundle, ...args], { cwd: dir, env });
 }
 
 describe('the bundled agent', () => {
   let tmp: ReturnType<typeof tempDir>;
   afterEach(() => tmp?.cleanup());
 
-  it('checks a configuration with host, snmp and ssh targets', async () => {
+  it('checks a configuration with host, snmp, ssh and oracle targets', async () => {
     tmp = tempDir();
     writeFileSync(join(tmp.dir, 'id'), 'key');
     const file = join(tmp.dir, 'agent.yaml');
@@ -41,11 +41,12 @@ describe('the bundled agent', () => {
         '  - probe: host',
         '  - { probe: snmp, device: sw1, options: { host: 10.0.0.1, community: public, profile: cisco-ios } }',
         `  - { probe: ssh, device: aix1, options: { host: 10.0.0.2, user: mon, key_file: "${join(tmp.dir, 'id')}", host_key: { known_hosts: /etc/ssh/ssh_known_hosts }, platform: aix } }`,
+        '  - { probe: oracle, device: orcl, options: { connect_string: "10.0.0.3:1521/ORCL", user: "C##ROOMWATCH", password_env: RW_BUNDLE_ORACLE_PW } }',
         '',
       ].join('\n'),
     );
-    const { stdout } = await run(tmp.dir, ['--config', file, '--check']);
-    expect(stdout).toMatch(/3 targets/);
+    const { stdout } = await run(tmp.dir, ['--config', file, '--check'], { ...process.env, RW_BUNDLE_ORACLE_PW: 'x' });
+    expect(stdout).toMatch(/4 targets/);
   });
 
   it('refuses a bad snmp target with its line', async () => {

@@ -90,9 +90,10 @@ describe('parseOracle: 19c RAC Active Data Guard standby, instance 2 down', () =
   const res = parse('rac-standby.txt');
   const cases: Expect[] = [
     ['up', { instance: 'ORCLSB1' }, 1],
-    ['up', { instance: 'ORCLSB2' }, 0], // an enabled thread without a running instance
+    // V$THREAD is not meaningful on a physical standby: instance 2's thread does not make it "down".
+    ['up', { instance: 'ORCLSB2' }, undefined],
     ['rac_instances_up', {}, 1],
-    ['rac_instances_configured', {}, 2],
+    ['rac_instances_configured', {}, undefined],
     ['uptime_s', {}, 10_817],
     ['processes_pct', {}, 7.33],
     ['sessions_pct', {}, 5.54],
@@ -124,9 +125,18 @@ describe('parseOracle: mounted physical standby', () => {
   ])('%s %j = %s', (field, tags, expected) => {
     expect(value(res.metrics, field, tags)).toBe(expected);
   });
-  it('names the query that the closed dictionary refused, and nothing else', () => {
-    expect(res.errors).toEqual(["oracle query 'tablespaces': ORA-01219: database or pluggable database not open: queries allowed on fixed"]);
+  it('takes the closed dictionary (ORA-01219) as the mounted state it is: no error, no query_error, no tablespaces', () => {
+    expect(res.errors).toEqual([]);
     expect(res.metrics.some((m) => m.tags?.tablespace)).toBe(false);
+    expect(value(res.metrics, 'query_error', { group: 'space' })).toBeUndefined();
+    expect(value(res.metrics, 'query_error', { group: 'recovery' })).toBe(0);
+  });
+  it('still names ORA-01219 on an open database', () => {
+    const open = fixture('standby-mounted.txt').replace('PHYSICAL STANDBY|MOUNTED', 'PHYSICAL STANDBY|READ ONLY WITH APPLY');
+    const got = parseOracle(open, { now: NOW });
+    expect(got.errors).toEqual(["oracle query 'tablespaces': ORA-01219: database or pluggable database not open: queries allowed on fixed"]);
+    expect(value(got.metrics, 'query_error', { group: 'space' })).toBe(1);
+    expect(value(got.metrics, 'query_result', { group: 'space' })).toBe('ORA-01219');
   });
   it('counts a MOUNTED primary as down', () => {
     const primary = fixture('standby-mounted.txt').replace('PHYSICAL STANDBY|MOUNTED', 'PRIMARY|MOUNTED');
@@ -146,7 +156,7 @@ describe('parseOracle: broken output', () => {
       1,
       { instance: 'ORCL' },
     ],
-    ['truncated.txt', [`oracle query 'tablespaces': line 8: expected 4 fields, got 2: "SYSAUX|21474836"`, "oracle: output ends before '@@ end' (truncated?)"], 1, { instance: 'ORCL1' }],
+    ['truncated.txt', [`oracle query 'tablespaces': line 8: expected 5 fields, got 3: "-|SYSAUX|21474836"`, "oracle: output ends before '@@ end' (truncated?)"], 1, { instance: 'ORCL1' }],
     ['sqlplus-missing.txt', ['oracle: sqlplus printed no query output: sh: /u01/app/oracle/product/19.0.0/dbhome_1/bin/sqlplus: not found'], 0, {}],
     ['tns-12162.txt', ['oracle: sqlplus printed no query output: ORA-12162: TNS:net service name is incorrectly specified'], 0, {}],
     ['ora-01034-connect.txt', ['oracle: sqlplus printed no query output: ORA-01034: ORACLE not available'], 0, {}],
@@ -174,14 +184,14 @@ describe('parseOracle: broken output', () => {
   });
 
   it('reports an idle instance once, with oracle.up=0 as its only metric', () => {
-    expect(parse('ora-01034-idle.txt').metrics).toEqual([{ measurement: 'oracle', fields: { up: 0 } }]);
+    expect(parse('ora-01034-idle.txt').metrics).toEqual([{ measurement: 'oracle', fields: { up: 0, result: 'ORA-01034' } }]);
   });
 
   it.each<[string, string, string[]]>([
     ['empty output', '', ['oracle: sqlplus printed no query output (empty output)']],
     ['an unknown section', '@@ instance\nORCL|h|OPEN|ACTIVE|19.0.0.0.0|1763000000.\n@@ bogus\nx\n@@ end\n', ["oracle: unknown section 'bogus'"]],
-    ['a number that is not one', '@@ tablespaces\nUSERS|abc|1.|1.\n@@ end\n', [`oracle query 'tablespaces': USERS bytes is not a number: "abc"`]],
-    ['a lag that is not an interval', "@@ dataguard_stats\napply lag|5 seconds|s\n@@ end\n", [`oracle query 'dataguard_stats': apply lag is not an interval: "5 seconds"`]],
+    ['a number that is not one', '@@ tablespaces\n-|USERS|abc|1.|1.\n@@ end\n', [`oracle query 'tablespaces': USERS bytes is not a number: "abc"`]],
+    ['a lag that is not an interval', "@@ database\nX|PHYSICAL STANDBY|MOUNTED|ARCHIVELOG\n@@ dataguard_stats\napply lag|5 seconds|3.\n@@ end\n", [`oracle query 'dataguard_stats': apply lag is not an interval: "5 seconds"`]],
   ])('reports %s', (_what, stdout, errors) => {
     expect(parseOracle(stdout, { now: NOW }).errors).toEqual(errors);
   });

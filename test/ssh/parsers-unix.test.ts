@@ -147,7 +147,8 @@ const CASES: Case[] = [
   { parser: 'lsps_aix', fixture: 'aix/lsps-s.txt', metrics: [{ measurement: 'swap', fields: { used_pct: 3 } }] },
   {
     parser: 'swapinfo_hpux', fixture: 'hpux/swapinfo-tam.txt',
-    metrics: [{ measurement: 'mem', fields: { used_pct: 30 } }, { measurement: 'swap', fields: { used_pct: 28, used_bytes: 5738 * MiB } }],
+    // The "memory" line is pseudo-swap, not memory use: no mem.* from swapinfo.
+    metrics: [{ measurement: 'swap', fields: { used_pct: 28, used_bytes: 5738 * MiB } }],
   },
   // 1255980 / (1255980 + 6059348) = 17.17%.
   // Solaris memory: 16 GiB installed, 6,210,336 KB free in the last sample, 8 KB pages.
@@ -272,6 +273,7 @@ const COMMAND: Record<string, string> = {
   vmstat_linux: 'vmstat 1 2', vmstat_aix: 'vmstat 1 2', vmstat_hpux: 'vmstat 1 2', vmstat_solaris: 'vmstat 1 2',
   uptime: 'uptime', meminfo_linux: 'cat /proc/meminfo', svmon_aix: 'svmon -G', lsps_aix: 'lsps -s',
   swapinfo_hpux: 'swapinfo -tam', swap_solaris: 'swap -s', memory_solaris: 'solaris memory', errpt_aix: 'errpt', multipath_linux: 'multipath -ll', lspath_aix: 'lspath',
+  vmstat_v_aix: 'vmstat -v', lsvg_aix: 'lsvg', memory_hpux: 'memory (machinfo, vmstat)', ioscan_health_hpux: 'ioscan -P health',
 };
 /** Empty output is a valid answer here: no error log entries, no multipath devices. */
 const EMPTY_IS_NONE = new Set(['errpt_aix', 'multipath_linux', 'lspath_aix']);

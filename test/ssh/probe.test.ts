@@ -92,7 +92,7 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
   });
 
   it('reads an AIX host: vmstat, svmon, lsps, df, lspath, and only new errpt entries', async () => {
-    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['cpu', 'load', 'memory', 'filesystems', 'errlog', 'multipath'] }, 'aix01');
+    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['cpu', 'load', 'memory_svmon', 'filesystems', 'errlog', 'multipath'] }, 'aix01');
     const first = await gather(p);
     expect(first.errors).toEqual([]);
     const s = first.samples;
@@ -111,7 +111,9 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
   it('reads an Oracle RAC instance through sqlplus with the NLS-safe script, and counts new ORA- lines in the alert log across rotation', async () => {
     const alertLog = join(sshd.dir, 'alert_ORCL1.log');
     writeFileSync(alertLog, 'Mon Nov 23 01:00:00 2026\nORA-00600: internal error (history)\n');
-    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL1', home: join(sshd.dir, 'oracle'), device: 'orcl', alert_log: alertLog, rac: true, asm: true, dataguard: true }] }, 'aix02');
+    const asmLog = join(sshd.dir, 'alert_+ASM1.log');
+    writeFileSync(asmLog, 'ORA-15080: synchronous I/O operation failed (history)\n');
+    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL1', home: join(sshd.dir, 'oracle'), device: 'orcl', alert_log: alertLog, asm_alert_log: asmLog, rac: true, asm: true, dataguard: true }] }, 'aix02');
     expect(p.devices().map((d) => `${d.name}:${d.class}`)).toEqual(['aix02:minicomputer', 'orcl:database']);
     const now = Date.UTC(2026, 10, 23, 8, 0, 0);
     const first = await gather(p, now);
@@ -126,7 +128,9 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
     expect(s.filter((x) => 'alert_errors' in x.fields)).toEqual([]);
 
     appendFileSync(alertLog, 'ORA-01653: unable to extend table\nORA-01653: unable to extend table\nORA-00060: deadlock detected\n');
+    appendFileSync(asmLog, 'ORA-15080: synchronous I/O operation failed to write block 1031 of disk 4 in disk group DATA\n');
     const second = await gather(p, now + 60_000);
+    expect(valueOf(second.samples, 'oracle.alert_errors', { log: 'asm', code: 'ORA-15080' })).toBe(1);
     expect(valueOf(second.samples, 'oracle.alert_errors', { code: 'ORA-01653' })).toBe(2);
     expect(valueOf(second.samples, 'oracle.alert_errors', { code: 'ORA-00060' })).toBe(1);
 
@@ -137,6 +141,28 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
     expect(valueOf(third.samples, 'oracle.alert_errors', { code: 'ORA-00060' })).toBe(1);
     expect(valueOf(third.samples, 'oracle.alert_errors', { code: 'ORA-01653' })).toBe(0);
   });
+
+  it('ends a sqlplus session whose query group overruns its limit, and still reports the instance and the other groups', async () => {
+    // A sqlplus that answers each query of the script from a 19c fixture, and hangs in dba_free_space.
+    const home = join(sshd.dir, 'oracle-slow');
+    await import('node:fs').then((fs) => fs.mkdirSync(join(home, 'bin'), { recursive: true }));
+    const fx = join(FIXTURES, 'oracle', 'v19-noncdb.txt');
+    sshd.addCommand(
+      'sqlplus',
+      `in=${join(sshd.dir, 'slow.stdin')}; cat > "$in"\nfor q in \`sed -n 's/^prompt @@ //p' "$in"\`; do\n  if [ "$q" = tablespaces ]; then echo '@@ tablespaces'; sleep 30; fi\n  awk -v q="$q" '/^@@ /{p=($2==q)} p' '${fx}'\ndone`,
+      join(home, 'bin'),
+    );
+    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL', home, device: 'orcl-slow', dataguard: true, query_timeouts: { space: '1s' } }] }, 'aix03');
+    const first = await gather(p); // learns that it is a non-CDB, open
+    expect(first.errors).toEqual(["orcl-slow: oracle: query group 'space' did not finish within 1000 ms; its session was ended"]);
+    const s = first.samples.filter((x) => x.tags.device === 'orcl-slow');
+    expect(valueOf(s, 'oracle.up', { instance: 'ORCL' })).toBe(1);
+    expect(valueOf(s, 'oracle.query_error', { group: 'space' })).toBe(1);
+    expect(valueOf(s, 'oracle.query_result', { group: 'space' })).toBe('timeout');
+    expect(valueOf(s, 'oracle.query_error', { group: 'objects' })).toBe(0);
+    expect(valueOf(s, 'oracle.log_switches_per_h')).toBe(3);
+    expect(valueOf(s, 'oracle.tablespace_used_pct', { tablespace: 'USERS' })).toBeUndefined();
+  }, 30_000);
 
   it('reads a 3PAR array through its CLI', async () => {
     const p = probe({ platform: '3par' }, '3par-a');

@@ -24,8 +24,10 @@ export interface Sshd {
   /**
    * A further key for the same account whose sessions get their own directory
    * first on PATH: one sshd can then play a Linux host and an AIX host.
+   * `unprivileged`: when the tests run as root, the key's commands run as
+   * nobody (setpriv, util-linux), as they would for a monitoring account.
    */
-  addKey(name: string): { key: Buffer; bin: string };
+  addKey(name: string, opts?: { unprivileged?: boolean }): { key: Buffer; bin: string };
   stop(): Promise<void>;
   /** Stops sshd and cuts every open session, as a reboot or a crash would. */
   kill(): Promise<void>;
@@ -112,12 +114,13 @@ export async function startSshd(): Promise<Sshd> {
     addCommand(name, script, binDir = bin) {
       writeFileSync(join(binDir, name), script.startsWith('#!') ? script : `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     },
-    addKey(name) {
+    addKey(name, opts = {}) {
       const keyBin = join(dir, `bin-${name}`);
       mkdirSync(keyBin, { mode: 0o755 });
       keygen(join(dir, `key-${name}`));
       const keyPub = readFileSync(join(dir, `key-${name}.pub`), 'utf8').trim();
-      appendFileSync(join(dir, 'authorized_keys'), `environment="PATH=${keyBin}:/usr/local/bin:/usr/bin:/bin" ${keyPub}\n`);
+      const drop = opts.unprivileged && userInfo().uid === 0 ? 'command="exec setpriv --reuid=nobody --regid=nogroup --clear-groups /bin/sh -c \\"$SSH_ORIGINAL_COMMAND\\"",' : '';
+      appendFileSync(join(dir, 'authorized_keys'), `${drop}environment="PATH=${keyBin}:/usr/local/bin:/usr/bin:/bin" ${keyPub}\n`);
       return { key: readFileSync(join(dir, `key-${name}`)), bin: keyBin };
     },
     async stop() {

@@ -9,7 +9,7 @@ import type { ParsedMetric, ParseResult } from '../types.js';
 export const METRIC = {
   cpu: { m: 'cpu', usage: 'usage_pct', iowait: 'iowait_pct' },
   load: { m: 'load', l1: 'l1', l5: 'l5', l15: 'l15' },
-  mem: { m: 'mem', usedPct: 'used_pct', availableBytes: 'available_bytes', pageIn: 'page_in_ps', pageOut: 'page_out_ps' },
+  mem: { m: 'mem', usedPct: 'used_pct', availableBytes: 'available_bytes', totalBytes: 'total_bytes', pageIn: 'page_in_ps', pageOut: 'page_out_ps' },
   swap: { m: 'swap', usedPct: 'used_pct', usedBytes: 'used_bytes' },
   disk: { m: 'disk', usedPct: 'used_pct', freeBytes: 'free_bytes', inodesUsedPct: 'inodes_used_pct' },
   system: { m: 'system', uptime: 'uptime_s' },

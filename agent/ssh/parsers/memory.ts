@@ -121,8 +121,7 @@ const SWAPINFO_TYPES = new Set(['dev', 'fs', 'localfs', 'network', 'reserve', 'm
 
 /**
  * HP-UX `swapinfo -tam` (megabytes). swap.* come from the "total" line, which
- * includes pseudo-swap; mem.used_pct from the "memory" line (pseudo-swap held in
- * RAM) when memory swap is enabled.
+ * includes pseudo-swap. The "memory" line is not read as memory use.
  */
 export const parseSwapinfoHpux: Parser = (stdout) => {
   const out = new Collector('swapinfo -tam');
@@ -147,11 +146,11 @@ export const parseSwapinfoHpux: Parser = (stdout) => {
       out.lineError(line, 'no USED or PCT USED');
       continue;
     }
-    if (type === 'memory') out.add(METRIC.mem.m, { [METRIC.mem.usedPct]: usedPct });
-    else {
-      total = true;
-      out.add(METRIC.swap.m, { [METRIC.swap.usedPct]: usedPct, [METRIC.swap.usedBytes]: used * 1024 ** 2 });
-    }
+    // The "memory" line is pseudo-swap (swap space reserved in RAM), which HP calls misleading as a memory
+    // figure: mem.* come from the memory_hpux check (machinfo and vmstat) instead.
+    if (type === 'memory') continue;
+    total = true;
+    out.add(METRIC.swap.m, { [METRIC.swap.usedPct]: usedPct, [METRIC.swap.usedBytes]: used * 1024 ** 2 });
   }
   if (!total) nothing(out, stdout, '"total" line (was -t given?)');
   return out.result();

@@ -4,6 +4,8 @@
  * documents the command its parser expects.
  */
 import type { Parser } from '../types.js';
+import { parseLsvgAix, parseVmstatVAix } from './aix.js';
+import { parseIoscanHealthHpux, parseMemoryHpux } from './hpux.js';
 import { parseBdfHpux, parseDfAix, parseDfInodesLinux, parseDfPosix } from './df.js';
 import { parseErrptAix } from './errlog.js';
 import { parseLspsAix, parseMeminfoLinux, parseSvmonAix, parseSwapSolaris, parseSwapinfoHpux } from './memory.js';
@@ -32,7 +34,15 @@ export const UNIX_PARSERS: Record<string, Parser> = {
   uptime: parseUptime,
   /** `cat /proc/meminfo`. */
   meminfo_linux: parseMeminfoLinux,
-  /** AIX `svmon -G`. */
+  /** AIX `vmstat -v` (any user). */
+  vmstat_v_aix: parseVmstatVAix,
+  /** AIX `lsvg` of each varied-on volume group. */
+  lsvg_aix: parseLsvgAix,
+  /** HP-UX `getconf PAGE_SIZE; machinfo | grep -i memory; vmstat 1 2`. */
+  memory_hpux: parseMemoryHpux,
+  /** HP-UX 11i v3 `ioscan -P health`. */
+  ioscan_health_hpux: parseIoscanHealthHpux,
+  /** AIX `svmon -G` (root only). */
   svmon_aix: parseSvmonAix,
   /** AIX `lsps -s`. */
   lsps_aix: parseLspsAix,
