@@ -3,11 +3,17 @@
  * Adding a kind means one import and one entry here; nothing else branches on kind.
  */
 import { hostProbe } from './host.js';
+import { pingProbe } from './ping.js';
 import { snmpProbe } from './snmp.js';
 import { sshProbe } from './ssh.js';
 import type { ProbeKind } from './types.js';
 
-const KINDS: ReadonlyArray<ProbeKind<never>> = [hostProbe as ProbeKind<never>, snmpProbe as ProbeKind<never>, sshProbe as ProbeKind<never>];
+const KINDS: ReadonlyArray<ProbeKind<never>> = [
+  hostProbe as ProbeKind<never>,
+  snmpProbe as ProbeKind<never>,
+  sshProbe as ProbeKind<never>,
+  pingProbe as ProbeKind<never>,
+];
 
 export function probeKinds(): Map<string, ProbeKind<unknown>> {
   return new Map(KINDS.map((k) => [k.kind, k as ProbeKind<unknown>]));
