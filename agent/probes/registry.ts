@@ -6,6 +6,7 @@ import { hostProbe } from './host.js';
 import { pingProbe } from './ping.js';
 import { snmpProbe } from './snmp.js';
 import { sshProbe } from './ssh.js';
+import { tcpProbe } from './tcp.js';
 import type { ProbeKind } from './types.js';
 
 const KINDS: ReadonlyArray<ProbeKind<never>> = [
@@ -13,6 +14,7 @@ const KINDS: ReadonlyArray<ProbeKind<never>> = [
   snmpProbe as ProbeKind<never>,
   sshProbe as ProbeKind<never>,
   pingProbe as ProbeKind<never>,
+  tcpProbe as ProbeKind<never>,
 ];
 
 export function probeKinds(): Map<string, ProbeKind<unknown>> {
