@@ -12,4 +12,4 @@ export const CHECK = { measurement: 'check', status: 'status', durationMs: 'dura
 export const LOG = { measurement: 'log', matches: 'matches', messagesPs: 'messages_ps', dropped: 'dropped', tagPattern: 'pattern', tagSeverity: 'severity' } as const;
 
 /** Why a check did not succeed, in the `result` field; a short closed vocabulary for rules and dashboards. */
-export type ProbeResult = 'ok' | 'timeout' | 'refused' | 'unreachable' | 'unresolved' | 'loss' | 'mismatch' | 'tls' | 'error';
+export type ProbeResult = 'ok' | 'status' | 'timeout' | 'refused' | 'unreachable' | 'unresolved' | 'loss' | 'mismatch' | 'tls' | 'error';

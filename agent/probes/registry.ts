@@ -3,6 +3,7 @@
  * Adding a kind means one import and one entry here; nothing else branches on kind.
  */
 import { hostProbe } from './host.js';
+import { httpProbe } from './http.js';
 import { pingProbe } from './ping.js';
 import { snmpProbe } from './snmp.js';
 import { sshProbe } from './ssh.js';
@@ -15,6 +16,7 @@ const KINDS: ReadonlyArray<ProbeKind<never>> = [
   sshProbe as ProbeKind<never>,
   pingProbe as ProbeKind<never>,
   tcpProbe as ProbeKind<never>,
+  httpProbe as ProbeKind<never>,
 ];
 
 export function probeKinds(): Map<string, ProbeKind<unknown>> {
