@@ -2,6 +2,7 @@
  * The explicit probe registry: the only place that knows every probe kind.
  * Adding a kind means one import and one entry here; nothing else branches on kind.
  */
+import { execProbe } from './exec.js';
 import { hostProbe } from './host.js';
 import { httpProbe } from './http.js';
 import { pingProbe } from './ping.js';
@@ -17,6 +18,7 @@ const KINDS: ReadonlyArray<ProbeKind<never>> = [
   pingProbe as ProbeKind<never>,
   tcpProbe as ProbeKind<never>,
   httpProbe as ProbeKind<never>,
+  execProbe as ProbeKind<never>,
 ];
 
 export function probeKinds(): Map<string, ProbeKind<unknown>> {
