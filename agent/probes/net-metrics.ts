@@ -9,7 +9,7 @@ export const TCP = { measurement: 'tcp', up: 'up', connectMs: 'connect_ms', resp
 export const HTTP = { measurement: 'http', up: 'up', status: 'status', latencyMs: 'latency_ms', redirects: 'redirects', bodyMatch: 'body_match', bytes: 'bytes', result: 'result', tagUrl: 'url' } as const;
 export const TLS = { measurement: 'tls', certDaysLeft: 'cert_days_left', chainValid: 'chain_valid', tagHost: 'host' } as const;
 export const CHECK = { measurement: 'check', status: 'status', durationMs: 'duration_ms', output: 'output', tagCheck: 'check' } as const;
-export const LOG = { measurement: 'log', matches: 'matches', messagesPs: 'messages_ps', dropped: 'dropped', tagPattern: 'pattern', tagSeverity: 'severity' } as const;
+export const LOG = { measurement: 'log', matches: 'matches', messagesPs: 'messages_ps', received: 'received', rateLimited: 'rate_limited', truncated: 'truncated', gbk: 'gbk', binary: 'binary', tagPattern: 'pattern', tagSeverity: 'severity' } as const;
 
 /** Why a check did not succeed, in the `result` field; a short closed vocabulary for rules and dashboards. */
 export type ProbeResult = 'ok' | 'status' | 'timeout' | 'refused' | 'unreachable' | 'unresolved' | 'loss' | 'mismatch' | 'tls' | 'error';

@@ -8,6 +8,7 @@ import { httpProbe } from './http.js';
 import { pingProbe } from './ping.js';
 import { snmpProbe } from './snmp.js';
 import { sshProbe } from './ssh.js';
+import { syslogProbe } from './syslog.js';
 import { tcpProbe } from './tcp.js';
 import type { ProbeKind } from './types.js';
 
@@ -19,6 +20,7 @@ const KINDS: ReadonlyArray<ProbeKind<never>> = [
   tcpProbe as ProbeKind<never>,
   httpProbe as ProbeKind<never>,
   execProbe as ProbeKind<never>,
+  syslogProbe as ProbeKind<never>,
 ];
 
 export function probeKinds(): Map<string, ProbeKind<unknown>> {
