@@ -121,7 +121,7 @@ export class SyslogProbe implements Probe {
   private readonly matches = new Map<string, { device: string; pattern: string; count: number; last: number }>();
   private readonly severities = new Array<number>(8).fill(0);
   private lastGather: number;
-  /** The latest messages, newest last, for whoever ships raw logs; bounded. */
+  /** The latest messages (at least 1,000, at most 2,000), newest last; bounded. */
   readonly recent: LogRecord[] = [];
 
   constructor(private readonly compiled: CompiledSyslog, private readonly device: string, now: () => number = Date.now) {
@@ -141,7 +141,8 @@ export class SyslogProbe implements Probe {
     }
     const { message: msg } = m;
     this.recent.push({ device, source: m.source, ts: msg.timestamp ?? m.receivedAt, facility: msg.facility, severity: msg.severity, host: msg.host, app: msg.app, mnemonic: msg.mnemonic, text: msg.text, encoding: msg.encoding, patterns: m.patterns });
-    if (this.recent.length > SYSLOG_DEFAULTS.recent) this.recent.splice(0, this.recent.length - SYSLOG_DEFAULTS.recent);
+    // Trimmed in chunks: cutting one element per message would copy the whole buffer every time.
+    if (this.recent.length >= 2 * SYSLOG_DEFAULTS.recent) this.recent.splice(0, this.recent.length - SYSLOG_DEFAULTS.recent);
   }
 
   devices(): DeviceMeta[] {
