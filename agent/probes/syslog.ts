@@ -8,7 +8,7 @@
  * The listeners open on the first gather, not in init, so `agent --check`
  * never binds a port.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
 import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
 import { ConfigError, formatProblem } from '../../lib/config.js';
@@ -51,6 +51,22 @@ export interface CompiledSyslog {
   devices: Map<string, string>;
 }
 
+/**
+ * The shipped pattern file lives in the package (rules/syslog/); the single-file
+ * agent copied alone has none, which is a problem to report, not a crash.
+ */
+function shippedPatterns(problems: OptionProblem[]): string[] {
+  let file: string | undefined;
+  try {
+    file = shippedPatternsFile();
+  } catch {
+    file = undefined;
+  }
+  if (file && existsSync(file)) return [file];
+  problems.push({ path: ['shipped_patterns'], message: 'the shipped rules/syslog/patterns.yaml is not beside this agent (a single-file install): copy it, list it in patterns and set shipped_patterns: false' });
+  return [];
+}
+
 export function compileSyslogOptions(options: unknown): CompiledSyslog {
   const o = checkSchema<SyslogOptions>(SyslogOptionsSchema, options);
   const problems: OptionProblem[] = [];
@@ -78,8 +94,9 @@ export function compileSyslogOptions(options: unknown): CompiledSyslog {
   const key = o.listen.tls ? read(o.listen.tls.key_file, ['listen', 'tls', 'key_file']) : undefined;
   if (!o.listen.udp && !o.listen.tcp && !o.listen.tls) problems.push({ path: ['listen'], message: 'give at least one of udp, tcp, tls' });
   let patterns: SyslogPattern[] = [];
+  const shipped = o.shipped_patterns === false ? [] : shippedPatterns(problems);
   try {
-    patterns = loadPatterns([...(o.shipped_patterns === false ? [] : [shippedPatternsFile()]), ...(o.patterns ?? [])]);
+    patterns = loadPatterns([...shipped, ...(o.patterns ?? [])]);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // The pattern file's own positions are the useful ones; they travel in the message.
