@@ -148,6 +148,23 @@ describe.skipIf(!HAVE_PLUGINS)('exec with monitoring-plugins-basic', () => {
     expect(errors).toEqual(['check flood: output cut at the max_output limit', 'check garbage: 3 perfdata item(s) unreadable']);
   });
 
+  it('runs at most max_parallel plugins at once', async () => {
+    const log = join(tmp.dir, 'parallel.log');
+    writeFileSync(log, '');
+    const script = plugin('slow', 'echo "+" >> "$1"; sleep 0.2; echo "-" >> "$1"; echo OK');
+    const checks = Array.from({ length: 6 }, (_, i) => ({ name: `slow${i}`, command: [script, log] }));
+    const samples = await gatherOnce(execProbe.init({ options: { max_parallel: 2, checks } }, env));
+    expect(samples.map((s) => s.fields.status)).toEqual([0, 0, 0, 0, 0, 0]);
+    let running = 0;
+    let most = 0;
+    for (const mark of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+      running += mark === '+' ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(most).toBeLessThanOrEqual(2);
+    expect(running).toBe(0);
+  });
+
   it('turns a counter into a rate between runs', async () => {
     const counter = join(tmp.dir, 'count');
     writeFileSync(counter, '100');

@@ -5,13 +5,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileSyslogOptions, SyslogProbe } from '../../agent/probes/syslog.js';
 import type { Sample } from '../../collector/contract/index.js';
 import { peerAvailable } from '../peers.js';
 import { freePort, tempDir } from '../helpers.js';
+import { makePki } from './certs.js';
 
 const HAVE_LOGGER = peerAvailable('logger', 'bsdutils');
 const probes: SyslogProbe[] = [];
@@ -111,6 +114,25 @@ describe('syslog receiver', () => {
     expect(recent[4]?.text).toBe('after the storm');
     expect(probe.receiver.stats).toMatchObject({ received: 5, truncated: 2, gbk: 1, binary: 1 });
     expect(recent[2]?.text.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('receives over TLS', async () => {
+    const tmp = tempDir('rw-sl-tls-');
+    const pki = makePki(tmp.dir, 30);
+    writeFileSync(join(tmp.dir, 'srv.crt'), pki.serverCert);
+    writeFileSync(join(tmp.dir, 'srv.key'), pki.serverKey);
+    const port = await freePort();
+    const probe = new SyslogProbe(compileSyslogOptions({ listen: { tls: { listen: `127.0.0.1:${port}`, cert_file: join(tmp.dir, 'srv.crt'), key_file: join(tmp.dir, 'srv.key') } } }), 'agent-host');
+    probes.push(probe);
+    await probe.receiver.start();
+    const line = '<187>%LINK-3-UPDOWN: Interface Gi0/9, changed state to down';
+    await new Promise<void>((resolve, reject) => {
+      const c = tlsConnect({ host: '127.0.0.1', port, ca: pki.ca }, () => c.end(`${Buffer.byteLength(line)} ${line}`, () => resolve()));
+      c.on('error', reject);
+    });
+    await until(probe, 1);
+    expect(probe.recent.map((r) => r.mnemonic)).toEqual(['LINK-3-UPDOWN']);
+    tmp.cleanup();
   });
 
   it('refuses bad options and a broken pattern file with its position', () => {
