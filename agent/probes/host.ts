@@ -13,6 +13,8 @@ import type { OptionProblem, ProbeEnv, ProbeKind, TargetSpec } from './types.js'
 import { ProbeOptionsError } from './types.js';
 import type { MountEntry } from './host-proc.js';
 import { HostProbe, type HostProbeDeps } from './host-gather.js';
+import { SiHostProbe } from './host-si.js';
+import type { Probe } from './types.js';
 
 export { HOST_METRICS, HOST_TAGS, CLOCK_SOURCES, type HostMeasurement, type HostFields } from './host-metrics.js';
 
@@ -43,6 +45,10 @@ export const HostOptionsSchema = Type.Object(
     interfaces: Type.Optional(Type.Object({ exclude: Type.Optional(PatternList) }, { additionalProperties: false })),
     disks: Type.Optional(Type.Object({ exclude: Type.Optional(PatternList) }, { additionalProperties: false })),
     class: Type.Optional(Type.Union([Type.Literal('server'), Type.Literal('minicomputer')])),
+    /** `proc` reads /proc (Linux only); `systeminformation` works everywhere (host-si.ts). */
+    backend: Type.Optional(Type.Enum(['proc', 'systeminformation'])),
+    /** Windows services reported as proc.up{name} (systeminformation backend). */
+    services: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 256, uniqueItems: true })),
   },
   { additionalProperties: false },
 );
@@ -193,8 +199,21 @@ export function createHostProbe(target: TargetSpec<HostOptions>, env: ProbeEnv, 
   return new HostProbe(target.device ?? env.hostname, options, env, deps);
 }
 
+/** Outside Linux there is no /proc: systeminformation is the default there. */
+export function hostBackend(options: HostOptions | undefined, platform: NodeJS.Platform = process.platform): 'proc' | 'systeminformation' {
+  return options?.backend ?? (platform === 'linux' ? 'proc' : 'systeminformation');
+}
+
 export const hostProbe: ProbeKind<HostOptions> = {
   kind: 'host',
   options: HostOptionsSchema,
-  init: (target, env) => createHostProbe(target, env),
+  init(target, env): Probe {
+    if (hostBackend(target.options) === 'proc') {
+      if (target.options?.services?.length) throw new ProbeOptionsError([{ path: ['services'], message: 'services are Windows services: they need backend: systeminformation' }]);
+      return createHostProbe(target, env);
+    }
+    const compiled = compileHostOptions(target.options);
+    const waitMs = Math.min(5_000, Math.max(500, env.intervalMs / 4));
+    return new SiHostProbe(target.device ?? env.hostname, compiled, env, { waitMs, callTimeoutMs: Math.max(10_000, env.intervalMs * 2), services: target.options?.services ?? [] });
+  },
 };

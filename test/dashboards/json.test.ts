@@ -13,7 +13,7 @@ import { packageRoot } from '../../lib/paths.js';
 
 const ROOT = join(packageRoot(), 'dashboards');
 const JSON_DIR = join(ROOT, 'json');
-const EXPECTED = ['incidents-sla', 'network', 'noc-overview', 'oracle', 'security', 'servers', 'storage-san-tape', 'ups-ac'];
+const EXPECTED = ['incidents-sla', 'network', 'noc-overview', 'oracle', 'security', 'servers', 'services', 'storage-san-tape', 'ups-ac'];
 /** The collector's room-wide snapshot has no site or device tags (README "Data model"). */
 const ROOM_WIDE = /FROM "noc"/;
 

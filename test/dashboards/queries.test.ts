@@ -36,7 +36,7 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries agains
 
   it('finds every dashboard', () => {
     expect(dashboards.map((d) => d.file)).toEqual(
-      ['incidents-sla.json', 'network.json', 'noc-overview.json', 'oracle.json', 'security.json', 'servers.json', 'storage-san-tape.json', 'ups-ac.json'],
+      ['incidents-sla.json', 'network.json', 'noc-overview.json', 'oracle.json', 'security.json', 'servers.json', 'services.json', 'storage-san-tape.json', 'ups-ac.json'],
     );
   });
 

@@ -121,6 +121,23 @@ function line(measurement: string, tags: Record<string, string>, fields: Fields,
   return `${measurement},${tagText} ${fieldsText} ${ts}`;
 }
 
+/** The reachability and service probes' lines for one device and minute (dashboards/json/services.json). */
+function* serviceLines(d: Device, emit: (m: string, f: Fields, extra?: Record<string, string>) => string, down: boolean, busy: number, noise: (amp: number) => number): Generator<string> {
+  const rtt = 0.4 + busy + noise(0.2);
+  yield emit('ping', down ? { up: 0, loss_pct: 100, sent: 3, received: 0, result: 'timeout' } : { up: 1, loss_pct: 0, sent: 3, received: 3, rtt_ms: rtt, rtt_min_ms: rtt * 0.8, rtt_max_ms: rtt * 1.4, result: 'ok' });
+  if (d.class === 'server') {
+    for (const port of ['22', '443']) yield emit('tcp', { up: 1, connect_ms: 0.3 + noise(0.1), result: 'ok' }, { port });
+    const url = `https://${d.name}.example.net/health`;
+    yield emit('http', { up: 1, status: 200, latency_ms: 40 + 200 * busy + noise(10), redirects: 0, bytes: 512, result: 'ok' }, { url });
+    yield emit('tls', { cert_days_left: d.name.endsWith('web01') ? 5.5 : 80, chain_valid: 1 }, { host: `${d.name}.example.net:443` });
+    for (const check of ['disk_root', 'load']) yield emit('check', { status: check === 'load' && busy > 0.9 ? 1 : 0, duration_ms: 20 + noise(5), output: 'OK' }, { check });
+    for (const severity of ['err', 'warning', 'info']) yield emit('log', { messages_ps: (severity === 'info' ? 20 : 1) * (0.5 + busy) }, { severity });
+  }
+  if (d.class === 'network' || d.class === 'security') {
+    for (const pattern of ['link_down', 'login_failed']) yield emit('log', { matches: noise(1) > 0.9 ? 1 : 0 }, { pattern });
+  }
+}
+
 /** Lines of one day at 60 s resolution ending at `endS`, in minute order. */
 export function* roomDay(endS: number): Generator<string> {
   const devices = roomDevices();
@@ -147,6 +164,7 @@ export function* roomDay(endS: number): Generator<string> {
       if (snmp && !down) Object.assign(deviceFields, { rtt_ms: 1.5 + noise(0.8), uptime_s: 90 * 86_400 + m * 60 });
       if ((d.class === 'network' || d.class === 'security') && !down) Object.assign(deviceFields, { cpu_pct: 12 + 25 * busy + noise(4), mem_used_pct: 48 + noise(1) });
       yield emit('device', deviceFields);
+      yield* serviceLines(d, emit, down, busy, noise);
       if (down) continue;
 
       switch (d.class) {

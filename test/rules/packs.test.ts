@@ -6,7 +6,7 @@ import { loadRuleFiles } from '../../collector/rules/loader.js';
 import { runRuleTests } from '../../collector/rules/rule-test.js';
 
 const DIR = join(process.cwd(), 'rules');
-const PACKS = ['host', 'network', 'security', 'storage', 'oracle', 'ups', 'precision-ac', 'environment', 'agent', 'ssh', 'traps'];
+const PACKS = ['host', 'network', 'security', 'storage', 'oracle', 'ups', 'precision-ac', 'environment', 'agent', 'ssh', 'traps', 'service', 'logs'];
 
 describe('shipped rule packs', () => {
   it('all load without a problem', () => {

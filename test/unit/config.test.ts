@@ -79,8 +79,8 @@ describe('agent.yaml', () => {
       `${file}:5:1: colour: unknown key 'colour' (valid keys: agent, collector, interval, jitter, batch, spool, snmp, targets)`,
       `${file}:4:11: interval: '15 seconds' is not a duration (write e.g. 500ms, 15s, 5m, 1h, 1d)`,
       `${file}:13:11: targets.2.cron: '61 * * * *' is not a cron expression (minute: 61 is a invalid expression for minute); e.g. "*/5 * * * *"`,
-      `${file}:9:7: targets.0.options.processs: unknown key 'processs' (valid keys: processes, ntp_server, mounts, interfaces, disks, class)`,
-      `${file}:10:12: targets.1.probe: unknown probe 'telepathy' (known: host, snmp, ssh)`,
+      `${file}:9:7: targets.0.options.processs: unknown key 'processs' (valid keys: processes, ntp_server, mounts, interfaces, disks, class, backend, services)`,
+      `${file}:10:12: targets.1.probe: unknown probe 'telepathy' (known: host, snmp, ssh, ping, tcp, http, exec, syslog)`,
     ]);
   });
 
