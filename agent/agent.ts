@@ -16,6 +16,7 @@ import { Spool } from './transport/spool.js';
 import { TrapReceiver } from './snmp/traps.js';
 import { profilesFor } from './snmp/shared.js';
 import { parseHostPort } from './probes/host.js';
+import { planReload, type ReloadReport } from './reload.js';
 
 export interface AgentOptions {
   logger?: Logger;
@@ -26,11 +27,17 @@ export interface AgentOptions {
 
 const DEVICE_REFRESH_MS = 10 * 60_000;
 
+interface RunningTarget {
+  target: TargetConfig;
+  env: ProbeEnv;
+  probe: Probe;
+}
+
 export class Agent {
   readonly sender: Sender;
   readonly spool: Spool;
   private readonly scheduler: Scheduler;
-  private readonly probes: Array<{ target: TargetConfig; probe: Probe }> = [];
+  private readonly probes: RunningTarget[] = [];
   private readonly poster: HttpPoster;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -38,7 +45,12 @@ export class Agent {
   readonly traps: TrapReceiver | undefined;
   private refresh: NodeJS.Timeout | undefined;
 
-  constructor(readonly config: AgentConfig, private readonly opts: AgentOptions = {}) {
+  private config: AgentConfig;
+  /** Polled SNMP addresses → device names, for traps. */
+  private trapDevices = new Map<string, string>();
+
+  constructor(config: AgentConfig, private readonly opts: AgentOptions = {}) {
+    this.config = config;
     this.log = opts.logger ?? createLogger(undefined, 'agent');
     this.now = opts.now ?? Date.now;
     this.spool = Spool.open({ dir: config.spool.dir, maxBytes: config.spool.maxBytes });
@@ -56,44 +68,87 @@ export class Agent {
       selfSamples: (ts) => this.selfSamples(ts),
     });
     this.scheduler = new Scheduler(config.jitterMs);
-    const kinds = probeKinds();
-    for (const target of config.targets) {
-      const kind = kinds.get(target.probe);
-      if (!kind) throw new Error(`unknown probe kind '${target.probe}'`);
-      const env: ProbeEnv = {
-        agentName: config.name,
-        hostname: config.device,
-        site: config.site,
-        room: config.room,
-        intervalMs: target.intervalMs,
-        collectorClockOffset: () => {
-          const ms = this.sender.stats.clockOffsetMs;
-          return ms === undefined ? undefined : ms / 1000;
-        },
-        log: probeLog(this.log.child({ target: target.name })),
-        snmp: config.snmp,
-      };
-      const probe = kind.init({ device: target.device, options: target.options }, env);
-      this.probes.push({ target, probe });
-      this.scheduler.add({
-        name: target.name,
-        intervalMs: target.intervalMs,
-        cron: target.cron,
-        timeoutMs: target.timeoutMs,
-        run: (signal) => this.runProbe(target, probe, signal),
-      });
-    }
+    for (const target of config.targets) this.addTarget(this.initTarget(target));
     const trapSettings = config.snmp?.traps;
     if (trapSettings) {
-      const devices = this.snmpDevices();
+      this.trapDevices = this.snmpDevices();
       this.traps = new TrapReceiver(trapSettings, {
         profiles: profilesFor(config.snmp?.profileDirs ?? []),
-        deviceFor: (address) => devices.get(address),
+        deviceFor: (address) => this.trapDevices.get(address),
         emit: (samples) => this.sender.enqueue(samples),
         log: probeLog(this.log.child({ part: 'traps' })),
         now: this.now,
       });
     }
+  }
+
+  /** Creates a target's probe; throws on options the probe refuses. */
+  private initTarget(target: TargetConfig): RunningTarget {
+    const kind = probeKinds().get(target.probe);
+    if (!kind) throw new Error(`unknown probe kind '${target.probe}'`);
+    const env: ProbeEnv = {
+      agentName: this.config.name,
+      hostname: this.config.device,
+      site: this.config.site,
+      room: this.config.room,
+      intervalMs: target.intervalMs,
+      collectorClockOffset: () => {
+        const ms = this.sender.stats.clockOffsetMs;
+        return ms === undefined ? undefined : ms / 1000;
+      },
+      log: probeLog(this.log.child({ target: target.name })),
+      snmp: this.config.snmp,
+    };
+    return { target, env, probe: kind.init({ device: target.device, options: target.options }, env) };
+  }
+
+  private addTarget(running: RunningTarget): void {
+    this.probes.push(running);
+    this.scheduleTarget(running);
+  }
+
+  private scheduleTarget(running: RunningTarget): void {
+    const { target, probe } = running;
+    this.scheduler.add({
+      name: target.name,
+      intervalMs: target.intervalMs,
+      cron: target.cron,
+      timeoutMs: target.timeoutMs,
+      run: (signal) => this.runProbe(running.target, probe, signal),
+    });
+  }
+
+  /**
+   * Applies a new configuration while running (SIGHUP): targets are added,
+   * removed and changed; a target whose only change is its schedule keeps its
+   * probe, so counters and sessions carry on. The spool, the sender and the
+   * trap receiver stay as they are: settings of theirs that changed are
+   * listed in `needsRestart`. A target whose options its probe refuses
+   * leaves everything unchanged.
+   */
+  async reconfigure(next: AgentConfig): Promise<ReloadReport> {
+    const plan = planReload(this.config, next, this.probes.map((p) => p.target));
+    const created = [...plan.added, ...plan.replaced].map((t) => this.initTarget(t));
+    for (const name of [...plan.removed, ...plan.replaced.map((t) => t.name)]) {
+      const i = this.probes.findIndex((p) => p.target.name === name);
+      const [gone] = this.probes.splice(i, 1);
+      await this.scheduler.remove(name);
+      await gone?.probe.close?.();
+    }
+    for (const t of plan.rescheduled) {
+      const running = this.probes.find((p) => p.target.name === t.name)!;
+      await this.scheduler.remove(t.name);
+      running.target = t;
+      running.env.intervalMs = t.intervalMs;
+      this.scheduleTarget(running);
+    }
+    for (const running of created) this.addTarget(running);
+    this.config = { ...this.config, targets: next.targets };
+    this.trapDevices = this.snmpDevices();
+    this.sender.setDevices(this.probes.flatMap((p) => p.probe.devices()));
+    const report = { ...plan.summary, needsRestart: plan.needsRestart };
+    this.log.info(report, 'configuration reloaded');
+    return report;
   }
 
   /** The device name of each polled SNMP address, so a trap from it lands on the same device. */

@@ -76,8 +76,12 @@ export async function runCollector(configPath: string | undefined, log: Logger):
   return 0;
 }
 
-export function runTokenNew(name: string): number {
+export function runTokenNew(name: string, opts: { json?: boolean } = {}): number {
   const token = newToken();
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ name, token, token_sha256: sha256Hex(token) })}\n`);
+    return 0;
+  }
   process.stdout.write(
     `# Give the agent its token (agent.yaml collector.token_file, or token_env):\n${token}\n\n` +
       `# Add this to collector.yaml under agents:\n  - name: ${name}\n    token_sha256: ${sha256Hex(token)}\n`,

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { buildApp } from '../collector/app.js';
 import { COLLECTOR_DEFAULTS, loadCollectorConfig } from '../collector/config.js';
 import { previousDate, ReportDateError } from '../collector/report/gather.js';
+import { UsageError } from './cli-support.js';
 
 export interface ReportCommandOptions {
   config?: string;
@@ -21,14 +22,7 @@ export interface ReportCommandOptions {
 }
 
 export async function runReport(o: ReportCommandOptions): Promise<number> {
-  if (o.lang !== undefined && o.lang !== 'zh-CN' && o.lang !== 'en') {
-    process.stderr.write(`--lang ${o.lang}: use zh-CN or en\n`);
-    return 2;
-  }
-  if (o.format !== undefined && o.format !== 'html' && o.format !== 'text') {
-    process.stderr.write(`--format ${o.format}: use html or text\n`);
-    return 2;
-  }
+  // --lang and --format are checked by the command line (commander choices).
   const config = o.config ? loadCollectorConfig(o.config) : { ...structuredClone(COLLECTOR_DEFAULTS), dataDir: resolve(o.dataDir ?? COLLECTOR_DEFAULTS.dataDir) };
   const collector = await buildApp({ config: { ...config, logLevel: 'silent' }, autoTick: false, background: false });
   try {
@@ -38,12 +32,11 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
       built = await collector.reports.build(date, o.lang as 'zh-CN' | 'en' | undefined, o.site);
     } catch (err) {
       if (!(err instanceof ReportDateError)) throw err;
-      process.stderr.write(`--date: ${err.message}\n`);
-      return 2;
+      throw new UsageError(`--date: ${err.message}`);
     }
-    // A file gets HTML unless it ends in .txt; the terminal gets text.
-    const format = o.format ?? (o.out ? (o.out.endsWith('.txt') ? 'text' : 'html') : 'text');
-    const body = format === 'html' ? built.html : built.text;
+    // A file gets HTML unless it ends in .txt or .json; the terminal gets text.
+    const format = o.format ?? (o.out ? (o.out.endsWith('.txt') ? 'text' : o.out.endsWith('.json') ? 'json' : 'html') : 'text');
+    const body = format === 'html' ? built.html : format === 'json' ? `${JSON.stringify(built.report)}\n` : built.text;
     if (o.out) writeFileSync(o.out, body);
     else process.stdout.write(body);
     if (o.archive) collector.reports.archive(built);

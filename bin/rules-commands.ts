@@ -4,9 +4,18 @@ import { formatRuleProblem, loadRuleFiles } from '../collector/rules/loader.js';
 import { runRuleTests } from '../collector/rules/rule-test.js';
 import { packageRoot } from '../lib/paths.js';
 
-export function runRulesCheck(paths: string[]): number {
+export function runRulesCheck(paths: string[], opts: { json?: boolean } = {}): number {
   const targets = paths.length > 0 ? paths : [join(packageRoot(), 'rules')];
   const { files, problems } = loadRuleFiles(targets);
+  if (opts.json) {
+    const out = {
+      ok: problems.length === 0,
+      files: files.map((f) => ({ file: f.file, group: f.group, rules: f.rules.length })),
+      problems: problems.map((p) => ({ ...p, text: formatRuleProblem(p) })),
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return out.ok ? 0 : 1;
+  }
   for (const p of problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
   for (const f of files) process.stdout.write(`${f.file}: ${f.rules.length} rules in group ${f.group}\n`);
   if (problems.length > 0) {
@@ -17,7 +26,13 @@ export function runRulesCheck(paths: string[]): number {
   return 0;
 }
 
-export function runRulesTest(files: string[]): number {
+export function runRulesTest(files: string[], opts: { json?: boolean } = {}): number {
+  if (opts.json) {
+    const out = files.map((file) => ({ file, ...runRuleTests(file) }));
+    const ok = out.every((f) => f.problems.length === 0 && f.results.every((r) => r.failures.length === 0));
+    process.stdout.write(`${JSON.stringify({ ok, files: out })}\n`);
+    return ok ? 0 : 1;
+  }
   let failed = 0;
   for (const file of files) {
     const { results, problems } = runRuleTests(file);

@@ -3,68 +3,49 @@
  * It prints the profile that matched (and why), the device's identity, and the
  * samples the agent would send, without a collector.
  */
-import { parseArgs } from 'node:util';
 import type { Sample } from '../collector/contract/index.js';
 import { compileSnmpOptions, type SnmpOptions } from '../agent/probes/snmp.js';
 import { DevicePoller } from '../agent/snmp/poller.js';
 import { NetSnmpClient } from '../agent/snmp/session.js';
 import { profilesFor, shippedProfilesDir } from '../agent/snmp/shared.js';
 import { ProbeOptionsError } from '../agent/probes/types.js';
+import { EXIT_USAGE, progress } from './cli-support.js';
 
-export const SNMP_USAGE = `usage: roomwatch snmp probe HOST[:PORT] [options]
-  --community C            v1/v2c community (default public)
-  --version v1|v2c|v3      (default v2c; --v3 is short for --version v3)
-  --user U --level authPriv|authNoPriv|noAuthNoPriv
-  --auth-protocol sha|sha256|... --auth-key K --priv-protocol aes|des|... --priv-key K
-  --profile NAME           use this profile instead of choosing by sysObjectID/sysDescr
-  --profiles DIR           an extra profile directory (repeatable)
-  --rates SECONDS          poll twice, SECONDS apart, so counters show as rates
-  --timeout DURATION       per request (default 2s)   --retries N (default 1)
-  --json                   samples as JSON lines
-`;
+/** The options of `roomwatch snmp probe`, as the command line parsed them (bin/roomwatch.ts). */
+export interface SnmpProbeOptions {
+  community?: string;
+  version?: 'v1' | 'v2c' | 'v3';
+  v3?: boolean;
+  user?: string;
+  level?: string;
+  authProtocol?: string;
+  authKey?: string;
+  privProtocol?: string;
+  privKey?: string;
+  profile?: string;
+  profiles?: string[];
+  rates?: number;
+  timeout?: string;
+  retries?: number;
+  json?: boolean;
+}
 
-export async function runSnmpProbe(args: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      community: { type: 'string' },
-      version: { type: 'string' },
-      v3: { type: 'boolean' },
-      user: { type: 'string' },
-      level: { type: 'string' },
-      'auth-protocol': { type: 'string' },
-      'auth-key': { type: 'string' },
-      'priv-protocol': { type: 'string' },
-      'priv-key': { type: 'string' },
-      profile: { type: 'string' },
-      profiles: { type: 'string', multiple: true },
-      rates: { type: 'string' },
-      timeout: { type: 'string' },
-      retries: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  const host = positionals[0];
-  if (!host || positionals.length > 1) {
-    process.stderr.write(SNMP_USAGE);
-    return 2;
-  }
+export async function runSnmpProbe(host: string, values: SnmpProbeOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const version = values.v3 ? 'v3' : (values.version ?? 'v2c');
   const options: Record<string, unknown> = { host, version };
   if (version === 'v3') {
     options.v3 = {
       user: values.user,
       ...(values.level ? { level: values.level } : {}),
-      ...(values['auth-protocol'] ? { auth_protocol: values['auth-protocol'] } : {}),
-      ...(values['auth-key'] ? { auth_key: values['auth-key'] } : {}),
-      ...(values['priv-protocol'] ? { priv_protocol: values['priv-protocol'] } : {}),
-      ...(values['priv-key'] ? { priv_key: values['priv-key'] } : {}),
+      ...(values.authProtocol ? { auth_protocol: values.authProtocol } : {}),
+      ...(values.authKey ? { auth_key: values.authKey } : {}),
+      ...(values.privProtocol ? { priv_protocol: values.privProtocol } : {}),
+      ...(values.privKey ? { priv_key: values.privKey } : {}),
     };
   } else if (values.community !== undefined) options.community = values.community;
   if (values.profile) options.profile = values.profile;
   if (values.timeout) options.request_timeout = values.timeout;
-  if (values.retries) options.retries = Number(values.retries);
+  if (values.retries !== undefined) options.retries = values.retries;
 
   const profiles = profilesFor([shippedProfilesDir(), ...(values.profiles ?? [])]);
   let target;
@@ -73,13 +54,9 @@ export async function runSnmpProbe(args: string[], out: NodeJS.WritableStream = 
   } catch (err) {
     if (!(err instanceof ProbeOptionsError)) throw err;
     for (const p of err.problems) process.stderr.write(`${p.path.join('.') || 'options'}: ${p.message}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
-  const ratesSec = values.rates === undefined ? 0 : Number(values.rates);
-  if (!Number.isFinite(ratesSec) || ratesSec < 0 || ratesSec > 300) {
-    process.stderr.write('--rates takes a number of seconds between 0 and 300\n');
-    return 2;
-  }
+  const ratesSec = values.rates ?? 0;
   const client = new NetSnmpClient(target.session);
   const poller = new DevicePoller(client, profiles, {
     device: host,
@@ -90,6 +67,7 @@ export async function runSnmpProbe(args: string[], out: NodeJS.WritableStream = 
   try {
     let outcome = await poller.poll(Date.now);
     if (ratesSec > 0 && outcome.result === 'ok') {
+      progress(`first poll done (${outcome.values} values); waiting ${ratesSec} s for the second, so counters show as rates`);
       await new Promise((r) => setTimeout(r, ratesSec * 1000));
       outcome = await poller.poll(Date.now);
     }

@@ -11,7 +11,13 @@ export interface RunningCollector extends Collector {
 export async function startCollector(config: CollectorConfig, extraAgents: AgentCredential[] = []): Promise<RunningCollector> {
   const https = config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : undefined;
   const collector = await buildApp({ config, extraAgents, https });
-  await collector.app.listen({ host: config.listen.host, port: config.listen.port });
+  try {
+    await collector.app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    // Close the store and timers that buildApp opened, so the process can exit.
+    await collector.app.close().catch(() => undefined);
+    throw err;
+  }
   const address = collector.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const url = `${https ? 'https' : 'http'}://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${port}`;

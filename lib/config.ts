@@ -6,6 +6,7 @@
  * `file:line:col: path: message`, so an engineer fixes a file in one pass.
  */
 import { readFileSync } from 'node:fs';
+import { embeddedText } from './shipped.js';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { TSchema, Static } from 'typebox';
 import Value from 'typebox/value';
@@ -184,7 +185,7 @@ export function loadYamlConfig<S extends TSchema>(
 ): LoadedConfig<Static<S>> {
   let raw: string;
   try {
-    raw = text ?? readFileSync(file, 'utf8');
+    raw = text ?? embeddedText(file) ?? readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([{ file, line: 0, col: 0, path: '', message: `cannot read: ${(err as Error).message}` }]);
   }

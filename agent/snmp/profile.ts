@@ -7,6 +7,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { embeddedList } from '../../lib/shipped.js';
 import { ConfigError, loadYamlConfig, type ConfigProblem, type YamlSource } from '../../lib/config.js';
 import type { DeviceClass } from '../../collector/contract/index.js';
 import { compileExpr, ExprError, type CompiledExpr } from './expr.js';
@@ -325,10 +326,12 @@ export function loadProfiles(dirs: string[]): ProfileSet {
   const problems: ConfigProblem[] = [];
   const raws: Raw[] = [];
   const fileOf = new Map<string, string>();
-  for (const dir of dirs.map((d) => resolve(d))) {
+  for (const given of dirs) {
+    const embedded = embeddedList(given);
+    const dir = embedded ? given : resolve(given);
     let files: string[];
     try {
-      files = statSync(dir).isDirectory() ? yamlFiles(dir) : [dir];
+      files = embedded ?? (statSync(dir).isDirectory() ? yamlFiles(dir) : [dir]);
     } catch (err) {
       problems.push({ file: dir, line: 0, col: 0, path: '', message: `cannot read the profile directory: ${(err as Error).message}` });
       continue;

@@ -3,13 +3,12 @@
  * on devices polled at once. Both live for the process, so 500 targets load
  * the profile directory once.
  */
-import { join } from 'node:path';
-import { packageRoot } from '../../lib/paths.js';
+import { shippedPath } from '../../lib/shipped.js';
 import { Semaphore } from '../../lib/semaphore.js';
 import { loadProfiles, type ProfileSet } from './profile.js';
 
 export function shippedProfilesDir(): string {
-  return join(packageRoot(), 'agent', 'profiles');
+  return shippedPath('agent/profiles');
 }
 
 const profileSets = new Map<string, ProfileSet>();

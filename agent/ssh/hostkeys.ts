@@ -5,6 +5,7 @@
  * for it explicitly. Anything else refuses the connection before any command
  * (or password) is sent.
  */
+import { globMatcher } from '../../lib/glob.js';
 import { createHash, createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -38,8 +39,7 @@ function hostPatternMatches(pattern: string, name: string): boolean {
     if (!salt || !hash) return false;
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(name);
+  return globMatcher(pattern, { ignoreCase: true })(name);
 }
 
 /** The key blobs known_hosts holds for this host (negated patterns and @revoked lines excluded). */

@@ -2,10 +2,9 @@
  * The command sets of agent/ssh/platforms.yaml, loaded once and checked
  * against the parser registry, so a typo in a parser name is a load error.
  */
-import { join } from 'node:path';
 import Type, { type Static } from 'typebox';
 import { ConfigError, loadYamlConfig, type ConfigProblem } from '../../lib/config.js';
-import { packageRoot } from '../../lib/paths.js';
+import { shippedPath } from '../../lib/shipped.js';
 import { parserFor } from './parsers/index.js';
 
 const CheckSchema = Type.Object(
@@ -26,7 +25,7 @@ export type Platforms = Record<string, Record<string, CheckSpec>>;
 let loaded: Platforms | undefined;
 
 export function platformsFile(): string {
-  return join(packageRoot(), 'agent', 'ssh', 'platforms.yaml');
+  return shippedPath('agent/ssh/platforms.yaml');
 }
 
 /** The shipped platforms; throws ConfigError naming the file and line of a bad entry. */

@@ -16,7 +16,7 @@ import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { INGEST_PATH, type DeviceMeta, type IngestBatch, type IngestReply, type Sample } from '../../collector/contract/index.js';
 import type { ProbeLog } from '../probes/types.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../lib/backoff.js';
 import type { HttpPoster } from './http.js';
 import type { Spool, SpoolRecord } from './spool.js';
 

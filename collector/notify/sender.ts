@@ -5,6 +5,7 @@
  * a retryable failure only after `maxAgeMs`, so an SMTP outage of hours loses
  * nothing.
  */
+import { backoffDelay } from '../../lib/backoff.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import type { Channel, SendResult } from './types.js';
 
@@ -16,6 +17,8 @@ export interface SenderOptions {
   concurrency?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** The jitter source of the back-off (tests pin it). */
+  random?: () => number;
   /** A retryable failure older than this becomes `failed`. */
   maxAgeMs?: number;
   timeoutMs?: number;
@@ -95,7 +98,7 @@ export class NotificationSender {
       this.opts.onAttempt?.(entry, result, true);
       return;
     }
-    const delay = Math.min(this.opts.maxDelayMs ?? 300_000, (this.opts.baseDelayMs ?? 1_000) * 2 ** Math.min(entry.attempts, 20));
+    const delay = backoffDelay(entry.attempts, { baseMs: this.opts.baseDelayMs ?? 1_000, maxMs: this.opts.maxDelayMs ?? 300_000 }, this.opts.random);
     this.opts.outbox.markRetry(entry.id, now + delay, result.error);
     this.opts.onAttempt?.(entry, result, false);
   }

@@ -2,6 +2,7 @@
  * The message catalogue, zh-CN and en. Every string a person reads in a
  * notification is here, so a translation is one object, not a hunt.
  */
+import { escapeHtml } from '../../lib/html.js';
 import type { Lang, NotificationContent, RenderedMessage } from './types.js';
 
 type Kind = NotificationContent['kind'];
@@ -66,10 +67,6 @@ const CATALOGUES: Record<Lang, Catalogue> = {
     closing: '请确认事件，以停止重复通知和升级。',
   },
 };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 export function formatTime(ms: number, timeZone = 'UTC', lang: Lang = 'en'): string {
   const parts = new Intl.DateTimeFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-GB', {

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestBatch, Sample } from '../../collector/contract/index.js';
-import { Backoff } from '../../agent/transport/backoff.js';
+import { Backoff } from '../../lib/backoff.js';
 import type { HttpPoster, PostResult } from '../../agent/transport/http.js';
 import { Sender } from '../../agent/transport/sender.js';
 import { Spool } from '../../agent/transport/spool.js';

@@ -2,10 +2,12 @@
  * The bundled agent (dist/roomwatch-agent.mjs, what a monitored host runs)
  * loads every probe kind, its profiles and command sets: `--check` on a file
  * with host, snmp and ssh targets succeeds, and a broken one names the line.
+ * Each test copies the bundle alone into an empty directory, as onto a host,
+ * so nothing of the repository can be found beside it.
  * `npm test` builds the bundle before vitest runs.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +15,14 @@ import { packageRoot } from '../../lib/paths.js';
 import { tempDir } from '../helpers.js';
 
 const exec = promisify(execFile);
-const bundle = join(packageRoot(), 'dist', 'roomwatch-agent.mjs');
+const built = join(packageRoot(), 'dist', 'roomwatch-agent.mjs');
+
+/** The bundle copied alone into `dir`, run from there. */
+function run(dir: string, args: string[]) {
+  const bundle = join(dir, 'roomwatch-agent.mjs');
+  copyFileSync(built, bundle);
+  return exec(process.execPath, [bundle, ...args], { cwd: dir });
+}
 
 describe('the bundled agent', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -35,7 +44,7 @@ describe('the bundled agent', () => {
         '',
       ].join('\n'),
     );
-    const { stdout } = await exec(process.execPath, [bundle, '--config', file, '--check']);
+    const { stdout } = await run(tmp.dir, ['--config', file, '--check']);
     expect(stdout).toMatch(/3 targets/);
   });
 
@@ -43,7 +52,7 @@ describe('the bundled agent', () => {
     tmp = tempDir();
     const file = join(tmp.dir, 'agent.yaml');
     writeFileSync(file, ['collector: { url: "http://127.0.0.1:8080", token: x }', 'targets:', '  - { probe: snmp, options: { host: 10.0.0.1, profile: nosuch } }', ''].join('\n'));
-    const err = (await exec(process.execPath, [bundle, '--config', file, '--check']).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const err = (await run(tmp.dir, ['--config', file, '--check']).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/agent\.yaml:3:\d+: targets\.0\.options\.profile: no profile is named 'nosuch'/);
   });

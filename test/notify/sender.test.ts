@@ -61,6 +61,8 @@ describe('notification sender', () => {
       channels: new Map([['mail', ch]]),
       now: () => now,
       baseDelayMs: 1_000,
+      // The back-off's random half pinned to its maximum: delays of exactly 1, 2, 4 s.
+      random: () => 1,
       onAttempt: (e, r) => attempts.push([now, r.ok]),
     });
     outbox.enqueue({ incidentId: 7, channel: 'mail', recipient: { name: 'a' }, content: content(7), dedupeKey: 'x' }, now);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatTime, renderEmail, renderSms } from '../../collector/notify/templates.js';
+import { formatTime, renderEmail, renderSms } from '../../collector/notify/templates.js';
+import { escapeHtml } from '../../lib/html.js';
 import type { NotificationContent } from '../../collector/notify/types.js';
 
 const base: NotificationContent = { kind: 'escalated', incidentId: 9, priority: 'P2', title: 'Disk failed', device: 'array1', summary: 'array1 disk in slot 0:1:7 failed', tier: 'L2', at: Date.UTC(2026, 0, 1, 0, 0, 0) };

@@ -1,0 +1,128 @@
+/**
+ * The roomwatch command line (commander): every command, its options and
+ * help text. bin/roomwatch.ts runs it; tests walk it to check every command.
+ */
+import { Command, Option } from 'commander';
+import { roomwatchVersion } from '../lib/shipped.js';
+import { createLogger } from '../lib/log.js';
+import { intOption, strictProgram } from './cli-support.js';
+
+/** The program; `setExit` receives each command's exit code. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = strictProgram(new Command('roomwatch'))
+    .description('Machine-room monitoring: collector, agents, rules, incidents and reports')
+    .version(roomwatchVersion(), '-V, --version', 'print the version and exit')
+    .helpCommand(true)
+    // `snmp probe --version` is the SNMP version, so the program's own options
+    // (--version, --help) are only taken before the command name.
+    .enablePositionalOptions()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done, 1 the command ran and failed (problems found, configuration or start-up error), 2 bad command line.\n' +
+        'Logs are JSON lines on stdout for long-running commands; set ROOMWATCH_LOG_LEVEL=debug for more.',
+    );
+  const run = (work: () => Promise<number> | number) => async () => setExit(await work());
+  const log = () => createLogger(undefined, 'roomwatch');
+
+  program
+    .command('start')
+    .description('the collector on http://127.0.0.1:8080 plus a local agent probing this host (embedded SQLite store)')
+    .option('--collector-config <file>', 'collector.yaml (default: built-in defaults)')
+    .option('--data <dir>', 'data directory (default ./data)')
+    .option('--port <n>', 'listen port', intOption(0, 65535))
+    .action((o: { collectorConfig?: string; data?: string; port?: number }) =>
+      run(async () => (await import('./commands.js')).runStart({ collectorConfig: o.collectorConfig, dataDir: o.data, port: o.port }, log()))(),
+    );
+
+  program
+    .command('collector')
+    .description('the collector alone')
+    .option('--config <file>', 'collector.yaml (default: built-in defaults)')
+    .action((o: { config?: string }) => run(async () => (await import('./commands.js')).runCollector(o.config, log()))());
+
+  program
+    .command('agent')
+    .description('an agent; with --check, validate its configuration and exit')
+    .requiredOption('--config <file>', 'agent.yaml')
+    .option('--check', 'validate the file, print a summary and exit')
+    .option('--json', 'with --check: the summary as JSON')
+    .action((o: { config: string; check?: boolean; json?: boolean }) =>
+      run(async () => {
+        const agent = await import('./agent-commands.js');
+        return o.check ? agent.checkAgent(o.config, { json: o.json }) : agent.runAgent(o.config, log());
+      })(),
+    );
+
+  const token = program.command('token').description('agent tokens');
+  token
+    .command('new')
+    .description('a new agent token, and the collector.yaml lines with its SHA-256')
+    .argument('<name>', 'the agent name')
+    .option('--json', 'as JSON: {name, token, token_sha256}')
+    .action((name: string, o: { json?: boolean }) => run(async () => (await import('./commands.js')).runTokenNew(name, { json: o.json }))());
+
+  const rules = program.command('rules').description('rule files');
+  rules
+    .command('check')
+    .description('validate rule files (default: the shipped rules/); exit 1 on problems')
+    .argument('[paths...]', 'files or directories')
+    .option('--json', 'files, rule counts and problems as JSON')
+    .action((paths: string[], o: { json?: boolean }) => run(async () => (await import('./rules-commands.js')).runRulesCheck(paths, { json: o.json }))());
+  rules
+    .command('test')
+    .description('run rule test files; exit 1 on failures')
+    .argument('<files...>', 'rule test files (*.test.yaml)')
+    .option('--json', 'results as JSON')
+    .action((files: string[], o: { json?: boolean }) => run(async () => (await import('./rules-commands.js')).runRulesTest(files, { json: o.json }))());
+
+  program
+    .command('report')
+    .description('the daily health-check report on demand (default: yesterday in the report time zone)')
+    .option('--config <file>', 'collector.yaml whose data directory and report settings to use')
+    .option('--data <dir>', 'data directory when no --config is given (default ./data)')
+    .option('--date <YYYY-MM-DD>', 'the day to report')
+    .addOption(new Option('--lang <lang>', 'language').choices(['zh-CN', 'en']))
+    .option('--out <file>', 'write to a file (HTML unless it ends in .txt or .json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['html', 'text', 'json']))
+    .option('--json', 'short for --format json')
+    .option('--site <site>', 'only this site')
+    .option('--archive', 'also store it in the report archive')
+    .action((o: { config?: string; data?: string; date?: string; lang?: string; out?: string; format?: string; json?: boolean; site?: string; archive?: boolean }) =>
+      run(async () =>
+        (await import('./report-commands.js')).runReport({
+          config: o.config,
+          dataDir: o.data,
+          date: o.date,
+          lang: o.lang,
+          out: o.out,
+          format: o.json ? 'json' : o.format,
+          site: o.site,
+          archive: o.archive,
+        }),
+      )(),
+    );
+
+  const snmp = program.command('snmp').description('SNMP tools');
+  snmp
+    .command('probe')
+    .description('poll one SNMP device once (twice with --rates): the profile that matched and the samples the agent would send')
+    .argument('<host>', 'HOST or HOST:PORT')
+    .option('--community <c>', 'v1/v2c community (default public)')
+    .addOption(new Option('--version <v>', 'SNMP version').choices(['v1', 'v2c', 'v3']))
+    .option('--v3', 'short for --version v3')
+    .option('--user <u>', 'v3 user')
+    .addOption(new Option('--level <level>', 'v3 security level').choices(['authPriv', 'authNoPriv', 'noAuthNoPriv']))
+    .option('--auth-protocol <p>', 'v3 authentication protocol (sha, sha256, …)')
+    .option('--auth-key <k>', 'v3 authentication key')
+    .option('--priv-protocol <p>', 'v3 privacy protocol (aes, des, …)')
+    .option('--priv-key <k>', 'v3 privacy key')
+    .option('--profile <name>', 'use this profile instead of choosing by sysObjectID/sysDescr')
+    .option('--profiles <dir>', 'an extra profile directory (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--rates <seconds>', 'poll twice, SECONDS apart, so counters show as rates', intOption(0, 300))
+    .option('--timeout <duration>', 'per request (default 2s)')
+    .option('--retries <n>', 'retries per request (default 1)', intOption(0, 10))
+    .option('--json', 'samples as JSON lines')
+    .action((host: string, o: import('./snmp-commands.js').SnmpProbeOptions) => run(async () => (await import('./snmp-commands.js')).runSnmpProbe(host, o))());
+
+  return program;
+}
