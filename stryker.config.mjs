@@ -4,7 +4,7 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   coverageAnalysis: 'perTest',
-  mutate: ['collector/rules/lifecycle.ts', 'collector/incidents/escalation.ts', 'collector/incidents/manager.ts', 'collector/ingest/dedup.ts', 'collector/ingest/line-protocol.ts', 'agent/transport/backoff.ts', 'agent/transport/spool.ts', 'agent/transport/sender.ts'],
+  mutate: ['collector/rules/lifecycle.ts', 'collector/incidents/escalation.ts', 'collector/incidents/manager.ts', 'collector/ingest/dedup.ts', 'collector/ingest/line-protocol.ts', 'lib/backoff.ts', 'agent/transport/spool.ts', 'agent/transport/sender.ts'],
   mutator: { excludedMutations: ['StringLiteral'] },
   ignoreStatic: true,
   concurrency: 2,

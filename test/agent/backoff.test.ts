@@ -1,7 +1,7 @@
 /**
- * The agent's retry back-off: doubling from the base up to the cap, "equal
- * jitter" (half fixed, half random) so agents never retry at once, and a reset
- * after a success.
+ * The retry back-off (lib/backoff.ts; the agent sender uses it): doubling
+ * from the base up to the cap, "equal jitter" (half fixed, half random) so
+ * agents never retry at once, and a reset after a success.
  */
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../lib/backoff.js';

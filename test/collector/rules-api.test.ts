@@ -26,6 +26,8 @@ describe('rules and alerts API', () => {
   let seq = 0;
 
   beforeEach(async () => {
+    // Every test starts at NOW: one test moves the clock, and the order is shuffled in CI.
+    now = NOW;
     tmp = tempDir();
     writeFileSync(join(tmp.dir, 'ups.yaml'), RULES);
     writeFileSync(join(tmp.dir, 'inventory.yaml'), 'devices:\n  ups-a: { class: ups, site: dc1 }\n  ups-b: { class: ups }\n');

@@ -68,6 +68,34 @@ describe('alert lifecycle details', () => {
   });
 });
 
+describe('flap history', () => {
+  const link = rulesFrom(`
+group: net
+rules:
+  - name: Link down
+    when: if.oper_up == 0
+    for: 1m
+    priority: P3
+    flap: { window: 30m, max_changes: 3 }
+`);
+
+  it('a pending alert that is cancelled keeps the flap history of its earlier firings', () => {
+    const h = new Harness(link);
+    const oper = (v: number) => h.sample('if', 'sw1', { oper_up: v }, { ifname: 'Gi0/1' });
+    oper(0);
+    h.advance(MIN);
+    oper(1); // fired and resolved: two changes
+    oper(0);
+    h.advance(30_000);
+    oper(1); // pending, cancelled before `for`: not a change, but the history stays
+    expect(h.engine.alerts().map((a) => [a.state, a.changes.length])).toEqual([['inactive', 2]]);
+    oper(0);
+    h.advance(MIN);
+    oper(1); // the fourth change in 30 minutes: flapping (more than 3)
+    expect(h.eventTypes()).toEqual(['fired sw1', 'resolved sw1', 'fired sw1', 'flapping sw1', 'resolved sw1']);
+  });
+});
+
 describe('topology grace', () => {
   const rules = rulesFrom(`
 group: network
