@@ -86,22 +86,24 @@ export class NotificationRouter {
   private content(incident: Incident, reason: NotifyReason, detail: Record<string, unknown>, now: number, tier: string): NotificationContent {
     const alerts = this.opts.store.alerts(incident.id);
     const fixes = this.opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== incident.id);
-    const opened = this.opts.store.timeline(incident.id).find((t) => t.type === 'opened');
+    // The text of the alert the incident follows now: its title changes with the highest-priority active alert.
+    const opened = this.opts.store.timeline(incident.id).filter((t) => t.type === 'opened' || t.type === 'title_changed').at(-1);
+    const lead = opened?.type === 'title_changed' ? { summary: opened.detail.to, runbook: opened.detail.runbook } : opened?.detail;
     return {
       kind: reason,
       incidentId: incident.id,
       priority: incident.priority,
       title: incident.title,
       device: incident.device,
-      summary: (opened?.detail.summary as string | undefined) ?? incident.title,
-      runbook: (opened?.detail.runbook as string | undefined) ?? undefined,
+      summary: (lead?.summary as string | undefined) ?? incident.title,
+      runbook: (lead?.runbook as string | undefined) ?? undefined,
       tier,
       knownFixes: fixes.map((f) => ({ incidentId: f.incidentId, cause: f.cause, fix: f.fix, closedAt: f.closedAt })),
       url: this.opts.baseUrl ? `${this.opts.baseUrl}/api/v1/incidents/${incident.id}` : undefined,
       at: now,
       deadline: typeof detail.deadline === 'number' ? detail.deadline : undefined,
       timeZone: this.opts.timeZone,
-      ...(alerts.length > 1 ? { summary: `${(opened?.detail.summary as string | undefined) ?? incident.title} (+${alerts.length - 1} related alerts)` } : {}),
+      ...(alerts.length > 1 ? { summary: `${(lead?.summary as string | undefined) ?? incident.title} (+${alerts.length - 1} related alerts)` } : {}),
     };
   }
 }

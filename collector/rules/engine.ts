@@ -110,7 +110,9 @@ export class RuleEngine {
     this.maxAge = maxAge;
     this.series = new SeriesIndex(maxAge);
     this.absentRules = rules.filter((r) => hasAbsent(r));
-    this.lifecycle.setRules(rules);
+    this.lifecycle.setRules(rules, this.opts.now());
+    // Alerts of removed rules resolved above; their state writes are already committed.
+    this.deliver();
   }
 
   /** Metrics some rule or template reads, how much history each needs, and whether an absence rule watches it. */

@@ -56,6 +56,8 @@ export interface AlertEvent {
   previousPriority?: Priority;
   /** True while the alert flaps: consumers should not page for it. */
   damped: boolean;
+  /** Why a `resolved` happened when it was not the data clearing, e.g. "rule removed". */
+  reason?: string;
 }
 
 export type AlertEventListener = (event: AlertEvent) => void;

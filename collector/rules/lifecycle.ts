@@ -43,9 +43,23 @@ export class AlertLifecycle {
     for (const st of opts.store.loadAll()) this.track(st);
   }
 
-  setRules(rules: RuleDef[]): void {
+  /**
+   * A rule removed by a reload resolves its active alerts with the reason
+   * "rule removed" (so their incidents record why), then its state is dropped.
+   */
+  setRules(rules: RuleDef[], now: number): void {
     this.rules = new Map(rules.map((r) => [r.id, r]));
-    for (const st of [...this.states.values()]) if (!this.rules.has(st.ruleId)) this.forget(st);
+    for (const st of [...this.states.values()]) {
+      if (this.rules.has(st.ruleId)) continue;
+      if (st.state === 'firing' || st.state === 'suppressed') {
+        st.state = 'resolved';
+        st.resolvedAt = now;
+        st.clearingSince = null;
+        st.activeSince = null;
+        this.event('resolved', st, now, undefined, 'rule removed');
+      }
+      this.forget(st);
+    }
     this.opts.store.deleteRulesNotIn(new Set(this.rules.keys()));
     for (const st of this.states.values()) this.indexReachability(st);
   }
@@ -241,8 +255,8 @@ export class AlertLifecycle {
     st.runbook = rule.runbook ? renderTemplate(rule.runbook, vars) : '';
   }
 
-  private event(type: AlertEventType, st: AlertState, now: number, previousPriority?: Priority): void {
-    const event: AlertEvent = { type, at: now, alert: { ...st }, previousPriority, damped: st.flapping };
+  private event(type: AlertEventType, st: AlertState, now: number, previousPriority?: Priority, reason?: string): void {
+    const event: AlertEvent = { type, at: now, alert: { ...st }, previousPriority, damped: st.flapping, ...(reason ? { reason } : {}) };
     this.opts.store.record(event);
     // Inside a maintenance window an alert is recorded but not raised.
     if (st.muted && type !== 'flapping_ended') return;
