@@ -19,7 +19,9 @@ const USAGE = `usage:
   roomwatch collector [--config FILE]
   roomwatch agent --config FILE [--check]
   roomwatch token new NAME
-  roomwatch rules check [PATH...]     validate rule files (default: the shipped rules/); exit 1 on problems
+  roomwatch rules check [PATH...] [--require-lang zh-CN]
+      validate rule files (default: the shipped rules/), flag text that claims more than the rule sees and,
+      with --require-lang (repeatable), a rule missing its summary or runbook in that language; exit 1 on problems
   roomwatch rules test FILE...        run rule test files; exit 1 on failures
   roomwatch snmp probe HOST [--community C | --v3 --user U ...] [--profile NAME] [--rates N]
       the profile that matches an SNMP device and the samples the agent would send
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       format: { type: 'string' },
       site: { type: 'string' },
       archive: { type: 'boolean' },
+      'require-lang': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
         return values.check ? agent.checkAgent(values.config) : agent.runAgent(values.config, log);
       }
     case 'rules':
-      if (positionals[0] === 'check') return (await import('./rules-commands.js')).runRulesCheck(positionals.slice(1));
+      if (positionals[0] === 'check') return (await import('./rules-commands.js')).runRulesCheck(positionals.slice(1), values['require-lang'] ?? []);
       if (positionals[0] === 'test' && positionals.length > 1) return (await import('./rules-commands.js')).runRulesTest(positionals.slice(1));
       throw new UsageError('usage: roomwatch rules check [PATH...] | roomwatch rules test FILE...');
     case 'report':

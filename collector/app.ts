@@ -112,6 +112,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     maintenance,
     topology: () => (rules as RulesService).currentTopology(),
     graceMs: config.rules.topologyGraceMs,
+    minCoverage: config.rules.minCoverage,
   });
   rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
   const report = await rules.load();

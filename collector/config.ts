@@ -5,6 +5,7 @@ import { packageRoot } from '../lib/paths.js';
 import type { InfluxSettings } from './store/influx/client.js';
 import { sha256Hex } from './ingest/auth.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
+import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
@@ -76,6 +77,8 @@ export const CollectorFileSchema = Type.Object(
           maintenance: Type.Optional(Type.String()),
           tick: Type.Optional(Duration),
           topology_grace: Type.Optional(Duration),
+          /** Share of a window a series must cover before a window function has a value: "80%" or 0.8. */
+          min_coverage: Type.Optional(Type.Union([Type.String(), Type.Number()])),
         },
         { additionalProperties: false },
       ),
@@ -143,7 +146,7 @@ export interface CollectorConfig {
   };
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
-  rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
+  rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
   /** The daily health-check report (collector/report). */
@@ -157,7 +160,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
   ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
-  rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
+  rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000, minCoverage: 0.8 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
   report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
@@ -171,6 +174,12 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     source ? checkDuration(source, problems, path, v, fb) : fb;
   const size = (path: (string | number)[], v: string | number | undefined, fb: number) =>
     source ? checkSize(source, problems, path, v, fb) : fb;
+  const coverage = (v: string | number | undefined) => {
+    if (v === undefined) return d.rules.minCoverage;
+    const share = parseShare(v);
+    if (share === undefined && source) problems.push(source.problem(['rules', 'min_coverage'], `'${v}' is not a share of the window; write e.g. min_coverage: 80%`));
+    return share ?? d.rules.minCoverage;
+  };
   const names = new Set<string>();
   for (const [i, a] of (file.agents ?? []).entries()) {
     if (names.has(a.name) && source) problems.push(source.problem(['agents', i, 'name'], `agent '${a.name}' is listed twice`));
@@ -210,6 +219,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maintenance: file.rules?.maintenance ? resolve(baseDir, file.rules.maintenance) : undefined,
       tickMs: dur(['rules', 'tick'], file.rules?.tick, d.rules.tickMs),
       topologyGraceMs: dur(['rules', 'topology_grace'], file.rules?.topology_grace, d.rules.topologyGraceMs),
+      minCoverage: coverage(file.rules?.min_coverage),
     },
     incidents: {
       policy: file.incidents?.policy ? resolve(baseDir, file.incidents.policy) : undefined,

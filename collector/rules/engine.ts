@@ -36,7 +36,11 @@ export interface RuleEngineOptions {
    * alert-state writes of a tick commit together, with one fsync.
    */
   transaction?: (work: () => void) => void;
+  /** Default share of a window a series must cover before a window function has a value (0.8). */
+  minCoverage?: number;
 }
+
+export const DEFAULT_MIN_COVERAGE = 0.8;
 
 const TEMPLATE_METRIC = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
 
@@ -187,6 +191,7 @@ export class RuleEngine {
     const first = rule.selectors[0];
     return {
       now,
+      minCoverage: rule.minCoverage ?? this.opts.minCoverage ?? DEFAULT_MIN_COVERAGE,
       window: (sel) => (sel === first ? primary.window : this.series.resolve(sel, primary.device, primary.tags)?.window),
     };
   }
