@@ -16,6 +16,7 @@ import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents } from './store/influx/events.js';
+import { Watchdog } from './notify/watchdog.js';
 import { ReportService } from './report/service.js';
 import { reportRoutes } from './report/routes.js';
 import { InfluxMetricStore } from './store/influx/store.js';
@@ -67,6 +68,7 @@ export interface Collector {
   alertStore: AlertStateStore;
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
+  watchdog: Watchdog;
 }
 
 const HOUR = 3_600_000;
@@ -211,6 +213,16 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(reportRoutes, { reports });
   if (options.background !== false) reports.start();
 
+  const watchdog = new Watchdog({
+    ...config.watchdog,
+    channel: config.watchdog.channel ? incidents.channels.get(config.watchdog.channel) : undefined,
+    healthy: async () => (await store.health()).ok,
+    registry: metrics.registry,
+    now,
+    log: app.log,
+  });
+  if (options.background !== false) watchdog.start();
+
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -238,6 +250,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     clearInterval(tick);
+    await watchdog.stop();
     stopInfluxEvents?.();
     await reports.stop();
     await incidents.stop();
@@ -245,7 +258,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog };
 }
 
 function httpReason(status: number): string {

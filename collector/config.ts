@@ -109,6 +109,21 @@ export const CollectorFileSchema = Type.Object(
       ),
     ),
     notify: Type.Optional(Type.Object({ channels: Type.Optional(Type.Array(ChannelSchema)) }, { additionalProperties: false })),
+    /** Dead man's switch: something outside roomwatch pages when these stop arriving. */
+    watchdog: Type.Optional(
+      Type.Object(
+        {
+          heartbeat_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+          heartbeat_method: Type.Optional(Type.Enum(['GET', 'POST'])),
+          interval: Type.Optional(Duration),
+          timeout: Type.Optional(Duration),
+          /** A notify channel that gets an always-firing "Watchdog" message every interval. */
+          channel: Type.Optional(Type.String({ minLength: 1 })),
+          to: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     ingest: Type.Optional(
       Type.Object(
         {
@@ -149,6 +164,7 @@ export interface CollectorConfig {
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
+  watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
   report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string };
 }
@@ -163,6 +179,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000, minCoverage: 0.8 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
+  watchdog: { heartbeatMethod: 'GET', intervalMs: 60_000, timeoutMs: 10_000 },
   report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
 };
 
@@ -228,6 +245,14 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
     },
     notify: { channels: file.notify?.channels ?? [] },
+    watchdog: {
+      heartbeatUrl: file.watchdog?.heartbeat_url,
+      heartbeatMethod: file.watchdog?.heartbeat_method ?? d.watchdog.heartbeatMethod,
+      intervalMs: dur(['watchdog', 'interval'], file.watchdog?.interval, d.watchdog.intervalMs),
+      timeoutMs: dur(['watchdog', 'timeout'], file.watchdog?.timeout, d.watchdog.timeoutMs),
+      channel: file.watchdog?.channel,
+      to: file.watchdog?.to,
+    },
     report: {
       enabled: file.report?.enabled ?? d.report.enabled,
       schedule: file.report?.schedule ?? d.report.schedule,
@@ -258,6 +283,10 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     }
     if (config.report.to.length === 0 && source) problems.push(source.problem(['report', 'to'], 'a report channel needs recipients: to: [noc@example.com]'));
   }
+  if (config.watchdog.channel !== undefined && !config.notify.channels.some((c) => c.name === config.watchdog.channel) && source) {
+    problems.push(source.problem(['watchdog', 'channel'], `no channel is named '${config.watchdog.channel}' under notify.channels (channels: ${config.notify.channels.map((c) => c.name).join(', ') || 'none'})`));
+  }
+  if (config.watchdog.intervalMs < 1_000 && source) problems.push(source.problem(['watchdog', 'interval'], 'must be at least 1s'));
   // Build the channels once, dry, to report secrets that cannot be read and duplicate names now.
   for (const p of buildChannels(config.notify.channels).problems) {
     if (source) problems.push(source.problem(['notify', 'channels', ...p.path], p.message));
