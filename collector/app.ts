@@ -115,6 +115,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     topology: () => (rules as RulesService).currentTopology(),
     graceMs: config.rules.topologyGraceMs,
     minCoverage: config.rules.minCoverage,
+    lang: config.notify.lang,
   });
   rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
   const report = await rules.load();
@@ -205,7 +206,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   tick?.unref();
 
   const reports = new ReportService(
-    { store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge },
+    { store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge, maintenance },
     config,
     now,
     app.log,

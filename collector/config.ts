@@ -108,7 +108,16 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    notify: Type.Optional(Type.Object({ channels: Type.Optional(Type.Array(ChannelSchema)) }, { additionalProperties: false })),
+    notify: Type.Optional(
+      Type.Object(
+        {
+          channels: Type.Optional(Type.Array(ChannelSchema)),
+          /** Language of rule text (alert summaries, runbooks, incident titles) in incidents, messages and the API. */
+          lang: Type.Optional(Type.Enum(['zh-CN', 'en'])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Dead man's switch: something outside roomwatch pages when these stop arriving. */
     watchdog: Type.Optional(
       Type.Object(
@@ -163,7 +172,8 @@ export interface CollectorConfig {
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
-  notify: { channels: ChannelConfig[] };
+  /** `lang`: the language of rule text in incidents and messages (default en). */
+  notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en' };
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
   report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string };
@@ -178,7 +188,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000, minCoverage: 0.8 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
-  notify: { channels: [] },
+  notify: { channels: [], lang: 'en' },
   watchdog: { heartbeatMethod: 'GET', intervalMs: 60_000, timeoutMs: 10_000 },
   report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
 };
@@ -244,7 +254,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       baseUrl: file.incidents?.base_url,
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
     },
-    notify: { channels: file.notify?.channels ?? [] },
+    notify: { channels: file.notify?.channels ?? [], lang: (file.notify?.lang as 'zh-CN' | 'en' | undefined) ?? d.notify.lang },
     watchdog: {
       heartbeatUrl: file.watchdog?.heartbeat_url,
       heartbeatMethod: file.watchdog?.heartbeat_method ?? d.watchdog.heartbeatMethod,

@@ -35,6 +35,8 @@ export interface GatherOptions {
   timeZone: string;
   now: number;
   site?: string;
+  /** The report's language: alert summaries and runbooks in it where the rule has it. */
+  lang?: 'en' | 'zh-CN';
 }
 
 export class ReportDateError extends Error {
@@ -109,7 +111,13 @@ function limitsOf(labels: Record<string, string> | undefined): { limits?: Record
 const seriesKey = (s: { measurement: string; field: string; tags: Record<string, string> }) =>
   `${s.measurement}.${s.field}|${Object.keys(s.tags).filter((k) => k !== 'device').sort().map((k) => `${k}=${s.tags[k]}`).join(',')}`;
 
+/** A rule's runbook in the report's language, else in English. */
+function runbookOf(rule: RuleDef | undefined, lang: 'en' | 'zh-CN'): string | undefined {
+  return (lang === 'zh-CN' ? rule?.translations?.['zh-CN']?.runbook : undefined) ?? rule?.runbook;
+}
+
 export async function gatherReport(src: GatherSources, o: GatherOptions): Promise<ReportInput> {
+  const lang = o.lang ?? 'en';
   const from = zonedMidnight(o.date, o.timeZone);
   const to = zonedMidnight(zonedDate(from + 36 * HOUR, o.timeZone), o.timeZone);
   const hours = Math.round((to - from) / HOUR);
@@ -186,7 +194,7 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     device: string;
     priority: Priority;
     identity: string;
-    data: { summary?: string; muted?: boolean; tags?: Record<string, string> };
+    data: { summary?: string; muted?: boolean; tags?: Record<string, string>; texts?: Partial<Record<string, { summary: string; runbook: string }>> };
   }>;
   const downAlert = new Map<string, Array<[number, number]>>();
   const open = new Map<string, { at: number; e: (typeof events)[number] }>();
@@ -211,8 +219,8 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
         priority: e.priority,
         firedAt: o2.at,
         resolvedAt: end !== null && end < to ? end : null,
-        summary: e.data?.summary ?? '',
-        ...(rule?.runbook ? { runbook: rule.runbook } : {}),
+        summary: e.data?.texts?.[lang]?.summary ?? e.data?.summary ?? '',
+        ...(runbookOf(rule, lang) ? { runbook: runbookOf(rule, lang) } : {}),
         ...(e.data?.muted ? { muted: true, ...maintenanceMark(src, e, o2.at) } : {}),
       });
     }
@@ -283,7 +291,11 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     .list({ status: ['closed', 'resolved'], limit: 10_000 })
     .filter((i) => i.cause && i.fix)
     .map((i) => ({ ruleId: i.ruleId, cause: i.cause as string, fix: i.fix as string, incidentId: i.id }));
-  const runbooks = Object.fromEntries(src.rules().flatMap((r) => (r.runbook ? [[r.id, r.runbook]] : [])));
+  const runbooks: Record<string, string> = {};
+  for (const r of src.rules()) {
+    const text = runbookOf(r, lang);
+    if (text) runbooks[r.id] = text;
+  }
 
   const list = [...devices.values()].filter((d) => !o.site || d.site === o.site).sort((a, b) => a.class.localeCompare(b.class) || a.name.localeCompare(b.name));
   return {

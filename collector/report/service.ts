@@ -65,7 +65,7 @@ export class ReportService {
   }
 
   async build(date: string, lang: Lang = this.config.report.lang, site = this.config.report.site): Promise<BuiltReport> {
-    const input = await gatherReport(this.sources, { date, timeZone: this.config.report.timeZone, now: this.now(), site });
+    const input = await gatherReport(this.sources, { date, timeZone: this.config.report.timeZone, now: this.now(), site, lang });
     const report = judgeReport(input);
     return { report, html: renderHtml(report, lang), text: renderText(report, lang), lang };
   }

@@ -38,6 +38,8 @@ export interface RuleEngineOptions {
   transaction?: (work: () => void) => void;
   /** Default share of a window a series must cover before a window function has a value (0.8). */
   minCoverage?: number;
+  /** Language of alert summaries and runbooks (rule text in it, else English). */
+  lang?: 'en' | 'zh-CN';
 }
 
 export const DEFAULT_MIN_COVERAGE = 0.8;
@@ -63,6 +65,7 @@ export class RuleEngine {
       graceMs: opts.graceMs,
       emit: (e) => this.outbox.push(e),
       metric: (name, device) => this.series.latest(name, device),
+      ...(opts.lang ? { lang: opts.lang } : {}),
     };
     this.lifecycle = new AlertLifecycle(lifecycleOptions);
   }

@@ -20,6 +20,8 @@ export interface LifecycleOptions {
   graceMs: number;
   emit: (event: AlertEvent) => void;
   metric: (name: string, device: string) => number | undefined;
+  /** The language of `summary`/`runbook` (rule text in that language, else English). Default en. */
+  lang?: 'en' | 'zh-CN';
 }
 
 /** Resolved alerts stay visible this long, then their state is forgotten (unless flapping). */
@@ -251,8 +253,20 @@ export class AlertLifecycle {
       tags: st.tags,
       metric: (name: string) => this.opts.metric(name, st.device),
     };
-    st.summary = rule.summary ? renderTemplate(rule.summary, vars) : `${rule.name} on ${st.device}`;
-    st.runbook = rule.runbook ? renderTemplate(rule.runbook, vars) : '';
+    const en = { summary: rule.summary ? renderTemplate(rule.summary, vars) : `${rule.name} on ${st.device}`, runbook: rule.runbook ? renderTemplate(rule.runbook, vars) : '' };
+    const texts: NonNullable<AlertState['texts']> = { en };
+    const zh = rule.translations?.['zh-CN'];
+    if (zh) {
+      texts['zh-CN'] = {
+        summary: zh.summary ? renderTemplate(zh.summary, vars) : en.summary,
+        runbook: zh.runbook ? renderTemplate(zh.runbook, vars) : en.runbook,
+      };
+    }
+    const chosen = texts[this.opts.lang ?? 'en'] ?? en;
+    st.summary = chosen.summary;
+    st.runbook = chosen.runbook;
+    if (zh) st.texts = texts;
+    else delete st.texts;
   }
 
   private event(type: AlertEventType, st: AlertState, now: number, previousPriority?: Priority, reason?: string): void {

@@ -92,6 +92,7 @@ export class AlertStateStore {
         previousPriority: event.previousPriority,
         suppressedBy: a.suppressedBy,
         summary: a.summary,
+        ...(a.texts ? { texts: a.texts } : {}),
         // The report marks muted alerts with their window, and says why one resolved without clearing.
         ...(a.muted ? { muted: true, tags: a.tags } : {}),
         ...(event.reason ? { reason: event.reason } : {}),

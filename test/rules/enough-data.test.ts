@@ -140,4 +140,11 @@ describe('shipped rule packs', () => {
     expect(problems).toEqual([]);
     expect(lintRules(files.flatMap((f) => f.rules)).map(formatRuleProblem)).toEqual([]);
   });
+
+  it('have every summary and runbook in English and Chinese (rules check --require-lang zh-CN --require-lang en)', () => {
+    const { files } = loadRuleFiles([join(packageRoot(), 'rules')]);
+    const rules = files.flatMap((f) => f.rules);
+    expect(rules.length).toBeGreaterThan(70);
+    expect(lintRules(rules, { requireLangs: ['en', 'zh-CN'] }).map(formatRuleProblem)).toEqual([]);
+  });
 });
