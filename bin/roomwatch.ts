@@ -27,6 +27,8 @@ const USAGE = `usage:
       the profile that matches an SNMP device and the samples the agent would send
   roomwatch report [--config FILE] [--date YYYY-MM-DD] [--lang zh-CN|en] [--out FILE] [--format html|text] [--site S] [--archive]
       the daily health-check report (default: yesterday in the report's time zone)
+  roomwatch report --period week|month [--date MONDAY|YYYY-MM] [--lang …] [--out FILE] [--archive]
+      the weekly or monthly report (default: the last complete week or month)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -53,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
       site: { type: 'string' },
       archive: { type: 'boolean' },
       'require-lang': { type: 'string', multiple: true },
+      period: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -87,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
         format: values.format,
         site: values.site,
         archive: values.archive,
+        period: values.period,
       });
     case 'token':
       if (positionals[0] !== 'new' || !positionals[1]) throw new UsageError('usage: roomwatch token new NAME');

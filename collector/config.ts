@@ -93,6 +93,9 @@ export const CollectorFileSchema = Type.Object(
           channel: Type.Optional(Type.String({ minLength: 1 })),
           to: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 100 })),
           site: Type.Optional(Type.String({ minLength: 1 })),
+          /** When the weekly and monthly reports run (cron, in the report's time zone). */
+          weekly_schedule: Type.Optional(Type.String()),
+          monthly_schedule: Type.Optional(Type.String()),
         },
         { additionalProperties: false },
       ),
@@ -176,7 +179,7 @@ export interface CollectorConfig {
   notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en' };
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
-  report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string };
+  report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string; weeklySchedule?: string; monthlySchedule?: string };
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -272,6 +275,8 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       channel: file.report?.channel,
       to: file.report?.to ?? [],
       site: file.report?.site,
+      ...(file.report?.weekly_schedule ? { weeklySchedule: file.report.weekly_schedule } : {}),
+      ...(file.report?.monthly_schedule ? { monthlySchedule: file.report.monthly_schedule } : {}),
     },
   };
   try {
@@ -286,6 +291,10 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
   }
   const cron = validateDetailed(config.report.schedule);
   if (!cron.valid && source) problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
+  for (const [key, value] of [['weekly_schedule', config.report.weeklySchedule], ['monthly_schedule', config.report.monthlySchedule]] as const) {
+    const c = value === undefined ? undefined : validateDetailed(value);
+    if (c && !c.valid && source) problems.push(source.problem(['report', key], `'${value}' is not a cron expression; e.g. "0 8 * * 1"`));
+  }
   if (config.report.channel !== undefined) {
     const ch = config.notify.channels.find((c) => c.name === config.report.channel);
     if (!ch || ch.type !== 'email') {

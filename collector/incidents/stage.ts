@@ -137,10 +137,12 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   });
 
   const judge = {
-    met(incident: Incident, clock: 'respond' | 'resolve', now: number) {
+    met(incident: Incident, clock: 'respond' | 'plan' | 'resolve', now: number) {
       // An incident that resolved (by itself or by hand) before anyone acknowledged it stops the respond
       // clock at resolution: resolving within 30 min met the respond SLA; later, the breach stands.
-      const stoppedAt = clock === 'respond' ? (incident.acknowledgedAt ?? incident.resolvedAt) : incident.resolvedAt;
+      // Likewise a plan recorded, or a resolution, stops the plan clock.
+      const stoppedAt =
+        clock === 'respond' ? (incident.acknowledgedAt ?? incident.resolvedAt) : clock === 'plan' ? (incident.plannedAt ?? incident.resolvedAt) : incident.resolvedAt;
       const s = slaClock(policy, incident.priority, clock, incident.openedAt, store.pauses(incident.id), now, stoppedAt ?? undefined);
       return stoppedAt !== null ? s.elapsedMs <= s.targetMs : s.breached ? false : undefined;
     },
