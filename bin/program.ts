@@ -67,7 +67,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('validate rule files (default: the shipped rules/); exit 1 on problems')
     .argument('[paths...]', 'files or directories')
     .option('--json', 'files, rule counts and problems as JSON')
-    .action((paths: string[], o: { json?: boolean }) => run(async () => (await import('./rules-commands.js')).runRulesCheck(paths, { json: o.json }))());
+    .option('--require-lang <lang>', 'flag a rule missing its summary or runbook in this language (repeatable: en, zh-CN)', (v: string, all: string[] = []) => [...all, v])
+    .action((paths: string[], o: { json?: boolean; requireLang?: string[] }) => run(async () => (await import('./rules-commands.js')).runRulesCheck(paths, { json: o.json, requireLangs: o.requireLang }))());
   rules
     .command('test')
     .description('run rule test files; exit 1 on failures')
@@ -77,17 +78,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('the daily health-check report on demand (default: yesterday in the report time zone)')
+    .description('the daily health-check report on demand (default: yesterday in the report time zone), or with --period the weekly or monthly one')
     .option('--config <file>', 'collector.yaml whose data directory and report settings to use')
     .option('--data <dir>', 'data directory when no --config is given (default ./data)')
-    .option('--date <YYYY-MM-DD>', 'the day to report')
+    .addOption(new Option('--period <period>', 'day (default), week or month').choices(['day', 'week', 'month']))
+    .option('--date <date>', 'the day (YYYY-MM-DD), the week (its Monday) or the month (YYYY-MM) to report; default: the last complete one')
     .addOption(new Option('--lang <lang>', 'language').choices(['zh-CN', 'en']))
     .option('--out <file>', 'write to a file (HTML unless it ends in .txt or .json)')
     .addOption(new Option('--format <format>', 'output format').choices(['html', 'text', 'json']))
     .option('--json', 'short for --format json')
     .option('--site <site>', 'only this site')
     .option('--archive', 'also store it in the report archive')
-    .action((o: { config?: string; data?: string; date?: string; lang?: string; out?: string; format?: string; json?: boolean; site?: string; archive?: boolean }) =>
+    .action((o: { config?: string; data?: string; period?: string; date?: string; lang?: string; out?: string; format?: string; json?: boolean; site?: string; archive?: boolean }) =>
       run(async () =>
         (await import('./report-commands.js')).runReport({
           config: o.config,
@@ -98,6 +100,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
           format: o.json ? 'json' : o.format,
           site: o.site,
           archive: o.archive,
+          period: o.period === 'day' ? undefined : o.period,
         }),
       )(),
     );

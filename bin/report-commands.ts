@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildApp } from '../collector/app.js';
+import { buildApp, type Collector } from '../collector/app.js';
 import { COLLECTOR_DEFAULTS, loadCollectorConfig } from '../collector/config.js';
 import { previousDate, ReportDateError } from '../collector/report/gather.js';
 import { UsageError } from './cli-support.js';
@@ -19,6 +19,31 @@ export interface ReportCommandOptions {
   site?: string;
   archive?: boolean;
   dataDir?: string;
+  /** day (default), week or month. */
+  period?: string;
+}
+
+/** `roomwatch report --period week|month [--date LABEL]`: the label is a week's Monday or YYYY-MM (default: the last complete one). */
+async function runPeriod(collector: Collector, o: ReportCommandOptions, tz: string): Promise<number> {
+  if (o.period !== 'week' && o.period !== 'month') {
+    process.stderr.write(`--period ${o.period}: use day, week or month\n`);
+    return 2;
+  }
+  let built;
+  try {
+    built = await collector.reports.periods.build(o.period, o.date, o.lang as 'zh-CN' | 'en' | undefined);
+  } catch (err) {
+    if (!(err instanceof ReportDateError)) throw err;
+    process.stderr.write(`--date: ${err.message}\n`);
+    return 2;
+  }
+  const format = o.format ?? (o.out ? (o.out.endsWith('.txt') ? 'text' : 'html') : 'text');
+  const body = format === 'html' ? built.html : built.text;
+  if (o.out) writeFileSync(o.out, body);
+  else process.stdout.write(body);
+  if (o.archive) collector.reports.periods.archive(built);
+  process.stderr.write(`report ${o.period} ${built.report.label} (${built.lang}, ${tz})${o.out ? ` → ${o.out}` : ''}\n`);
+  return 0;
 }
 
 export async function runReport(o: ReportCommandOptions): Promise<number> {
@@ -26,6 +51,7 @@ export async function runReport(o: ReportCommandOptions): Promise<number> {
   const config = o.config ? loadCollectorConfig(o.config) : { ...structuredClone(COLLECTOR_DEFAULTS), dataDir: resolve(o.dataDir ?? COLLECTOR_DEFAULTS.dataDir) };
   const collector = await buildApp({ config: { ...config, logLevel: 'silent' }, autoTick: false, background: false });
   try {
+    if (o.period !== undefined && o.period !== 'day') return await runPeriod(collector, o, config.report.timeZone);
     const date = o.date ?? previousDate(Date.now(), config.report.timeZone);
     let built;
     try {

@@ -1,12 +1,21 @@
 /** `roomwatch rules check` and `roomwatch rules test`, like promtool's. */
 import { join } from 'node:path';
 import { formatRuleProblem, loadRuleFiles } from '../collector/rules/loader.js';
+import { lintRules, TEXT_LANGS } from '../collector/rules/pack-lint.js';
 import { runRuleTests } from '../collector/rules/rule-test.js';
 import { packageRoot } from '../lib/paths.js';
 
-export function runRulesCheck(paths: string[], opts: { json?: boolean } = {}): number {
+export function runRulesCheck(paths: string[], opts: { json?: boolean; requireLangs?: string[] } = {}): number {
+  const requireLangs = opts.requireLangs ?? [];
+  const bad = requireLangs.filter((l) => !(TEXT_LANGS as readonly string[]).includes(l));
+  if (bad.length > 0) {
+    process.stderr.write(`--require-lang: '${bad.join("', '")}' is not a language of rule text; valid: ${TEXT_LANGS.join(', ')}\n`);
+    return 2;
+  }
   const targets = paths.length > 0 ? paths : [join(packageRoot(), 'rules')];
-  const { files, problems } = loadRuleFiles(targets);
+  const loaded = loadRuleFiles(targets);
+  const { files } = loaded;
+  const problems = [...loaded.problems, ...lintRules(files.flatMap((f) => f.rules), { requireLangs })];
   if (opts.json) {
     const out = {
       ok: problems.length === 0,

@@ -19,6 +19,7 @@ import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
 import { queryRoutes } from './influxql/routes.js';
 import { sqliteSource } from './influxql/source.js';
+import { Watchdog } from './notify/watchdog.js';
 import { ReportService } from './report/service.js';
 import { reportRoutes } from './report/routes.js';
 import { InfluxMetricStore } from './store/influx/store.js';
@@ -70,6 +71,7 @@ export interface Collector {
   alertStore: AlertStateStore;
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
+  watchdog: Watchdog;
 }
 
 const HOUR = 3_600_000;
@@ -116,6 +118,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     maintenance,
     topology: () => (rules as RulesService).currentTopology(),
     graceMs: config.rules.topologyGraceMs,
+    minCoverage: config.rules.minCoverage,
+    lang: config.notify.lang,
   });
   rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
   const report = await rules.load();
@@ -212,13 +216,23 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   tick?.unref();
 
   const reports = new ReportService(
-    { store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge },
+    { store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge, maintenance },
     config,
     now,
     app.log,
   );
   await app.register(reportRoutes, { reports });
   if (options.background !== false) reports.start();
+
+  const watchdog = new Watchdog({
+    ...config.watchdog,
+    channel: config.watchdog.channel ? incidents.channels.get(config.watchdog.channel) : undefined,
+    healthy: async () => (await store.health()).ok,
+    registry: metrics.registry,
+    now,
+    log: app.log,
+  });
+  if (options.background !== false) watchdog.start();
 
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
@@ -249,6 +263,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     clearInterval(tick);
+    await watchdog.stop();
     stopInfluxEvents?.();
     await reports.stop();
     await incidents.stop();
@@ -256,7 +271,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog };
 }
 
 function httpReason(status: number): string {

@@ -6,6 +6,7 @@ import type { InfluxSettings } from './store/influx/client.js';
 import { sha256Hex } from './ingest/auth.js';
 import { NAME_POLICIES, type NamePolicy } from './ingest/names.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
+import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
@@ -77,6 +78,8 @@ export const CollectorFileSchema = Type.Object(
           maintenance: Type.Optional(Type.String()),
           tick: Type.Optional(Duration),
           topology_grace: Type.Optional(Duration),
+          /** Share of a window a series must cover before a window function has a value: "80%" or 0.8. */
+          min_coverage: Type.Optional(Type.Union([Type.String(), Type.Number()])),
         },
         { additionalProperties: false },
       ),
@@ -91,6 +94,9 @@ export const CollectorFileSchema = Type.Object(
           channel: Type.Optional(Type.String({ minLength: 1 })),
           to: Type.Optional(Type.Array(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$' }), { maxItems: 100 })),
           site: Type.Optional(Type.String({ minLength: 1 })),
+          /** When the weekly and monthly reports run (cron, in the report's time zone). */
+          weekly_schedule: Type.Optional(Type.String()),
+          monthly_schedule: Type.Optional(Type.String()),
         },
         { additionalProperties: false },
       ),
@@ -106,7 +112,31 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    notify: Type.Optional(Type.Object({ channels: Type.Optional(Type.Array(ChannelSchema)) }, { additionalProperties: false })),
+    notify: Type.Optional(
+      Type.Object(
+        {
+          channels: Type.Optional(Type.Array(ChannelSchema)),
+          /** Language of rule text (alert summaries, runbooks, incident titles) in incidents, messages and the API. */
+          lang: Type.Optional(Type.Enum(['zh-CN', 'en'])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Dead man's switch: something outside roomwatch pages when these stop arriving. */
+    watchdog: Type.Optional(
+      Type.Object(
+        {
+          heartbeat_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+          heartbeat_method: Type.Optional(Type.Enum(['GET', 'POST'])),
+          interval: Type.Optional(Duration),
+          timeout: Type.Optional(Duration),
+          /** A notify channel that gets an always-firing "Watchdog" message every interval. */
+          channel: Type.Optional(Type.String({ minLength: 1 })),
+          to: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     ingest: Type.Optional(
       Type.Object(
         {
@@ -148,11 +178,13 @@ export interface CollectorConfig {
   };
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy };
-  rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
+  rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
-  notify: { channels: ChannelConfig[] };
+  /** `lang`: the language of rule text in incidents and messages (default en). */
+  notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en' };
+  watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
-  report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string };
+  report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string; weeklySchedule?: string; monthlySchedule?: string };
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -162,9 +194,10 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
   ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, names: 'accept' },
-  rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
+  rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000, minCoverage: 0.8 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
-  notify: { channels: [] },
+  notify: { channels: [], lang: 'en' },
+  watchdog: { heartbeatMethod: 'GET', intervalMs: 60_000, timeoutMs: 10_000 },
   report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
 };
 
@@ -176,6 +209,12 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     source ? checkDuration(source, problems, path, v, fb) : fb;
   const size = (path: (string | number)[], v: string | number | undefined, fb: number) =>
     source ? checkSize(source, problems, path, v, fb) : fb;
+  const coverage = (v: string | number | undefined) => {
+    if (v === undefined) return d.rules.minCoverage;
+    const share = parseShare(v);
+    if (share === undefined && source) problems.push(source.problem(['rules', 'min_coverage'], `'${v}' is not a share of the window; write e.g. min_coverage: 80%`));
+    return share ?? d.rules.minCoverage;
+  };
   const names = new Set<string>();
   for (const [i, a] of (file.agents ?? []).entries()) {
     if (names.has(a.name) && source) problems.push(source.problem(['agents', i, 'name'], `agent '${a.name}' is listed twice`));
@@ -216,6 +255,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maintenance: file.rules?.maintenance ? resolve(baseDir, file.rules.maintenance) : undefined,
       tickMs: dur(['rules', 'tick'], file.rules?.tick, d.rules.tickMs),
       topologyGraceMs: dur(['rules', 'topology_grace'], file.rules?.topology_grace, d.rules.topologyGraceMs),
+      minCoverage: coverage(file.rules?.min_coverage),
     },
     incidents: {
       policy: file.incidents?.policy ? resolve(baseDir, file.incidents.policy) : undefined,
@@ -223,7 +263,15 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       baseUrl: file.incidents?.base_url,
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
     },
-    notify: { channels: file.notify?.channels ?? [] },
+    notify: { channels: file.notify?.channels ?? [], lang: (file.notify?.lang as 'zh-CN' | 'en' | undefined) ?? d.notify.lang },
+    watchdog: {
+      heartbeatUrl: file.watchdog?.heartbeat_url,
+      heartbeatMethod: file.watchdog?.heartbeat_method ?? d.watchdog.heartbeatMethod,
+      intervalMs: dur(['watchdog', 'interval'], file.watchdog?.interval, d.watchdog.intervalMs),
+      timeoutMs: dur(['watchdog', 'timeout'], file.watchdog?.timeout, d.watchdog.timeoutMs),
+      channel: file.watchdog?.channel,
+      to: file.watchdog?.to,
+    },
     report: {
       enabled: file.report?.enabled ?? d.report.enabled,
       schedule: file.report?.schedule ?? d.report.schedule,
@@ -233,6 +281,8 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       channel: file.report?.channel,
       to: file.report?.to ?? [],
       site: file.report?.site,
+      ...(file.report?.weekly_schedule ? { weeklySchedule: file.report.weekly_schedule } : {}),
+      ...(file.report?.monthly_schedule ? { monthlySchedule: file.report.monthly_schedule } : {}),
     },
   };
   try {
@@ -247,6 +297,10 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
   }
   const cron = validateDetailed(config.report.schedule);
   if (!cron.valid && source) problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
+  for (const [key, value] of [['weekly_schedule', config.report.weeklySchedule], ['monthly_schedule', config.report.monthlySchedule]] as const) {
+    const c = value === undefined ? undefined : validateDetailed(value);
+    if (c && !c.valid && source) problems.push(source.problem(['report', key], `'${value}' is not a cron expression; e.g. "0 8 * * 1"`));
+  }
   if (config.report.channel !== undefined) {
     const ch = config.notify.channels.find((c) => c.name === config.report.channel);
     if (!ch || ch.type !== 'email') {
@@ -254,6 +308,10 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     }
     if (config.report.to.length === 0 && source) problems.push(source.problem(['report', 'to'], 'a report channel needs recipients: to: [noc@example.com]'));
   }
+  if (config.watchdog.channel !== undefined && !config.notify.channels.some((c) => c.name === config.watchdog.channel) && source) {
+    problems.push(source.problem(['watchdog', 'channel'], `no channel is named '${config.watchdog.channel}' under notify.channels (channels: ${config.notify.channels.map((c) => c.name).join(', ') || 'none'})`));
+  }
+  if (config.watchdog.intervalMs < 1_000 && source) problems.push(source.problem(['watchdog', 'interval'], 'must be at least 1s'));
   // Build the channels once, dry, to report secrets that cannot be read and duplicate names now.
   for (const p of buildChannels(config.notify.channels).problems) {
     if (source) problems.push(source.problem(['notify', 'channels', ...p.path], p.message));

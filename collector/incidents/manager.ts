@@ -91,32 +91,37 @@ export class IncidentManager {
     const at = event.at;
     switch (event.type) {
       case 'fired': {
+        // Closed by force while it fired: held until it clears, so a re-raise (end of maintenance) opens nothing.
+        if (this.store.heldBy(a.identity)) return;
+        const text = { priority: a.priority, summary: a.summary, runbook: a.runbook };
         const current = this.store.openFor(a.identity);
         if (current) {
           this.store.setAlertActive(current.id, a.identity, true, at);
+          this.store.setAlertText(current.id, a.identity, text);
           this.store.addTimeline(current.id, at, 'alert_fired', null, { identity: a.identity, summary: a.summary, value: a.value });
-          this.raise(current, a.priority, at, event.damped, out);
+          this.follow(current, at, event.damped, out);
           return;
         }
         const sameDevice = this.store.openOnDeviceSince(a.device, at - this.rules.correlationWindowMs);
         if (sameDevice) {
-          this.store.attach({ incidentId: sameDevice.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'correlated', attachedAt: at });
+          this.store.attach({ incidentId: sameDevice.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'correlated', attachedAt: at }, text);
           this.store.addTimeline(sameDevice.id, at, 'alert_attached', null, { identity: a.identity, summary: a.summary, reason: 'same device' });
-          this.raise(sameDevice, a.priority, at, event.damped, out);
+          this.follow(sameDevice, at, event.damped, out);
           return;
         }
         const latest = this.store.latestFor(a.identity);
         if (latest && latest.status === 'resolved' && (latest.resolvedAt ?? 0) >= at - this.rules.reopenWindowMs) {
           this.store.update(latest.id, { status: 'open', resolvedAt: null, updatedAt: at });
           this.store.setAlertActive(latest.id, a.identity, true, at);
+          this.store.setAlertText(latest.id, a.identity, text);
           this.store.addTimeline(latest.id, at, 'reopened', null, { identity: a.identity, summary: a.summary });
           const reopened = this.store.get(latest.id) as Incident;
           out.push({ type: 'reopened', incident: reopened, at, damped: event.damped });
-          this.raise(reopened, a.priority, at, event.damped, out);
+          this.follow(reopened, at, event.damped, out);
           return;
         }
         const incident = this.store.create(freshIncident(a.priority, a.summary, a.ruleId, a.device, at));
-        this.store.attach({ incidentId: incident.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'origin', attachedAt: at });
+        this.store.attach({ incidentId: incident.id, identity: a.identity, ruleId: a.ruleId, device: a.device, role: 'origin', attachedAt: at }, text);
         this.store.addTimeline(incident.id, at, 'opened', null, { identity: a.identity, summary: a.summary, runbook: a.runbook, value: a.value, priority: a.priority });
         out.push({ type: 'opened', incident, at, damped: event.damped });
         return;
@@ -136,18 +141,28 @@ export class IncidentManager {
       }
       case 'escalated': {
         const current = this.store.openFor(a.identity);
-        if (current) this.raise(current, a.priority, at, event.damped, out);
+        if (!current) return;
+        this.store.setAlertText(current.id, a.identity, { priority: a.priority, summary: a.summary, runbook: a.runbook });
+        this.follow(current, at, event.damped, out);
         return;
       }
       case 'resolved': {
+        const held = this.store.heldBy(a.identity);
+        if (held) {
+          this.store.release(a.identity);
+          this.store.addTimeline(held.incidentId, at, 'alert_released', null, { identity: a.identity, reason: event.reason ?? 'alert cleared' });
+          return;
+        }
         const current = this.store.openFor(a.identity);
         if (!current) return;
         this.store.setAlertActive(current.id, a.identity, false, at);
-        this.store.addTimeline(current.id, at, 'alert_cleared', null, { identity: a.identity });
+        this.store.addTimeline(current.id, at, 'alert_cleared', null, { identity: a.identity, ...(event.reason ? { reason: event.reason } : {}) });
         if (this.store.activeAlertCount(current.id) === 0 && this.rules.autoResolve[current.priority]) {
           this.store.update(current.id, { status: 'resolved', resolvedAt: at, updatedAt: at });
-          this.store.addTimeline(current.id, at, 'resolved', 'roomwatch', { reason: 'all alerts cleared' });
+          this.store.addTimeline(current.id, at, 'resolved', 'roomwatch', { reason: event.reason ?? 'all alerts cleared' });
           out.push({ type: 'resolved', incident: this.store.get(current.id) as Incident, at, damped: event.damped });
+        } else {
+          this.follow(current, at, event.damped, out);
         }
         return;
       }
@@ -158,6 +173,23 @@ export class IncidentManager {
         return;
       }
     }
+  }
+
+  /**
+   * The title follows the highest-priority active alert (its summary), and the
+   * priority is raised to it. Priority is never lowered automatically: the SLA
+   * clocks already run against it, and a quieter alert does not undo the
+   * urgency that was paged.
+   */
+  private follow(incident: Incident, at: number, damped: boolean, out: IncidentChange[]): void {
+    const lead = this.store.leadAlert(incident.id);
+    if (!lead) return;
+    if (lead.summary && lead.summary !== incident.title) {
+      this.store.update(incident.id, { title: lead.summary, updatedAt: at });
+      this.store.addTimeline(incident.id, at, 'title_changed', null, { from: incident.title, to: lead.summary, identity: lead.identity, runbook: lead.runbook });
+      incident = { ...incident, title: lead.summary };
+    }
+    this.raise(incident, lead.priority, at, damped, out);
   }
 
   private raise(incident: Incident, priority: Priority, at: number, damped: boolean, out: IncidentChange[]): void {
@@ -208,12 +240,32 @@ export class IncidentManager {
     });
   }
 
-  /** Closing needs a cause and a fix: they feed the knowledge base for the next incident of the rule. */
-  close(id: number, by: string, at: number, cause: string, fix: string): Incident {
+  /**
+   * Closing needs a cause and a fix: they feed the knowledge base for the next
+   * incident of the rule. An incident whose alerts still fire is not closed
+   * (that would leave a firing alert no incident tracks) unless the operator
+   * forces it with a reason; the firing alerts are then held until they clear,
+   * and one that fires again after that opens a new incident.
+   */
+  close(id: number, by: string, at: number, cause: string, fix: string, force?: { reason: string }): Incident {
     if (!cause.trim() || !fix.trim()) throw new IncidentError('closing an incident needs a cause and a fix', 400);
+    if (force && !force.reason.trim()) throw new IncidentError('a forced close needs a reason', 400);
     return this.transition(id, ['open', 'acknowledged', 'resolved'], 'closed', at, (inc) => {
+      const firing = this.store.activeAlerts(id);
+      if (firing.length > 0 && !force) {
+        const names = firing.map((f) => f.identity).join(', ');
+        throw new IncidentError(
+          `incident ${id} still has ${firing.length} firing alert(s): ${names}. Close it after they clear, or send force: true with a reason to close it and hold those alerts until they clear`,
+          409,
+        );
+      }
+      for (const f of firing) {
+        this.store.setAlertActive(id, f.identity, false, at);
+        this.store.hold(f.identity, id, force?.reason ?? '', at);
+        this.store.addTimeline(id, at, 'alert_held', by, { identity: f.identity, reason: force?.reason });
+      }
       this.store.update(id, { status: 'closed', closedAt: at, resolvedAt: inc.resolvedAt ?? at, cause, fix, updatedAt: at });
-      this.store.addTimeline(id, at, 'closed', by, { cause, fix });
+      this.store.addTimeline(id, at, 'closed', by, { cause, fix, ...(force ? { forced: true, reason: force.reason, held: firing.map((f) => f.identity) } : {}) });
       this.store.rememberFix({ incidentId: id, ruleId: inc.ruleId, cause, fix, closedAt: at });
     });
   }

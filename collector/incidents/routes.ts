@@ -44,7 +44,17 @@ const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
 const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
 const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const Resolve = Type.Object({ by: Actor, note: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
-const Close = Type.Object({ by: Actor, cause: Type.String({ minLength: 1, maxLength: 10_000 }), fix: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });
+const Close = Type.Object(
+  {
+    by: Actor,
+    cause: Type.String({ minLength: 1, maxLength: 10_000 }),
+    fix: Type.String({ minLength: 1, maxLength: 10_000 }),
+    /** Close although alerts still fire; they are held until they clear. Needs `reason`. */
+    force: Type.Optional(Type.Boolean()),
+    reason: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 
 function guard<T>(work: () => T): T {
   try {
@@ -121,5 +131,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
   action('assign', Assign, (id, b, now) => opts.manager.assign(id, b.to as string, b.by as string, now));
   action('comment', Comment, (id, b, now) => opts.manager.comment(id, b.text as string, b.by as string, now, b.plan === true));
   action('resolve', Resolve, (id, b, now) => opts.manager.resolve(id, b.by as string, now, b.note as string | undefined));
-  action('close', Close, (id, b, now) => opts.manager.close(id, b.by as string, now, b.cause as string, b.fix as string));
+  action('close', Close, (id, b, now) =>
+    opts.manager.close(id, b.by as string, now, b.cause as string, b.fix as string, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
+  );
 }

@@ -36,13 +36,51 @@ export interface IncidentStageOptions {
   autoTick: boolean;
 }
 
+/**
+ * Says at start what would make incidents silent: no contacts at all, or
+ * routes whose channels are not configured. The default policy has no
+ * contacts, so a collector started without one says so loudly.
+ */
+export function reachability(policy: EscalationPolicy, channels: ReadonlyMap<string, unknown>): string[] {
+  const out: string[] = [];
+  const contacts = policy.tiers.reduce((n, t) => n + t.contacts.length + (t.schedule ? 1 : 0), 0);
+  if (policy.contacts.size === 0 || contacts === 0) {
+    out.push('the escalation policy has no contacts: incidents will notify nobody (each one records "undeliverable" in its timeline and roomwatch_notifications_undeliverable_total counts them); set incidents.policy in collector.yaml');
+  }
+  for (const p of PRIORITIES) {
+    const route = policy.routes[p];
+    if (route.digest) continue;
+    const missing = route.channels.filter((c) => !channels.has(c));
+    if (missing.length === route.channels.length) out.push(`${p} incidents route to channel(s) ${route.channels.join(', ') || '(none)'}, none of which is configured in notify.channels: nobody will be paged for ${p}`);
+  }
+  return out;
+}
+
 export function buildIncidentStage(o: IncidentStageOptions) {
   const policy: EscalationPolicy = o.config.incidents.policy ? loadEscalationPolicy(o.config.incidents.policy) : DEFAULT_POLICY;
   const store = new IncidentStore(o.db);
   const outbox = new Outbox(o.db);
   const { channels } = buildChannels(o.config.notify.channels);
   const manager = new IncidentManager(o.db, store, policy.incidents);
-  const router = new NotificationRouter({ outbox, store, channels: () => channels, directory: () => directory(policy), baseUrl: o.config.incidents.baseUrl, timeZone: o.config.incidents.timeZone });
+  const undeliverable = new Counter({
+    name: `${METRIC_PREFIX}notifications_undeliverable_total`,
+    help: 'Incident notifications that reached nobody (no contact in the tier that a route channel can reach), by kind and priority.',
+    labelNames: ['kind', 'priority'] as const,
+    registers: [o.registry],
+  });
+  const router = new NotificationRouter({
+    outbox,
+    store,
+    channels: () => channels,
+    directory: () => directory(policy),
+    baseUrl: o.config.incidents.baseUrl,
+    timeZone: o.config.incidents.timeZone,
+    onUndeliverable: (incident, kind) => {
+      undeliverable.inc({ kind, priority: incident.priority });
+      o.log.warn({ incident: incident.id, kind }, 'incident notification reaches nobody');
+    },
+  });
+  for (const problem of reachability(policy, channels)) o.log.warn(problem);
 
   const sent = new Counter({ name: `${METRIC_PREFIX}notifications_total`, help: 'Notification attempts by channel and result (sent, retry, failed).', labelNames: ['channel', 'result'] as const, registers: [o.registry] });
   const breaches = new Counter({ name: `${METRIC_PREFIX}sla_breaches_total`, help: 'SLA breaches recorded, by priority and clock.', labelNames: ['priority', 'clock'] as const, registers: [o.registry] });
@@ -99,8 +137,12 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   });
 
   const judge = {
-    met(incident: Incident, clock: 'respond' | 'resolve', now: number) {
-      const stoppedAt = clock === 'respond' ? incident.acknowledgedAt : incident.resolvedAt;
+    met(incident: Incident, clock: 'respond' | 'plan' | 'resolve', now: number) {
+      // An incident that resolved (by itself or by hand) before anyone acknowledged it stops the respond
+      // clock at resolution: resolving within 30 min met the respond SLA; later, the breach stands.
+      // Likewise a plan recorded, or a resolution, stops the plan clock.
+      const stoppedAt =
+        clock === 'respond' ? (incident.acknowledgedAt ?? incident.resolvedAt) : clock === 'plan' ? (incident.plannedAt ?? incident.resolvedAt) : incident.resolvedAt;
       const s = slaClock(policy, incident.priority, clock, incident.openedAt, store.pauses(incident.id), now, stoppedAt ?? undefined);
       return stoppedAt !== null ? s.elapsedMs <= s.targetMs : s.breached ? false : undefined;
     },

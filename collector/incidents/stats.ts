@@ -9,7 +9,7 @@ import type { Incident } from './types.js';
 
 export interface SlaJudge {
   /** Whether the incident met (true), missed (false) or cannot yet be judged (undefined) a clock. */
-  met(incident: Incident, clock: 'respond' | 'resolve', now: number): boolean | undefined;
+  met(incident: Incident, clock: 'respond' | 'plan' | 'resolve', now: number): boolean | undefined;
 }
 
 export interface PriorityStats {

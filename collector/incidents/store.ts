@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db.js';
 import type { Priority } from '../rules/types.js';
-import type { AttachmentRole, Incident, IncidentAlert, IncidentStatus, KnownFix, TimelineEntry, TimelineType } from './types.js';
+import type { AlertText, AttachmentRole, Incident, IncidentAlert, IncidentStatus, KnownFix, TimelineEntry, TimelineType } from './types.js';
 
 interface IncidentRow {
   id: number;
@@ -97,7 +97,13 @@ export class IncidentStore {
         incident_id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, cause TEXT NOT NULL, fix TEXT NOT NULL, closed_at INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS knowledge_base_rule ON knowledge_base (rule_id, closed_at);
+      CREATE TABLE IF NOT EXISTS held_alerts (
+        identity TEXT PRIMARY KEY, incident_id INTEGER NOT NULL, reason TEXT NOT NULL, held_at INTEGER NOT NULL
+      );
     `);
+    // Databases from before the lead-alert columns: add them in place (each is nullable).
+    const have = new Set((db.prepare('PRAGMA table_info(incident_alerts)').all() as Array<{ name: string }>).map((c) => c.name));
+    for (const col of ['priority', 'summary', 'runbook']) if (!have.has(col)) db.exec(`ALTER TABLE incident_alerts ADD COLUMN ${col} TEXT`);
   }
 
   create(fields: Omit<Incident, 'id'>): Incident {
@@ -175,13 +181,56 @@ export class IncidentStore {
     return row ? toIncident(row) : undefined;
   }
 
-  attach(a: Omit<IncidentAlert, 'clearedAt' | 'active'>): void {
+  attach(a: Omit<IncidentAlert, 'clearedAt' | 'active'>, lead?: AlertText): void {
     this.db
       .prepare(
         `INSERT INTO incident_alerts (incident_id, identity, rule_id, device, role, active, attached_at) VALUES (?, ?, ?, ?, ?, 1, ?)
          ON CONFLICT (incident_id, identity) DO UPDATE SET active = 1, cleared_at = NULL`,
       )
       .run(a.incidentId, a.identity, a.ruleId, a.device, a.role, a.attachedAt);
+    if (lead) this.setAlertText(a.incidentId, a.identity, lead);
+  }
+
+  /** The alert's current priority and text, so the incident can follow its highest-priority active alert. */
+  setAlertText(incidentId: number, identity: string, t: AlertText): void {
+    this.db
+      .prepare('UPDATE incident_alerts SET priority = ?, summary = ?, runbook = ? WHERE incident_id = ? AND identity = ?')
+      .run(t.priority, t.summary, t.runbook, incidentId, identity);
+  }
+
+  /**
+   * The highest-priority active alert of an incident (origin or correlated;
+   * the earliest attached wins a tie), or undefined when none is active.
+   */
+  leadAlert(incidentId: number): (AlertText & { identity: string }) | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT identity, priority, summary, runbook FROM incident_alerts
+         WHERE incident_id = ? AND active = 1 AND role IN ('origin', 'correlated') AND priority IS NOT NULL
+         ORDER BY priority ASC, attached_at ASC LIMIT 1`,
+      )
+      .get(incidentId) as { identity: string; priority: Priority; summary: string | null; runbook: string | null } | undefined;
+    return row && { identity: row.identity, priority: row.priority, summary: row.summary ?? '', runbook: row.runbook ?? '' };
+  }
+
+  /** Holds an alert that still fired when its incident was closed by force: it opens nothing until it clears. */
+  hold(identity: string, incidentId: number, reason: string, at: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO held_alerts (identity, incident_id, reason, held_at) VALUES (?, ?, ?, ?)').run(identity, incidentId, reason, at);
+  }
+
+  heldBy(identity: string): { incidentId: number; reason: string; heldAt: number } | undefined {
+    const row = this.db.prepare('SELECT incident_id, reason, held_at FROM held_alerts WHERE identity = ?').get(identity) as
+      | { incident_id: number; reason: string; held_at: number }
+      | undefined;
+    return row && { incidentId: row.incident_id, reason: row.reason, heldAt: row.held_at };
+  }
+
+  release(identity: string): void {
+    this.db.prepare('DELETE FROM held_alerts WHERE identity = ?').run(identity);
+  }
+
+  activeAlerts(incidentId: number): IncidentAlert[] {
+    return this.alerts(incidentId).filter((a) => a.active && a.role !== 'suppressed');
   }
 
   setAlertActive(incidentId: number, identity: string, active: boolean, at: number): void {

@@ -31,6 +31,13 @@ export interface Incident {
   updatedAt: number;
 }
 
+/** What an attached alert says now: the incident's title and priority follow its highest-priority active alert. */
+export interface AlertText {
+  priority: Priority;
+  summary: string;
+  runbook: string;
+}
+
 /** How an alert belongs to an incident. */
 export type AttachmentRole = 'origin' | 'correlated' | 'suppressed';
 
@@ -52,6 +59,10 @@ export type TimelineType =
   | 'alert_fired'
   | 'alert_cleared'
   | 'priority_raised'
+  | 'title_changed'
+  | 'alert_held'
+  | 'alert_released'
+  | 'undeliverable'
   | 'acknowledged'
   | 'assigned'
   | 'comment'

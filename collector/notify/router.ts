@@ -42,6 +42,8 @@ export interface RouterOptions {
   /** Base URL of the API/console for links in messages. */
   baseUrl?: string;
   timeZone?: string;
+  /** A message that no contact of the route can receive (no contacts, or none reachable): counted, never silent. */
+  onUndeliverable?: (incident: Incident, reason: NotifyReason) => void;
 }
 
 export class NotificationRouter {
@@ -56,6 +58,7 @@ export class NotificationRouter {
     const content = this.content(incident, reason, detail, now, dir.tierName(incident.tier));
     const channels = this.opts.channels();
     let queued = 0;
+    let reachedAnyone = false;
     for (const tier of tiers) {
       for (const recipient of dir.tierRecipients(tier, now)) {
         let reachable = false;
@@ -64,6 +67,7 @@ export class NotificationRouter {
           const channel = channels.get(name);
           if (!channel || !channel.canReach(recipient)) continue;
           reachable = true;
+          reachedAnyone = true;
           const dedupeKey = `${incident.id}:${reason}:${key}:${recipient.name}:${name}`;
           if (this.opts.outbox.enqueue({ incidentId: incident.id, channel: name, recipient, content: { ...content, tier: dir.tierName(tier) }, dedupeKey }, now)) queued++;
         }
@@ -80,28 +84,45 @@ export class NotificationRouter {
         }
       }
     }
+    if (!reachedAnyone) this.undeliverable(incident, reason, key, tiers.map((t) => dir.tierName(t)), route.channels, now);
     return queued;
+  }
+
+  /** Once per incident event: the timeline says nobody was told, and the counter lets a dashboard alarm on it. */
+  private undeliverable(incident: Incident, reason: NotifyReason, key: string, tiers: string[], channels: string[], now: number): void {
+    const entryKey = `${reason}:${key}`;
+    if (this.opts.store.hasTimeline(incident.id, 'undeliverable', entryKey)) return;
+    this.opts.store.addTimeline(incident.id, now, 'undeliverable', null, {
+      key: entryKey,
+      kind: reason,
+      tiers,
+      channels,
+      reason: 'nobody can be notified: the escalation policy has no contact in these tiers that these channels reach (set incidents.policy and notify.channels in collector.yaml)',
+    });
+    this.opts.onUndeliverable?.(incident, reason);
   }
 
   private content(incident: Incident, reason: NotifyReason, detail: Record<string, unknown>, now: number, tier: string): NotificationContent {
     const alerts = this.opts.store.alerts(incident.id);
     const fixes = this.opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== incident.id);
-    const opened = this.opts.store.timeline(incident.id).find((t) => t.type === 'opened');
+    // The text of the alert the incident follows now: its title changes with the highest-priority active alert.
+    const opened = this.opts.store.timeline(incident.id).filter((t) => t.type === 'opened' || t.type === 'title_changed').at(-1);
+    const lead = opened?.type === 'title_changed' ? { summary: opened.detail.to, runbook: opened.detail.runbook } : opened?.detail;
     return {
       kind: reason,
       incidentId: incident.id,
       priority: incident.priority,
       title: incident.title,
       device: incident.device,
-      summary: (opened?.detail.summary as string | undefined) ?? incident.title,
-      runbook: (opened?.detail.runbook as string | undefined) ?? undefined,
+      summary: (lead?.summary as string | undefined) ?? incident.title,
+      runbook: (lead?.runbook as string | undefined) ?? undefined,
       tier,
       knownFixes: fixes.map((f) => ({ incidentId: f.incidentId, cause: f.cause, fix: f.fix, closedAt: f.closedAt })),
       url: this.opts.baseUrl ? `${this.opts.baseUrl}/api/v1/incidents/${incident.id}` : undefined,
       at: now,
       deadline: typeof detail.deadline === 'number' ? detail.deadline : undefined,
       timeZone: this.opts.timeZone,
-      ...(alerts.length > 1 ? { summary: `${(opened?.detail.summary as string | undefined) ?? incident.title} (+${alerts.length - 1} related alerts)` } : {}),
+      ...(alerts.length > 1 ? { summary: `${(lead?.summary as string | undefined) ?? incident.title} (+${alerts.length - 1} related alerts)` } : {}),
     };
   }
 }

@@ -20,7 +20,7 @@
  */
 import type { CheckRow } from './types.js';
 import { type CheckContext, type CheckDef, interfacesCheck, row, seriesCheck, stateCheck } from './check-kinds.js';
-import { acAlarmsCheck, acHumidityCheck, acTemperatureCheck, envHumidityCheck, envSafetyCheck, firewallHaCheck, firewallSessionsCheck, memoryCheck, oraErrorsCheck, reachableCheck, upsBatteryCheck, upsOnBatteryCheck } from './special-checks.js';
+import { acAlarmsCheck, acHumidityCheck, acTemperatureCheck, envHumidityCheck, envSafetyCheck, firewallHaCheck, firewallSessionsCheck, memoryCheck, oraErrorsCheck, reachableCheck, upsAlarmsCheck, upsBatteryCheck, upsOnBatteryCheck, upsOutputCheck } from './special-checks.js';
 
 export { DOWN_MINUTES_FAIL } from './special-checks.js';
 export { aggregate, seriesOf, worst, type CheckContext, type CheckDef } from './check-kinds.js';
@@ -146,6 +146,8 @@ const upsChecks: CheckDef[] = [
   }),
   stateCheck({ id: 'ups.selftest', metric: 'ups.self_test_ok', bad: 0, rules: ['ups/UPS self-test failed'], priority: 'P2' }),
   upsOnBatteryCheck,
+  upsOutputCheck,
+  upsAlarmsCheck,
 ];
 
 const CHECKS: Record<string, CheckDef[]> = {

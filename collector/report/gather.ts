@@ -7,13 +7,14 @@
  * to 2026-11-22T16:00Z.
  */
 import type { DeviceRegistry } from '../registry/devices.js';
+import type { MaintenanceCalendar } from '../rules/maintenance.js';
 import type { AlertStateStore } from '../rules/state-store.js';
 import type { RuleDef } from '../rules/types.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { SlaJudge } from '../incidents/stats.js';
 import type { MetricStore, SeriesBucketStats } from '../store/types.js';
 import { EVENT_MEASUREMENTS } from '../store/influx/events.js';
-import type { AlertInput, DeviceInput, IncidentInput, KnownFix, Priority, ReportInput, SeriesStats, Stats } from './types.js';
+import type { AlertInput, DeviceInput, IncidentInput, KnownFix, MaintenanceMark, Priority, ReportInput, SeriesStats, Stats } from './types.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,6 +26,8 @@ export interface GatherSources {
   rules: () => readonly RuleDef[];
   incidents: IncidentStore;
   judge: SlaJudge;
+  /** To name the window that muted an alert (optional: without it a muted alert is marked without a name). */
+  maintenance?: MaintenanceCalendar;
 }
 
 export interface GatherOptions {
@@ -33,6 +36,8 @@ export interface GatherOptions {
   timeZone: string;
   now: number;
   site?: string;
+  /** The report's language: alert summaries and runbooks in it where the rule has it. */
+  lang?: 'en' | 'zh-CN';
 }
 
 export class ReportDateError extends Error {
@@ -93,6 +98,12 @@ function combine(buckets: SeriesBucketStats['buckets']): Stats | undefined {
  * Capacities no metric reports, from the device's labels (inventory or agent
  * metadata): `sessions_max` is a firewall's rated session table size.
  */
+function maintenanceMark(src: GatherSources, e: { rule_id: string; device: string; data: { tags?: Record<string, string> } }, at: number): { maintenance?: MaintenanceMark } {
+  const w = src.maintenance?.covering({ ruleId: e.rule_id, device: e.device, tags: e.data.tags ?? { device: e.device } }, at);
+  if (!w) return { maintenance: { name: '?' } };
+  return { maintenance: { name: w.name, ...(w.start !== undefined ? { start: w.start } : {}), ...(w.end !== undefined ? { end: w.end } : {}), ...(w.cron ? { cron: w.cron } : {}) } };
+}
+
 function limitsOf(labels: Record<string, string> | undefined): { limits?: Record<string, number> } {
   const sessions = Number(labels?.sessions_max);
   return Number.isFinite(sessions) && sessions > 0 ? { limits: { 'fw.sessions': sessions } } : {};
@@ -101,7 +112,13 @@ function limitsOf(labels: Record<string, string> | undefined): { limits?: Record
 const seriesKey = (s: { measurement: string; field: string; tags: Record<string, string> }) =>
   `${s.measurement}.${s.field}|${Object.keys(s.tags).filter((k) => k !== 'device').sort().map((k) => `${k}=${s.tags[k]}`).join(',')}`;
 
+/** A rule's runbook in the report's language, else in English. */
+function runbookOf(rule: RuleDef | undefined, lang: 'en' | 'zh-CN'): string | undefined {
+  return (lang === 'zh-CN' ? rule?.translations?.['zh-CN']?.runbook : undefined) ?? rule?.runbook;
+}
+
 export async function gatherReport(src: GatherSources, o: GatherOptions): Promise<ReportInput> {
+  const lang = o.lang ?? 'en';
   const from = zonedMidnight(o.date, o.timeZone);
   const to = zonedMidnight(zonedDate(from + 36 * HOUR, o.timeZone), o.timeZone);
   const hours = Math.round((to - from) / HOUR);
@@ -110,6 +127,11 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     await Promise.all([src.store.bucketStats({ from, to, bucketMs: HOUR }), src.store.bucketStats({ from: from - 7 * DAY, to: from, bucketMs: 7 * DAY })])
   ).map(devicesOnly) as [SeriesBucketStats[], SeriesBucketStats[]];
   const weekByKey = new Map(week.map((s) => [`${s.device}|${seriesKey(s)}`, combine(s.buckets)]));
+  const earliest = new Map<string, number>();
+  for (const s of [...week, ...day]) {
+    const first = s.buckets[0]?.start;
+    if (first !== undefined) earliest.set(s.device, Math.min(earliest.get(s.device) ?? Infinity, first));
+  }
 
   const registered = new Map(src.registry.list().map((d) => [d.name, d]));
   const devices = new Map<string, DeviceInput>();
@@ -139,6 +161,7 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
   for (const name of registered.keys()) deviceOf(name);
 
   const perHourCount = new Map<string, number[]>();
+  const busiest = new Map<string, number>();
   const upByHour = new Map<string, Array<number | null>>();
   for (const s of day) {
     const stats = combine(s.buckets);
@@ -157,15 +180,23 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     const metric = `${s.measurement}.${s.field}`;
     const weekStats = weekByKey.get(`${s.device}|${seriesKey(s)}`);
     d.series.push({ metric, tags, day: stats, ...(weekStats ? { week: weekStats } : {}), hourly } satisfies SeriesStats);
-    // Expected: the series' busiest hour, every hour of the day.
-    d.expectedSamples += Math.max(...s.buckets.map((b) => b.count)) * hours;
+    // Expected: the series' busiest hour, every hour the device was there (scaled below).
+    busiest.set(s.device, (busiest.get(s.device) ?? 0) + Math.max(...s.buckets.map((b) => b.count)));
     d.receivedSamples += stats.count;
     if (metric === 'device.up') upByHour.set(s.device, hourly);
   }
 
   // Down: device.up below 1, plus time a reachability alert was firing. Gaps: the rest of what is missing.
   const reachability = new Set(src.rules().filter((r) => r.reachability).map((r) => r.id));
-  const events = src.alerts.events({ since: from - 7 * DAY, limit: 100_000 }).reverse() as Array<{ at: number; type: string; rule_id: string; device: string; priority: Priority; identity: string; data: { summary?: string } }>;
+  const events = src.alerts.events({ since: from - 7 * DAY, limit: 100_000 }).reverse() as Array<{
+    at: number;
+    type: string;
+    rule_id: string;
+    device: string;
+    priority: Priority;
+    identity: string;
+    data: { summary?: string; muted?: boolean; tags?: Record<string, string>; texts?: Partial<Record<string, { summary: string; runbook: string }>> };
+  }>;
   const downAlert = new Map<string, Array<[number, number]>>();
   const open = new Map<string, { at: number; e: (typeof events)[number] }>();
   const alerts: AlertInput[] = [];
@@ -189,8 +220,9 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
         priority: e.priority,
         firedAt: o2.at,
         resolvedAt: end !== null && end < to ? end : null,
-        summary: e.data?.summary ?? '',
-        ...(rule?.runbook ? { runbook: rule.runbook } : {}),
+        summary: e.data?.texts?.[lang]?.summary ?? e.data?.summary ?? '',
+        ...(runbookOf(rule, lang) ? { runbook: runbookOf(rule, lang) } : {}),
+        ...(e.data?.muted ? { muted: true, ...maintenanceMark(src, e, o2.at) } : {}),
       });
     }
   };
@@ -200,6 +232,25 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     else if (e.type === 'resolved') finish(e.identity, e.at);
   }
   for (const identity of [...open.keys()]) finish(identity, null);
+
+  // A device counts only from its first sample and up to now: the hours before it was first seen,
+  // and the hours of today still to come, are neither expected samples nor gaps.
+  const end = Math.min(to, o.now);
+  const activeShare = new Map<string, number[]>();
+  for (const d of [...devices.values()]) {
+    // The first sample: the registry's first_seen, or older data in the store (a replayed spool, an import).
+    const firstSeen = Math.min(registered.get(d.name)?.first_seen ?? Infinity, earliest.get(d.name) ?? Infinity);
+    const start = Math.max(from, Number.isFinite(firstSeen) ? firstSeen : from);
+    const share = Array.from({ length: hours }, (_, i) => Math.max(0, Math.min(end, from + (i + 1) * HOUR) - Math.max(start, from + i * HOUR)) / HOUR);
+    const activeHours = share.reduce((x, y) => x + y, 0);
+    // First seen after the day (or the day is still to come): it was not there, so it has no row.
+    if (activeHours === 0 && d.series.length === 0) {
+      devices.delete(d.name);
+      continue;
+    }
+    activeShare.set(d.name, share);
+    d.expectedSamples = Math.round((busiest.get(d.name) ?? 0) * activeHours);
+  }
 
   for (const d of devices.values()) {
     const up = upByHour.get(d.name);
@@ -211,13 +262,21 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
       for (const [a, b] of downAlert.get(d.name) ?? []) f = Math.max(f, Math.max(0, Math.min(b, from + (i + 1) * HOUR) - Math.max(a, from + i * HOUR)) / HOUR);
       return f;
     });
+    const share = activeShare.get(d.name) ?? counts.map(() => 1);
     d.downMinutes = Math.round(downFraction.reduce((a, f) => a + f * 60, 0));
-    d.gapMinutes = typical === 0 ? Math.round(hours * 60 * (1 - Math.max(...downFraction, 0))) : Math.round(counts.reduce((a, c, i) => a + Math.max(0, 1 - c / typical) * 60 * (1 - (downFraction[i] as number)), 0));
+    d.gapMinutes =
+      typical === 0
+        ? Math.round(share.reduce((a, x) => a + x, 0) * 60 * (1 - Math.max(...downFraction, 0)))
+        : Math.round(counts.reduce((a, c, i) => a + Math.max(0, (share[i] as number) - c / typical) * 60 * (1 - (downFraction[i] as number)), 0));
   }
 
-  const incidents: IncidentInput[] = src.incidents
-    .list({ from, to: to - 1, limit: 10_000 })
+  // The day's incidents, and every one still open when the report is made (opened any day before).
+  const dayIncidents = src.incidents.list({ from, to: to - 1, limit: 10_000 });
+  const seen = new Set(dayIncidents.map((i) => i.id));
+  const stillOpen = src.incidents.list({ status: ['open', 'acknowledged'], to: to - 1, limit: 10_000 }).filter((i) => !seen.has(i.id));
+  const incidents: IncidentInput[] = [...dayIncidents, ...stillOpen]
     .map((i) => ({
+      status: i.status,
       id: i.id,
       priority: i.priority,
       device: i.device,
@@ -233,7 +292,11 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     .list({ status: ['closed', 'resolved'], limit: 10_000 })
     .filter((i) => i.cause && i.fix)
     .map((i) => ({ ruleId: i.ruleId, cause: i.cause as string, fix: i.fix as string, incidentId: i.id }));
-  const runbooks = Object.fromEntries(src.rules().flatMap((r) => (r.runbook ? [[r.id, r.runbook]] : [])));
+  const runbooks: Record<string, string> = {};
+  for (const r of src.rules()) {
+    const text = runbookOf(r, lang);
+    if (text) runbooks[r.id] = text;
+  }
 
   const list = [...devices.values()].filter((d) => !o.site || d.site === o.site).sort((a, b) => a.class.localeCompare(b.class) || a.name.localeCompare(b.name));
   return {

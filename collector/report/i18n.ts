@@ -78,6 +78,15 @@ const MESSAGES: Record<string, Entry> = {
   'ups.selftest.bad': e('failed', '未通过'),
   'ups.selftest.recovered': e('failed today, passed since', '当日曾未通过，之后已通过'),
   upsOnBatteryNone: e('no on-battery event', '无电池供电事件'),
+  'ups.source.3': e('inverter (normal)', '逆变器供电（正常）'),
+  'ups.source.4': e('ON BYPASS: the load is not protected', '旁路供电：负载无保护'),
+  'ups.source.5': e('ON BATTERY', '电池供电'),
+  'ups.source.2': e('NO OUTPUT', '无输出'),
+  'ups.source.other': e('source code {s} (RFC 1628)', '供电方式代码 {s}（RFC 1628）'),
+  'ups.source.earlier': e('was on bypass or battery during the day, normal now', '当日曾旁路或电池供电，现已恢复正常'),
+  'ups.alarms.none': e('no alarms', '无告警'),
+  'ups.alarms.now': e('{n} active alarms', '{n} 条活动告警'),
+  'ups.alarms.earlier': e('alarms during the day (up to {n}), none now', '当日曾有告警（最多 {n} 条），当前无'),
   upsOnBattery: e('on battery about {min:dur}', '电池供电约 {min:dur}'),
   upsOnBatteryDetail: e('mains power was lost for about {min:dur}', '市电中断约 {min:dur}，由电池供电'),
   // precision AC and environment
@@ -169,6 +178,17 @@ const UI: Record<string, Entry> = {
   summaryText: e('Summary', '摘要'),
   stillFiring: e('still firing', '未恢复'),
   noRisks: e('No risks today.', '今日无风险项。'),
+  mutedBy: e('muted by maintenance "{name}" {window}', '维护窗口“{name}”期间已静默 {window}'),
+  incidentRef: e('incident #{id}', '事件 #{id}'),
+  'sla.respond': e('respond', '响应'),
+  'sla.resolve': e('resolve', '解决'),
+  'sla.met': e('met', '达标'),
+  'sla.breached': e('BREACHED', '已超时'),
+  'sla.running': e('running', '计时中'),
+  openIncidents: e('Open incidents', '未关闭事件'),
+  noOpenIncidents: e('No open incidents.', '无未关闭事件。'),
+  slaState: e('SLA', 'SLA 状态'),
+  incidentTitle: e('Title', '标题'),
   noAlerts: e('No alerts today.', '今日无告警。'),
   allComplete: e('All devices reported complete data.', '所有设备数据完整。'),
   morePass: e('{n} devices passed every check', '{n} 台设备全部检查项通过'),
@@ -206,6 +226,9 @@ const CLASS: Record<string, Entry> = {
 
 const CHECK: Record<string, Entry> = {
   reachable: e('Reachability', '可达性'),
+  incident: e('Open incident', '未关闭事件'),
+  'ups.output': e('Output source', '输出供电方式'),
+  'ups.alarms': e('UPS alarms', 'UPS 告警'),
   cpu: e('CPU', 'CPU 使用率'),
   mem: e('Memory', '内存使用率'),
   fs: e('Filesystem', '文件系统'),
@@ -242,6 +265,9 @@ const CHECK: Record<string, Entry> = {
 
 /** Recommended actions when no alert's runbook and no known fix apply. */
 const ACTION: Record<string, Entry> = {
+  incident: e('Work the incident to resolution; acknowledge it if nobody has.', '跟进该事件直至解决；如尚无人确认，请立即确认。'),
+  'ups.output': e('Find why the inverter is not carrying the load (bypass or battery); call the UPS vendor.', '查明逆变器未带载的原因（旁路或电池供电），联系 UPS 厂商。'),
+  'ups.alarms': e('Read the UPS alarm table on its panel or web page and clear the cause.', '在 UPS 面板或网页上查看告警列表并排除原因。'),
   reachable: e('Check power, cabling and the upstream switch port; console in through the out-of-band interface.', '检查电源、线缆及上联交换机端口；通过带外管理口登录排查。'),
   cpu: e('Find the top consumers (top, ps) and runaway batch jobs; plan capacity if the load is legitimate.', '排查占用 CPU 最高的进程及失控的批处理作业；若属正常业务负载，请评估扩容。'),
   mem: e('Find the largest processes and check for a memory leak; plan a restart in a maintenance window.', '排查内存占用最高的进程及内存泄漏，在维护窗口内安排重启。'),
@@ -464,9 +490,40 @@ export function rowDetail(row: CheckRow, lang: Lang): string {
 
 /** The risk's text in `lang`, from the row behind it when the report still has it. */
 export function riskText(report: Report, risk: Risk, lang: Lang): string {
-  const row = report.rows.find((r) => r.device === risk.device && r.check === risk.check);
-  if (!row) return risk.text;
-  return row.detailMsg ? renderMessages(row.detailMsg, lang) : rowValue(row, lang);
+  const row = risk.kind === undefined || risk.kind === 'check' ? report.rows.find((r) => r.device === risk.device && r.check === risk.check) : undefined;
+  const base = row ? (row.detailMsg ? renderMessages(row.detailMsg, lang) : rowValue(row, lang)) : risk.text;
+  const notes: string[] = [];
+  if (risk.incidentId !== undefined) {
+    const inc = report.input.incidents.find((i) => i.id === risk.incidentId);
+    notes.push(ui('incidentRef', lang, { id: risk.incidentId }) + (inc ? ` · ${incidentSla(inc, lang)}` : ''));
+  }
+  if (risk.maintenance) notes.push(ui('mutedBy', lang, { name: risk.maintenance.name, window: maintenanceSpan(risk.maintenance, report.input.timeZone) }));
+  return notes.length ? `${base} (${notes.join('; ')})` : base;
+}
+
+/** An alert's summary with the maintenance window that muted it. */
+export function alertText(a: { summary: string; muted?: boolean; maintenance?: { name: string; start?: number; end?: number; cron?: string } }, timeZone: string, lang: Lang): string {
+  if (!a.muted) return a.summary;
+  const m = a.maintenance ?? { name: '?' };
+  return `${a.summary} (${ui('mutedBy', lang, { name: m.name, window: maintenanceSpan(m, timeZone) })})`;
+}
+
+/** Incidents still open when the report was made, most urgent first. */
+export function openIncidentsOf(report: Report): Report['input']['incidents'] {
+  return report.input.incidents
+    .filter((i) => i.status === 'open' || i.status === 'acknowledged')
+    .sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt - b.openedAt);
+}
+
+/** "respond met · resolve running", from the judge's verdicts. */
+export function incidentSla(i: { respondMet: boolean | undefined; resolveMet: boolean | undefined }, lang: Lang): string {
+  const state = (v: boolean | undefined) => ui(v === true ? 'sla.met' : v === false ? 'sla.breached' : 'sla.running', lang);
+  return `${ui('sla.respond', lang)} ${state(i.respondMet)} · ${ui('sla.resolve', lang)} ${state(i.resolveMet)}`;
+}
+
+export function maintenanceSpan(m: { start?: number; end?: number; cron?: string }, timeZone: string): string {
+  if (m.start !== undefined && m.end !== undefined) return `${formatDateTime(m.start, timeZone)} – ${formatDateTime(m.end, timeZone)}`;
+  return m.cron ? `(${m.cron})` : '';
 }
 
 /** Runbooks and known fixes are shown as written; default advice comes from the catalogue in `lang`. */

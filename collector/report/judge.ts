@@ -156,11 +156,77 @@ function judgeRisks(input: ReportInput, rows: CheckRow[]): Risk[] {
         a.severity - b.severity ||
         a.order - b.order,
     );
-  return ranked.slice(0, MAX_RISKS).map(({ row }) => ({
-    device: row.device,
-    check: row.check,
-    status: row.status,
-    text: row.detail ?? row.value,
-    ...actionFor(input, row),
+  const fromChecks = ranked.map(({ row, severity }) => ({
+    risk: { device: row.device, check: row.check, status: row.status, text: row.detail ?? row.value, ...actionFor(input, row), kind: 'check', priority: PRIORITIES[severity - 1] } as Risk,
+    rules: checkDefFor(row.class, row.check)?.rules ?? [],
   }));
+  const live = liveRisks(input, fromChecks, rows);
+  // P1 and P2 first, whatever raised them; within a priority failed before warned, checklist rows
+  // (which carry the day's evidence) before the live alerts and incidents they do not already explain;
+  // muted items after everything that pages.
+  const all = [...fromChecks.map((c) => c.risk), ...live].map((risk, order) => ({ risk, order }));
+  all.sort(
+    (a, b) =>
+      Number(a.risk.maintenance !== undefined) - Number(b.risk.maintenance !== undefined) ||
+      PRIORITY_RANK[a.risk.priority ?? 'P4'] - PRIORITY_RANK[b.risk.priority ?? 'P4'] ||
+      STATUS_RANK[b.risk.status] - STATUS_RANK[a.risk.status] ||
+      a.order - b.order,
+  );
+  return all.slice(0, MAX_RISKS).map(({ risk }) => risk);
+}
+
+const OPEN = new Set(['open', 'acknowledged']);
+
+/**
+ * Alerts still firing at the end of the report's period and incidents still
+ * open: a UPS on bypass with a P2 firing is a risk whether or not a checklist
+ * row failed. An alert a failed row already explains (same device, one of the
+ * row's rules) is not listed twice; an incident of a listed alert is named on
+ * the alert's line.
+ */
+function liveRisks(input: ReportInput, fromChecks: Array<{ risk: Risk; rules: string[] }>, rows: CheckRow[]): Risk[] {
+  const out: Risk[] = [];
+  const listed = (device: string, ruleId: string) => fromChecks.some((c) => c.risk.device === device && c.rules.includes(ruleId));
+  // A P3/P4 alert that a checklist row judges (any status) is left to that row: the row saw the same
+  // data over the whole day (a filesystem at 91 % that fills in 3 weeks is not a top risk). P1/P2 always count.
+  const judged = (device: string, ruleId: string) => rows.some((r) => r.device === device && (checkDefFor(r.class, r.check)?.rules ?? []).includes(ruleId));
+  const covered = (device: string, ruleId: string, p: Priority) => listed(device, ruleId) || ((p === 'P3' || p === 'P4') && judged(device, ruleId));
+  const openIncidents = input.incidents.filter((i) => i.status !== undefined && OPEN.has(i.status));
+  const firing = input.alerts.filter((a) => a.resolvedAt === null && a.firedAt < input.to);
+  const seen = new Set<string>();
+  for (const a of firing.sort((x, y) => PRIORITY_RANK[x.priority] - PRIORITY_RANK[y.priority] || x.firedAt - y.firedAt)) {
+    const key = `${a.device}|${a.ruleId}`;
+    if (seen.has(key) || covered(a.device, a.ruleId, a.priority)) continue;
+    seen.add(key);
+    const incident = openIncidents.find((i) => i.device === a.device && i.ruleId === a.ruleId);
+    const runbook = a.runbook ?? input.runbooks[a.ruleId];
+    out.push({
+      device: a.device,
+      check: a.ruleName,
+      status: a.priority === 'P1' || a.priority === 'P2' ? 'fail' : 'warn',
+      text: a.summary || a.ruleName,
+      action: runbook ? fillRunbook(runbook, { device: a.device, check: a.ruleName } as CheckRow) : '',
+      source: runbook ? 'runbook' : 'default',
+      kind: 'alert',
+      priority: a.priority,
+      ...(incident ? { incidentId: incident.id } : {}),
+      ...(a.muted ? { maintenance: a.maintenance ?? { name: '?' } } : {}),
+    });
+  }
+  for (const i of openIncidents) {
+    if (out.some((r) => r.incidentId === i.id) || covered(i.device, i.ruleId, i.priority)) continue;
+    const runbook = input.runbooks[i.ruleId];
+    out.push({
+      device: i.device,
+      check: 'incident',
+      status: i.priority === 'P1' || i.priority === 'P2' ? 'fail' : 'warn',
+      text: i.title,
+      action: runbook ? fillRunbook(runbook, { device: i.device, check: 'incident' } as CheckRow) : '',
+      source: runbook ? 'runbook' : 'default',
+      kind: 'incident',
+      priority: i.priority,
+      incidentId: i.id,
+    });
+  }
+  return out;
 }

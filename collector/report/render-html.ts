@@ -13,6 +13,7 @@ import { CLASS_ORDER } from './checks.js';
 import { alertsInDay, compareDevices } from './judge.js';
 import {
   checkLabel, classLabel, formatDateTime, labelled, formatDuration, formatNumber, formatPct, formatTrend, priorityLabel,
+  alertText, incidentSla, openIncidentsOf,
   reportPeriod, reportTitle, riskAction, withNote, riskText, rowDetail, rowValue, statusLabel, ui,
 } from './i18n.js';
 import type { CheckRow, Lang, Priority, Report, Status } from './types.js';
@@ -156,7 +157,7 @@ function alertsSection(report: Report, lang: Lang): string {
   const shown = alerts.slice(0, MAX_LISTED_ALERTS);
   const list = shown.map(
     (a) =>
-      `<tr><td style="white-space:nowrap">${esc(formatDateTime(a.firedAt, tz))}</td><td>${esc(a.priority)}</td><td>${esc(a.device)}</td><td>${esc(a.ruleName)}</td><td>${esc(a.summary)}</td><td style="white-space:nowrap">${esc(a.resolvedAt === null ? ui('stillFiring', lang) : formatDateTime(a.resolvedAt, tz))}</td></tr>`,
+      `<tr><td style="white-space:nowrap">${esc(formatDateTime(a.firedAt, tz))}</td><td>${esc(a.priority)}</td><td>${esc(a.device)}</td><td>${esc(a.ruleName)}</td><td>${esc(alertText(a, tz, lang))}</td><td style="white-space:nowrap">${esc(a.resolvedAt === null ? ui('stillFiring', lang) : formatDateTime(a.resolvedAt, tz))}</td></tr>`,
   );
   const more = alerts.length > shown.length ? `<p class="muted">${esc(ui('moreAlerts', lang, { n: alerts.length - shown.length }))}</p>` : '';
   return `${counts}<h3 id="alert-list">${esc(ui('alertList', lang))}</h3><table class="grid" width="100%" cellpadding="4" cellspacing="0">${th([ui('firedAt', lang), ui('priority', lang), ui('device', lang), ui('rule', lang), ui('summaryText', lang), ui('resolvedAt', lang)])}${list.join('')}</table>${more}`;
@@ -167,7 +168,16 @@ function incidentsSection(report: Report, lang: Lang): string {
     const s = report.incidentStats[p];
     return `<tr><td>${esc(priorityLabel(p, lang))}</td><td class="num">${s.opened}</td><td class="num">${s.acknowledged}</td><td class="num">${s.resolved}</td><td class="num">${esc(formatDuration(s.mttaMs, lang))}</td><td class="num">${esc(formatDuration(s.mttrMs, lang))}</td><td class="num">${esc(formatPct(s.respondSlaPct, lang))}</td><td class="num">${esc(formatPct(s.resolveSlaPct, lang))}</td></tr>`;
   });
-  return `<table class="grid" width="100%" cellpadding="4" cellspacing="0">${th([ui('priority', lang), ui('opened', lang), ui('acknowledged', lang), ui('resolved', lang), ui('mtta', lang), ui('mttr', lang), ui('respondSla', lang), ui('resolveSla', lang)])}${rows.join('')}</table>`;
+  const stats = `<table class="grid" width="100%" cellpadding="4" cellspacing="0">${th([ui('priority', lang), ui('opened', lang), ui('acknowledged', lang), ui('resolved', lang), ui('mtta', lang), ui('mttr', lang), ui('respondSla', lang), ui('resolveSla', lang)])}${rows.join('')}</table>`;
+  const open = openIncidentsOf(report);
+  const tz = report.input.timeZone;
+  const list =
+    open.length === 0
+      ? `<p>${esc(ui('noOpenIncidents', lang))}</p>`
+      : `<table class="grid" width="100%" cellpadding="4" cellspacing="0">${th(['#', ui('priority', lang), ui('device', lang), ui('opened', lang), ui('slaState', lang), ui('incidentTitle', lang)])}${open
+          .map((i) => `<tr><td class="num">${i.id}</td><td>${esc(i.priority)}</td><td>${esc(i.device)}</td><td style="white-space:nowrap">${esc(formatDateTime(i.openedAt, tz))}</td><td>${esc(incidentSla(i, lang))}</td><td>${esc(i.title)}</td></tr>`)
+          .join('')}</table>`;
+  return `${stats}<h3 id="open-incidents">${esc(ui('openIncidents', lang))}</h3>${list}`;
 }
 
 const VERDICT_RANK = { down: 0, silent: 1, gaps: 2, complete: 3 } as const;

@@ -7,6 +7,7 @@
 import { alertsInDay, compareDevices } from './judge.js';
 import {
   checkLabel, classLabel, displayWidth, formatDateTime, labelled, withNote, formatDuration, formatPct, formatTrend, padEnd, priorityLabel,
+  alertText, incidentSla, openIncidentsOf,
   reportPeriod, reportTitle, riskAction, riskText, rowDetail, rowValue, statusLabel, ui,
 } from './i18n.js';
 import type { Lang, Priority, Report, Status } from './types.js';
@@ -82,7 +83,7 @@ export function renderText(report: Report, lang: Lang): string {
     out.push(
       ...textTable(
         [ui('firedAt', lang), ui('priority', lang), ui('device', lang), ui('resolvedAt', lang), ui('summaryText', lang)],
-        list.slice(0, MAX_LISTED_ALERTS).map((a) => [formatDateTime(a.firedAt, tz), a.priority, a.device, a.resolvedAt === null ? ui('stillFiring', lang) : formatDateTime(a.resolvedAt, tz), a.summary]),
+        list.slice(0, MAX_LISTED_ALERTS).map((a) => [formatDateTime(a.firedAt, tz), a.priority, a.device, a.resolvedAt === null ? ui('stillFiring', lang) : formatDateTime(a.resolvedAt, tz), alertText(a, tz, lang)]),
       ),
     );
     if (list.length > MAX_LISTED_ALERTS) out.push(ui('moreAlerts', lang, { n: list.length - MAX_LISTED_ALERTS }));
@@ -99,6 +100,17 @@ export function renderText(report: Report, lang: Lang): string {
       }),
     ),
   );
+
+  const open = openIncidentsOf(report);
+  out.push('', labelled(ui('openIncidents', lang), open.length === 0 ? ui('noOpenIncidents', lang) : '', lang).trimEnd());
+  if (open.length > 0) {
+    out.push(
+      ...textTable(
+        ['#', ui('priority', lang), ui('device', lang), ui('opened', lang), ui('slaState', lang), ui('incidentTitle', lang)],
+        open.map((i) => [String(i.id), i.priority, i.device, formatDateTime(i.openedAt, tz), incidentSla(i, lang), i.title]),
+      ),
+    );
+  }
 
   // Completeness: only devices that are not complete are listed; the rest are counted.
   out.push(...heading(ui('completeness', lang)));

@@ -14,6 +14,7 @@ import { gatherReport, previousDate, type GatherSources } from './gather.js';
 import { judgeReport } from './judge.js';
 import { renderHtml } from './render-html.js';
 import { renderText } from './render-text.js';
+import { PeriodReports } from './period-service.js';
 import type { Lang, Report } from './types.js';
 
 export interface BuiltReport {
@@ -42,6 +43,8 @@ export interface ReportLog {
 
 export class ReportService {
   private task: ScheduledTask | undefined;
+  /** The weekly and monthly jobs, started and stopped with the daily one. */
+  readonly periods: PeriodReports;
   private transport: Transporter | undefined;
   private from: string | undefined;
 
@@ -58,6 +61,7 @@ export class ReportService {
       this.transport = smtpTransport(smtp);
       this.from = smtp.from;
     }
+    this.periods = new PeriodReports(sources, config, now, log, this);
   }
 
   get archiveDir(): string {
@@ -65,7 +69,7 @@ export class ReportService {
   }
 
   async build(date: string, lang: Lang = this.config.report.lang, site = this.config.report.site): Promise<BuiltReport> {
-    const input = await gatherReport(this.sources, { date, timeZone: this.config.report.timeZone, now: this.now(), site });
+    const input = await gatherReport(this.sources, { date, timeZone: this.config.report.timeZone, now: this.now(), site, lang });
     const report = judgeReport(input);
     return { report, html: renderHtml(report, lang), text: renderText(report, lang), lang };
   }
@@ -114,8 +118,15 @@ export class ReportService {
       built.lang === 'zh-CN'
         ? `机房巡检报告 ${built.report.input.date}：故障 ${s.fail}，警告 ${s.warn}，设备 ${s.devices}`
         : `Machine-room health check ${built.report.input.date}: ${s.fail} fail, ${s.warn} warn, ${s.devices} devices`;
+    return this.mail(subject, built.text, built.html);
+  }
+
+  /** Mails one report to the configured list; the weekly and monthly reports go the same way. */
+  async mail(subject: string, text: string, html: string): Promise<ArchiveEntry['emailed']> {
+    const to = this.config.report.to;
+    if (!this.transport || to.length === 0) return undefined;
     try {
-      await this.transport.sendMail({ from: this.from, to: to.join(', '), subject, text: built.text, html: built.html });
+      await this.transport.sendMail({ from: this.from, to: to.join(', '), subject, text, html });
       return { to, at: this.now() };
     } catch (err) {
       return { error: (err as Error).message, at: this.now() };
@@ -143,6 +154,7 @@ export class ReportService {
       { name: 'daily-report', timezone: this.config.report.timeZone, noOverlap: true },
     );
     void this.task.start();
+    this.periods.start();
   }
 
   /** When the morning job runs next, or undefined without a schedule. */
@@ -153,6 +165,7 @@ export class ReportService {
   async stop(): Promise<void> {
     if (this.task) await this.task.stop();
     this.task = undefined;
+    await this.periods.stop();
     this.transport?.close();
   }
 }

@@ -324,3 +324,38 @@ export const envSafetyCheck: CheckDef = {
   },
 };
 
+
+/**
+ * ups/UPS on bypass (P2) and ups/UPS on battery: RFC 1628 upsOutputSource
+ * 3 normal, 4 bypass, 5 battery, 2 none. Anything but the inverter now is a
+ * failed check: the load is unprotected (bypass) or the clock is running
+ * (battery). Off the inverter earlier in the day and back: warn.
+ */
+export const upsOutputCheck: CheckDef = {
+  id: 'ups.output',
+  rules: ['ups/UPS on bypass', 'ups/UPS on battery'],
+  priority: 'P2',
+  run(ctx) {
+    const s = firstOf(ctx.device, 'ups.output_source');
+    if (!s) return [];
+    const code = Math.round(s.day.last);
+    const value = [m([2, 3, 4, 5].includes(code) ? `ups.source.${code}` : 'ups.source.other', { s: code })];
+    if (code !== 3) return [row(ctx, { check: 'ups.output', status: 'fail', value, hourly: s.hourly })];
+    if (Math.round(s.day.min) !== 3 || Math.round(s.day.max) !== 3) return [row(ctx, { check: 'ups.output', status: 'warn', value, detail: [m('ups.source.earlier')], hourly: s.hourly })];
+    return [row(ctx, { check: 'ups.output', status: 'pass', value })];
+  },
+};
+
+/** ups/UPS alarms present (upsAlarmsPresent > 0). */
+export const upsAlarmsCheck: CheckDef = {
+  id: 'ups.alarms',
+  rules: ['ups/UPS alarms present'],
+  priority: 'P3',
+  run(ctx) {
+    const s = firstOf(ctx.device, 'ups.alarms');
+    if (!s) return [];
+    if (s.day.last > 0) return [row(ctx, { check: 'ups.alarms', status: 'fail', value: [m('ups.alarms.now', { n: Math.round(s.day.last) })], hourly: s.hourly })];
+    if (s.day.max > 0) return [row(ctx, { check: 'ups.alarms', status: 'warn', value: [m('ups.alarms.earlier', { n: Math.round(s.day.max) })], hourly: s.hourly })];
+    return [row(ctx, { check: 'ups.alarms', status: 'pass', value: [m('ups.alarms.none')] })];
+  },
+};

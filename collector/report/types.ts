@@ -65,7 +65,21 @@ export interface AlertInput {
   resolvedAt: number | null;
   summary: string;
   runbook?: string;
+  /** Fired inside a maintenance window: recorded, not paged. */
+  muted?: boolean;
+  maintenance?: MaintenanceMark;
 }
+
+/** The maintenance window that muted an alert, for the report's mark. */
+export interface MaintenanceMark {
+  name: string;
+  start?: number;
+  end?: number;
+  cron?: string;
+}
+
+/** Where an SLA clock stands: met or breached once stopped, running (or breached) while open. */
+export type SlaState = 'met' | 'breached' | 'running';
 
 export interface IncidentInput {
   id: number;
@@ -78,6 +92,8 @@ export interface IncidentInput {
   resolvedAt: number | null;
   respondMet: boolean | undefined;
   resolveMet: boolean | undefined;
+  /** open, acknowledged, resolved or closed when the report was made. */
+  status?: string;
 }
 
 /** A known fix from closed incidents of the same rule (the knowledge base). */
@@ -136,12 +152,19 @@ export interface CheckRow {
 
 export interface Risk {
   device: string;
+  /** The check id for a checklist row; the rule id for a firing alert; `incident` for an open incident. */
   check: string;
   status: Status;
   text: string;
   /** From the rule's runbook or a known fix. */
   action: string;
   source: 'runbook' | 'knowledge-base' | 'default';
+  /** What raised it: a failed check row (default), an alert still firing, or an open incident. */
+  kind?: 'check' | 'alert' | 'incident';
+  priority?: Priority;
+  incidentId?: number;
+  /** A muted alert and the maintenance window behind it. */
+  maintenance?: MaintenanceMark;
 }
 
 export interface Report {

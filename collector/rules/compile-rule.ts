@@ -10,8 +10,11 @@ import { describeNode, type Field, type RuleReporter } from './rule-reporter.js'
 import { checkTemplate } from './template-check.js';
 import { PRIORITIES, type EscalationLevel, type Expr, type FlapPolicy, type Priority, type RuleDef } from './types.js';
 
-export const RULE_KEYS = ['name', 'when', 'for', 'clear', 'clear_for', 'priority', 'escalate', 'flap', 'labels', 'summary', 'runbook', 'reason'] as const;
-export const DEFAULTS_KEYS = ['for', 'clear_for', 'flap', 'labels'] as const;
+export const RULE_KEYS = ['name', 'when', 'for', 'clear', 'clear_for', 'priority', 'escalate', 'flap', 'labels', 'min_coverage', 'summary', 'summary_zh-CN', 'runbook', 'runbook_zh-CN', 'reason'] as const;
+
+/** Languages a rule's text may be given in besides `summary`/`runbook` (which are English). */
+export const RULE_TEXT_LANGS = ['zh-CN'] as const;
+export const DEFAULTS_KEYS = ['for', 'clear_for', 'flap', 'labels', 'min_coverage'] as const;
 const ESCALATE_KEYS = ['when', 'priority'] as const;
 const FLAP_KEYS = ['window', 'max_changes'] as const;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -21,6 +24,8 @@ export interface RuleDefaults {
   clearForMs: number;
   flap: FlapPolicy;
   labels: Record<string, string>;
+  /** undefined: the collector's `rules.min_coverage`. */
+  minCoverage?: number;
 }
 
 /** What a rule gets when neither it nor the file's `defaults` says otherwise. */
@@ -39,12 +44,27 @@ function readTimings(r: RuleReporter, f: Map<string, Field>, base: RuleDefaults)
   const clearForField = f.get('clear_for');
   const flapField = f.get('flap');
   const labelsField = f.get('labels');
+  const coverageField = f.get('min_coverage');
+  const minCoverage = coverageField ? readShare(r, coverageField) : base.minCoverage;
   return {
     forMs: (forField && r.duration(forField)) ?? base.forMs,
     clearForMs: (clearForField && r.duration(clearForField)) ?? base.clearForMs,
     flap: flapField ? readFlap(r, flapField, base.flap) : base.flap,
     labels: labelsField ? { ...base.labels, ...readLabels(r, labelsField) } : base.labels,
+    ...(minCoverage !== undefined ? { minCoverage } : {}),
   };
+}
+
+/** `min_coverage: 80%` (or 0.8): a share of the window, 0…100 %. */
+function readShare(r: RuleReporter, field: Field): number | undefined {
+  const share = parseShare(isScalar(field.value) ? field.value.value : undefined);
+  if (share === undefined) r.report(field.value ?? field.key, `min_coverage must be a share of the window from 0% to 100%, e.g. min_coverage: 80%; found ${describeNode(field.value)}`);
+  return share;
+}
+
+export function parseShare(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*%\s*$/.test(v) ? Number.parseFloat(v) / 100 : NaN;
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : undefined;
 }
 
 /** What the file says for all of its rules. */
@@ -92,6 +112,12 @@ export function compileRule(r: RuleReporter, node: unknown, index: number, scope
   const timings = readTimings(r, f, defaults);
   const summary = readTemplate(r, f.get('summary'));
   const runbook = readTemplate(r, f.get('runbook'));
+  const translations: NonNullable<RuleDef['translations']> = {};
+  for (const lang of RULE_TEXT_LANGS) {
+    const tSummary = readTemplate(r, f.get(`summary_${lang}`));
+    const tRunbook = readTemplate(r, f.get(`runbook_${lang}`));
+    if (tSummary !== undefined || tRunbook !== undefined) translations[lang] = { ...(tSummary !== undefined ? { summary: tSummary } : {}), ...(tRunbook !== undefined ? { runbook: tRunbook } : {}) };
+  }
   const reason = f.get('reason');
   if (reason) r.text(reason);
 
@@ -115,8 +141,10 @@ export function compileRule(r: RuleReporter, node: unknown, index: number, scope
   };
   if (scope.classes) def.classes = scope.classes;
   if (clear) def.clear = clear;
+  if (timings.minCoverage !== undefined) def.minCoverage = timings.minCoverage;
   if (summary !== undefined) def.summary = summary;
   if (runbook !== undefined) def.runbook = runbook;
+  if (Object.keys(translations).length > 0) def.translations = translations;
   return def;
 }
 

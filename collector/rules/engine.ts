@@ -36,7 +36,13 @@ export interface RuleEngineOptions {
    * alert-state writes of a tick commit together, with one fsync.
    */
   transaction?: (work: () => void) => void;
+  /** Default share of a window a series must cover before a window function has a value (0.8). */
+  minCoverage?: number;
+  /** Language of alert summaries and runbooks (rule text in it, else English). */
+  lang?: 'en' | 'zh-CN';
 }
+
+export const DEFAULT_MIN_COVERAGE = 0.8;
 
 const TEMPLATE_METRIC = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
 
@@ -59,6 +65,7 @@ export class RuleEngine {
       graceMs: opts.graceMs,
       emit: (e) => this.outbox.push(e),
       metric: (name, device) => this.series.latest(name, device),
+      ...(opts.lang ? { lang: opts.lang } : {}),
     };
     this.lifecycle = new AlertLifecycle(lifecycleOptions);
   }
@@ -110,7 +117,9 @@ export class RuleEngine {
     this.maxAge = maxAge;
     this.series = new SeriesIndex(maxAge);
     this.absentRules = rules.filter((r) => hasAbsent(r));
-    this.lifecycle.setRules(rules);
+    this.lifecycle.setRules(rules, this.opts.now());
+    // Alerts of removed rules resolved above; their state writes are already committed.
+    this.deliver();
   }
 
   /** Metrics some rule or template reads, how much history each needs, and whether an absence rule watches it. */
@@ -185,6 +194,7 @@ export class RuleEngine {
     const first = rule.selectors[0];
     return {
       now,
+      minCoverage: rule.minCoverage ?? this.opts.minCoverage ?? DEFAULT_MIN_COVERAGE,
       window: (sel) => (sel === first ? primary.window : this.series.resolve(sel, primary.device, primary.tags)?.window),
     };
   }

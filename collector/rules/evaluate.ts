@@ -9,6 +9,11 @@ import type { SeriesWindow } from './window.js';
 
 export interface EvalContext {
   now: number;
+  /**
+   * Share of a window a series must have been watched for before avg, min,
+   * max, rate or delta over it has a value (unknown before). Default 0: no check.
+   */
+  minCoverage?: number;
   /** The window a selector resolves to for the alert being evaluated (same device). */
   window(selector: MetricSelector): SeriesWindow | undefined;
 }
@@ -40,11 +45,20 @@ export function evalNumber(expr: Expr, ctx: EvalContext): number | undefined {
       const w = ctx.window(expr.selector);
       if (!w) return undefined;
       if (expr.fn === 'last') return expr.windowMs > 0 ? lastWithin(w, ctx.now, expr.windowMs) : w.last();
+      // A reset is a fact once seen (and a first sample is never one); the others need enough of their window.
+      if (expr.fn !== 'resets' && w.coverage(ctx.now, expr.windowMs) < (ctx.minCoverage ?? 0)) return undefined;
       return w[expr.fn](ctx.now, expr.windowMs);
     }
     default:
       return undefined;
   }
+}
+
+/** A trend fitted on 35 minutes says little about 6 hours: predict needs history of its whole fit window. */
+function predictWithHistory(expr: Extract<Expr, { kind: 'predict' }>, ctx: EvalContext): { value: number } | undefined {
+  const w = ctx.window(expr.selector);
+  if (!w || (ctx.minCoverage !== undefined && w.coverage(ctx.now, expr.windowMs) < 1)) return undefined;
+  return w.predict(ctx.now, expr.windowMs, ctx.now + expr.withinMs);
 }
 
 function lastWithin(w: SeriesWindow, now: number, windowMs: number): number | undefined {
@@ -64,7 +78,7 @@ export function evalBool(expr: Expr, ctx: EvalContext): boolean | undefined {
       return w ? w.absent(ctx.now, expr.windowMs) : true;
     }
     case 'predict': {
-      const fit = ctx.window(expr.selector)?.predict(ctx.now, expr.windowMs, ctx.now + expr.withinMs);
+      const fit = predictWithHistory(expr, ctx);
       return fit ? compare(expr.op, fit.value, expr.threshold) : undefined;
     }
     case 'and': {
@@ -99,7 +113,7 @@ export function reportedValue(expr: Expr, ctx: EvalContext): number | undefined 
     case 'compare':
       return evalNumber(expr.left, ctx);
     case 'predict':
-      return ctx.window(expr.selector)?.predict(ctx.now, expr.windowMs, ctx.now + expr.withinMs)?.value;
+      return predictWithHistory(expr, ctx)?.value;
     case 'and':
     case 'or':
       return reportedValue(expr.left, ctx) ?? reportedValue(expr.right, ctx);

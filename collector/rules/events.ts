@@ -33,8 +33,11 @@ export interface AlertState {
   graceUntil: number | null;
   /** Inside a maintenance window: recorded, not raised. */
   muted: boolean;
+  /** In the collector's language (`notify.lang`), falling back to English. */
   summary: string;
   runbook: string;
+  /** The same text in every language the rule has (en always), so a report or a contact can pick theirs. */
+  texts?: Partial<Record<'en' | 'zh-CN', { summary: string; runbook: string }>>;
   labels: Record<string, string>;
   updatedAt: number;
 }
@@ -56,6 +59,8 @@ export interface AlertEvent {
   previousPriority?: Priority;
   /** True while the alert flaps: consumers should not page for it. */
   damped: boolean;
+  /** Why a `resolved` happened when it was not the data clearing, e.g. "rule removed". */
+  reason?: string;
 }
 
 export type AlertEventListener = (event: AlertEvent) => void;

@@ -20,6 +20,8 @@ export interface LifecycleOptions {
   graceMs: number;
   emit: (event: AlertEvent) => void;
   metric: (name: string, device: string) => number | undefined;
+  /** The language of `summary`/`runbook` (rule text in that language, else English). Default en. */
+  lang?: 'en' | 'zh-CN';
 }
 
 /** Resolved alerts stay visible this long, then their state is forgotten (unless flapping). */
@@ -43,9 +45,23 @@ export class AlertLifecycle {
     for (const st of opts.store.loadAll()) this.track(st);
   }
 
-  setRules(rules: RuleDef[]): void {
+  /**
+   * A rule removed by a reload resolves its active alerts with the reason
+   * "rule removed" (so their incidents record why), then its state is dropped.
+   */
+  setRules(rules: RuleDef[], now: number): void {
     this.rules = new Map(rules.map((r) => [r.id, r]));
-    for (const st of [...this.states.values()]) if (!this.rules.has(st.ruleId)) this.forget(st);
+    for (const st of [...this.states.values()]) {
+      if (this.rules.has(st.ruleId)) continue;
+      if (st.state === 'firing' || st.state === 'suppressed') {
+        st.state = 'resolved';
+        st.resolvedAt = now;
+        st.clearingSince = null;
+        st.activeSince = null;
+        this.event('resolved', st, now, undefined, 'rule removed');
+      }
+      this.forget(st);
+    }
     this.opts.store.deleteRulesNotIn(new Set(this.rules.keys()));
     for (const st of this.states.values()) this.indexReachability(st);
   }
@@ -237,12 +253,24 @@ export class AlertLifecycle {
       tags: st.tags,
       metric: (name: string) => this.opts.metric(name, st.device),
     };
-    st.summary = rule.summary ? renderTemplate(rule.summary, vars) : `${rule.name} on ${st.device}`;
-    st.runbook = rule.runbook ? renderTemplate(rule.runbook, vars) : '';
+    const en = { summary: rule.summary ? renderTemplate(rule.summary, vars) : `${rule.name} on ${st.device}`, runbook: rule.runbook ? renderTemplate(rule.runbook, vars) : '' };
+    const texts: NonNullable<AlertState['texts']> = { en };
+    const zh = rule.translations?.['zh-CN'];
+    if (zh) {
+      texts['zh-CN'] = {
+        summary: zh.summary ? renderTemplate(zh.summary, vars) : en.summary,
+        runbook: zh.runbook ? renderTemplate(zh.runbook, vars) : en.runbook,
+      };
+    }
+    const chosen = texts[this.opts.lang ?? 'en'] ?? en;
+    st.summary = chosen.summary;
+    st.runbook = chosen.runbook;
+    if (zh) st.texts = texts;
+    else delete st.texts;
   }
 
-  private event(type: AlertEventType, st: AlertState, now: number, previousPriority?: Priority): void {
-    const event: AlertEvent = { type, at: now, alert: { ...st }, previousPriority, damped: st.flapping };
+  private event(type: AlertEventType, st: AlertState, now: number, previousPriority?: Priority, reason?: string): void {
+    const event: AlertEvent = { type, at: now, alert: { ...st }, previousPriority, damped: st.flapping, ...(reason ? { reason } : {}) };
     this.opts.store.record(event);
     // Inside a maintenance window an alert is recorded but not raised.
     if (st.muted && type !== 'flapping_ended') return;

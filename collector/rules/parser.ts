@@ -38,7 +38,7 @@ export function locateInText(file = '<expr>'): Locate {
 }
 
 const COMPARE_OPS = new Set(['>', '>=', '<', '<=', '==', '!=']);
-const WINDOW_FNS: readonly string[] = ['last', 'avg', 'min', 'max', 'rate', 'delta'] satisfies WindowFn[];
+const WINDOW_FNS: readonly string[] = ['last', 'avg', 'min', 'max', 'rate', 'delta', 'resets'] satisfies WindowFn[];
 const KEYWORDS = new Set(['and', 'or', 'not', 'within']);
 const FUNCTIONS = [...WINDOW_FNS, 'absent', 'predict'].join(', ');
 const PREDICT_FORM = 'predict(metric, window) OP number within duration, e.g. predict(disk.used_pct, 6h) >= 100 within 3d';

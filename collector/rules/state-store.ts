@@ -87,7 +87,16 @@ export class AlertStateStore {
       a.device,
       a.priority,
       event.damped ? 1 : 0,
-      JSON.stringify({ value: a.value, previousPriority: event.previousPriority, suppressedBy: a.suppressedBy, summary: a.summary }),
+      JSON.stringify({
+        value: a.value,
+        previousPriority: event.previousPriority,
+        suppressedBy: a.suppressedBy,
+        summary: a.summary,
+        ...(a.texts ? { texts: a.texts } : {}),
+        // The report marks muted alerts with their window, and says why one resolved without clearing.
+        ...(a.muted ? { muted: true, tags: a.tags } : {}),
+        ...(event.reason ? { reason: event.reason } : {}),
+      }),
     );
   }
 

@@ -18,7 +18,7 @@ export interface SourcePos {
 export type CompareOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
 
 /** Functions over a window of one series. `last` with no window is the latest value. */
-export type WindowFn = 'last' | 'avg' | 'min' | 'max' | 'rate' | 'delta';
+export type WindowFn = 'last' | 'avg' | 'min' | 'max' | 'rate' | 'delta' | 'resets';
 
 export type Expr =
   | { kind: 'number'; value: number; pos: SourcePos }
@@ -73,8 +73,17 @@ export interface RuleDef {
   escalate: EscalationLevel[];
   flap: FlapPolicy;
   labels: Record<string, string>;
+  /**
+   * Share (0…1) of a window a series must have been watched for before a
+   * window function on it has a value (`min_coverage`); undefined: the
+   * collector's default (80 %). predict() always needs its whole fit window.
+   */
+  minCoverage?: number;
+  /** English text (templates). */
   summary?: string;
   runbook?: string;
+  /** The same text in other languages (`summary_zh-CN`, `runbook_zh-CN`); a missing one falls back to English. */
+  translations?: Partial<Record<'zh-CN', { summary?: string; runbook?: string }>>;
   /**
    * Every selector the rule reads. The first one is the primary: an alert's
    * identity is rule + device + the primary series' tags. Other selectors are

@@ -79,6 +79,8 @@ export class SeriesWindow {
   /** Logical range [lo, hi) set by select(); fields rather than a returned tuple so queries don't allocate. */
   private lo = 0;
   private hi = 0;
+  /** Timestamp of the first point this series ever got (NaN before), for coverage(). */
+  private firstTs = NaN;
 
   constructor(opts: { maxAgeMs: number; maxPoints: number }) {
     if (!(opts.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be >= 0, got ${opts.maxAgeMs}`);
@@ -116,6 +118,7 @@ export class SeriesWindow {
       if (this.len < this.maxPoints) this.grow();
       else this.dropOldest();
     }
+    if (Number.isNaN(this.firstTs)) this.firstTs = ts;
     const j = this.phys(this.len);
     this.tss[j] = ts;
     this.vals[j] = value;
@@ -194,6 +197,41 @@ export class SeriesWindow {
     }
     // Timestamps are strictly increasing, so the span is > 0 with 2+ points.
     return inc / ((this.tss[j]! - firstTs) / 1000);
+  }
+
+  /**
+   * How much of the window `(now − W, now]` this series has been watched for,
+   * 0…1: from its first point (or the window start, if that is later) to now.
+   * A window function on a series seen for 15 s says nothing about 10 minutes.
+   * Gaps inside the window do not lower it: a series that was watched all along
+   * and missed polls still has its samples averaged as before.
+   */
+  coverage(now: number, windowMs: number): number {
+    if (this.len === 0 || windowMs <= 0) return this.len === 0 ? 0 : 1;
+    const start = Math.max(now - windowMs, this.firstTs);
+    return Math.min(1, Math.max(0, (now - start) / windowMs));
+  }
+
+  /**
+   * How many times the value went down between consecutive samples in the
+   * window (a reboot seen in uptime, a counter reset). A first sample has no
+   * predecessor, so it is never a reset, whatever its value.
+   */
+  resets(now: number, windowMs: number): number | undefined {
+    const n = this.select(now, windowMs);
+    if (n === 0) return undefined;
+    const cap = this.tss.length;
+    // The point just before the window counts as the predecessor of the first one inside it.
+    let j = this.phys(this.lo > 0 ? this.lo - 1 : this.lo);
+    let prev = this.vals[j]!;
+    let count = 0;
+    for (let k = this.lo > 0 ? 0 : 1; k < n; k++) {
+      if (++j === cap) j = 0;
+      const v = this.vals[j]!;
+      if (v < prev) count++;
+      prev = v;
+    }
+    return count;
   }
 
   delta(now: number, windowMs: number): number | undefined {

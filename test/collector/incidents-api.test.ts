@@ -40,7 +40,8 @@ describe('incidents API', () => {
     expect(detail.known_fixes).toEqual([{ incidentId: id, ruleId: 'manual', cause: 'Faulty controller batch', fix: 'Replaced controller B', closedAt: now }]);
     expect(detail.sla.respond).toMatchObject({ targetMs: 30 * 60_000, breached: false });
     const first = (await c.app.inject({ url: `/api/v1/incidents/${id}` })).json();
-    expect(first.timeline.map((t: { type: string }) => t.type)).toEqual(['opened', 'assigned', 'acknowledged', 'planned', 'closed']);
+    // No policy, so nobody was told: the timeline says so.
+    expect(first.timeline.map((t: { type: string }) => t.type)).toEqual(['opened', 'undeliverable', 'assigned', 'acknowledged', 'planned', 'closed']);
 
     const list = (await c.app.inject({ url: '/api/v1/incidents?status=closed' })).json().incidents;
     expect(list.map((i: { id: number }) => i.id)).toEqual([id]);

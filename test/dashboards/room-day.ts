@@ -73,6 +73,8 @@ function roomDevices(): Device[] {
 
 const ago = (h: number, m = 0) => h * 60 + m;
 
+export const MUTED = { rule: 'ups/UPS self-test failed', device: 'nor-ups01', priority: 'P2' as const, summary: 'nor-ups01 failed its battery self-test' };
+
 const ALERTS: AlertScenario[] = [
   { rule: 'ups/UPS on battery', device: 'nor-ups01', priority: 'P1', from: ago(14, 2), to: ago(13, 58), summary: 'nor-ups01 is on battery, 38 min left', ackAfter: 3 },
   { rule: 'ups/UPS on battery', device: 'nor-ups02', priority: 'P1', from: ago(14, 2), to: ago(13, 58), summary: 'nor-ups02 is on battery, 41 min left', ackAfter: 3 },
@@ -342,12 +344,19 @@ function* eventsAt(left: number, ts: number, byName: Map<string, Device>): Gener
     }
     if (a.to !== undefined && left === a.to - 30) yield line('incident', incTags('closed'), { id, tier: { int: late ? 2 : 1 }, ...sla, breached: late ? 1 : 0 }, ts);
     const active = left <= a.from && (a.to === undefined || left > a.to);
+    // Current alert state as the collector writes it: on each change, and carried forward every minute.
+    const stateTags = { rule: a.rule, device: a.device, priority: a.priority, muted: '0', site: dev.site };
+    if (active) yield line('alert_state', stateTags, { firing: 1, summary: a.summary }, ts);
+    if (a.to !== undefined && left === a.to) yield line('alert_state', stateTags, { firing: 0, summary: a.summary }, ts);
     if (active) {
       firing[a.priority]++;
       open[a.priority]++;
     }
   }
-  for (const priority of ['P1', 'P2', 'P3', 'P4'] as const) yield line('noc', { priority }, { alerts_firing: firing[priority], incidents_open: open[priority] }, ts);
+  // One alert firing inside a maintenance window for the last two hours: muted, shown apart, not counted as firing.
+  const mutedDev = byName.get(MUTED.device);
+  if (mutedDev && left <= ago(2)) yield line('alert_state', { rule: MUTED.rule, device: MUTED.device, priority: MUTED.priority, muted: '1', site: mutedDev.site }, { firing: 1, summary: MUTED.summary }, ts);
+  for (const priority of ['P1', 'P2', 'P3', 'P4'] as const) yield line('noc', { priority }, { alerts_firing: firing[priority], alerts_muted: priority === MUTED.priority && left <= ago(2) ? 1 : 0, incidents_open: open[priority] }, ts);
   const down = left <= ago(16, 30) && left > ago(16, 24) ? 1 : 0;
   yield `noc devices_down=${down},devices_total=${byName.size} ${ts}`;
 }

@@ -115,12 +115,13 @@ describe('incidents from alerts', () => {
     manager.acknowledge(id, 'alice', T0 + 5 * MIN);
     manager.comment(id, 'adding a datafile', 'alice', T0 + 6 * MIN, true);
     expect(() => manager.close(id, 'alice', T0 + 7 * MIN, '', 'x')).toThrow(/cause and a fix/);
+    ev('resolved', { ...a, priority: 'P2' }, T0 + 29 * MIN); // an incident whose alert still fires is not closed
     manager.close(id, 'alice', T0 + 30 * MIN, 'USERS grew 40 GB from an unpurged audit table', 'Added a 32 GB datafile; purge job fixed');
     expect(store.get(id)).toMatchObject({ status: 'closed', acknowledgedBy: 'alice', plannedAt: T0 + 6 * MIN, assignee: 'alice' });
     expect(() => manager.acknowledge(id, 'bob', T0 + 31 * MIN)).toThrow(/is closed/);
     expect(store.knownFixes('oracle/Tablespace almost full')).toEqual([
       { incidentId: id, ruleId: 'oracle/Tablespace almost full', cause: 'USERS grew 40 GB from an unpurged audit table', fix: 'Added a 32 GB datafile; purge job fixed', closedAt: T0 + 30 * MIN },
     ]);
-    expect(store.timeline(id).map((t) => t.type)).toEqual(['opened', 'priority_raised', 'acknowledged', 'planned', 'closed']);
+    expect(store.timeline(id).map((t) => t.type)).toEqual(['opened', 'priority_raised', 'acknowledged', 'planned', 'alert_cleared', 'resolved', 'closed']);
   });
 });

@@ -202,7 +202,7 @@ describe('errors', () => {
     ['a.b > 1 and 5', 13, "'and' needs a condition on each side, found the value '5'; write a comparison, e.g. cpu.usage_pct > 90"],
     ['x.y or a.b > 1', 1, "'or' needs a condition on each side, found the value 'x.y'; write a comparison, e.g. cpu.usage_pct > 90"],
     ['not a.b', 5, "'not' needs a condition, found the value 'a.b'; write a comparison, e.g. cpu.usage_pct > 90"],
-    ['median(x.y, 5m) > 1', 1, "unknown function 'median'; valid functions: last, avg, min, max, rate, delta, absent, predict"],
+    ['median(x.y, 5m) > 1', 1, "unknown function 'median'; valid functions: last, avg, min, max, rate, delta, resets, absent, predict"],
     ['cpu > 90', 1, "metric 'cpu' needs a field: write measurement.field, e.g. cpu.usage_pct"],
     ['x.y.z > 1', 4, "a metric has exactly one dot (measurement.field); found more after 'x.y'"],
     ['disk. used_pct > 1', 1, 'write the metric without spaces: disk.used_pct'],

@@ -23,6 +23,21 @@ export const EVENT_MEASUREMENTS: ReadonlySet<string> = new Set(['alert', 'incide
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export const NOC_SNAPSHOT_MS = 60_000;
 
+/**
+ * The current state of one alert: written when it changes (firing 1, or 0
+ * when it resolves) and again for every firing alert at each snapshot, so
+ * "firing now" is the last point of the last few minutes whatever the
+ * dashboard's time range, and a muted alert is told apart by its tag.
+ */
+export function alertStatePoint(a: Pick<AlertEvent['alert'], 'device' | 'ruleId' | 'priority' | 'summary' | 'muted'>, firing: boolean, site: string | undefined, ts: number): Sample {
+  return {
+    measurement: 'alert_state',
+    tags: { device: a.device, rule: a.ruleId, priority: a.priority, muted: a.muted ? '1' : '0', ...(site ? { site } : {}) },
+    fields: { firing: firing ? 1 : 0, summary: a.summary.slice(0, 1024) },
+    ts,
+  };
+}
+
 export function alertPoint(e: AlertEvent): Sample | undefined {
   if (e.type !== 'fired' && e.type !== 'resolved' && e.type !== 'escalated') return undefined;
   const a = e.alert;
@@ -68,14 +83,18 @@ export interface NocSources {
 }
 
 export function nocSnapshot(src: NocSources, now: number): Sample[] {
-  const firing = src.engine.alerts().filter((a) => a.state === 'firing');
+  const active = src.engine.alerts().filter((a) => a.state === 'firing');
+  // A muted alert (inside a maintenance window) is not "firing" on the NOC wall; it is counted apart.
+  const firing = active.filter((a) => !a.muted);
+  const muted = active.filter((a) => a.muted);
   const open = src.incidents.list({ status: ['open', 'acknowledged'] as never });
   const points: Sample[] = PRIORITIES.map((p) => ({
     measurement: 'noc',
     tags: { device: 'roomwatch', priority: p },
-    fields: { alerts_firing: firing.filter((a) => a.priority === p).length, incidents_open: open.filter((i) => i.priority === p).length },
+    fields: { alerts_firing: firing.filter((a) => a.priority === p).length, alerts_muted: muted.filter((a) => a.priority === p).length, incidents_open: open.filter((i) => i.priority === p).length },
     ts: now,
   }));
+  for (const a of active) points.push(alertStatePoint(a, true, src.registry.get(a.device)?.site ?? undefined, now));
   points.push({ measurement: 'noc', tags: { device: 'roomwatch' }, fields: { devices_down: src.devicesDown(), devices_total: src.registry.list().length }, ts: now });
   return points;
 }
@@ -87,7 +106,7 @@ export function wireInfluxEvents(
 ): () => void {
   o.engine.onEvent((e) => {
     const p = alertPoint(e);
-    if (p) store.writeEvents([p]);
+    if (p) store.writeEvents([p, alertStatePoint(e.alert, e.type !== 'resolved', o.registry.get(e.alert.device)?.site ?? undefined, e.at)]);
   });
   o.manager.onChange((c) => store.writeEvents([incidentPoint(c, o.judge, o.targets)]));
   if (o.snapshots === false) return () => undefined;
