@@ -10,7 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { ConfigError, loadYamlConfig, type ConfigProblem, type YamlSource } from '../../lib/config.js';
 import type { DeviceClass } from '../../collector/contract/index.js';
 import { compileExpr, ExprError, type CompiledExpr } from './expr.js';
-import { ProfileFileSchema, type MatchSpec, type MetricSpec, type ProfileFile, type TableSpec, type TrapSpec } from './profile-schema.js';
+import { ProfileFileSchema, type DetectSpec, type MatchSpec, type MetricSpec, type ProfileFile, type TableSpec, type TrapSpec } from './profile-schema.js';
 
 export interface CompiledMetric {
   /** `measurement.field`, as in DESIGN.md §3. */
@@ -26,6 +26,12 @@ export interface CompiledMetric {
   factor: number;
   aggregate?: 'sum' | 'avg' | 'min' | 'max' | 'count';
   tags: Readonly<Record<string, string>>;
+  /** Raw values that mean "unknown" for this object: they produce no sample. */
+  unknown: ReadonlySet<number>;
+  /** Whether the usual sentinels (-1, 65535, 2^31-1, -2^31, 2^32-1) count as unknown too. */
+  sentinels: boolean;
+  /** The profile's own plausible range; otherwise the catalog's. */
+  range?: readonly [number, number];
   /** The profile that defined it, for error messages. */
   profile: string;
 }
@@ -42,6 +48,7 @@ export interface CompiledTable {
   columns: ReadonlyMap<string, string[]>;
   where?: CompiledExpr;
   maxRows: number;
+  optional: boolean;
   metrics: CompiledMetric[];
   /** Every column OID the table reads: tags, named columns and metrics, with their fallbacks. */
   walkOids: string[];
@@ -54,6 +61,12 @@ export interface CompiledTrap extends Omit<TrapSpec, 'oid'> {
 
 export type DeviceField = string | { oid: string };
 
+export interface CompiledDetect extends Omit<DetectSpec, 'anchors' | 'class_from'> {
+  anchors: string[];
+  class_from?: { oid: string; map: Readonly<Record<string, DeviceClass>> };
+  excludes: string[];
+}
+
 export interface Profile {
   name: string;
   file: string;
@@ -61,6 +74,10 @@ export interface Profile {
   /** This profile and everything it extends, most general first. */
   chain: string[];
   match: MatchSpec[];
+  /** Set on standard modules that detection probes for. */
+  detect?: CompiledDetect;
+  /** Detected modules this profile leaves out. */
+  excludes: string[];
   device: { class?: DeviceClass; vendor?: string; model?: DeviceField; os?: DeviceField; serial?: DeviceField };
   scalars: CompiledMetric[];
   tables: CompiledTable[];
@@ -124,6 +141,7 @@ class Compiler {
     if (spec.aggregate !== undefined && !inTable) this.problem([...path, 'aggregate'], 'aggregate is for table metrics only');
     if (spec.counter && spec.map) this.problem([...path, 'map'], 'a counter cannot have an enum map');
     if (spec.counter && oids.length === 0) this.problem([...path, 'counter'], 'a counter needs an oid');
+    if (spec.range && !(spec.range[0] < spec.range[1])) this.problem([...path, 'range'], 'range is [min, max] with min below max');
     const allowed = new Set(known);
     if (oids.length > 0) allowed.add('value');
     const expr = spec.expr === undefined ? undefined : this.expr([...path, 'expr'], spec.expr, allowed, 'expr');
@@ -141,6 +159,9 @@ class Compiler {
       factor: (spec.scale ?? 1) / (spec.divisor ?? 1),
       aggregate: spec.aggregate,
       tags: spec.tags ?? {},
+      unknown: new Set(spec.unknown ?? []),
+      sentinels: spec.sentinels ?? true,
+      range: spec.range,
       profile: this.raw.value.name,
     };
   }
@@ -168,7 +189,7 @@ class Compiler {
     for (const t of tags) if (t.kind === 'column') t.oids.forEach((o) => walk.add(o));
     for (const c of columns.values()) c.forEach((o) => walk.add(o));
     for (const m of metrics) m.oids.forEach((o) => walk.add(o));
-    return { name: spec.name, profile: this.raw.value.name, tags, columns, where, maxRows: spec.max_rows ?? DEFAULT_MAX_ROWS, metrics, walkOids: [...walk] };
+    return { name: spec.name, profile: this.raw.value.name, tags, columns, where, maxRows: spec.max_rows ?? DEFAULT_MAX_ROWS, optional: spec.optional ?? false, metrics, walkOids: [...walk] };
   }
 
   compile(): Profile {
@@ -190,6 +211,13 @@ class Compiler {
       file: this.raw.file,
       description: v.description,
       chain: [v.name],
+      detect: v.detect && {
+        ...v.detect,
+        anchors: v.detect.anchors.map(normalizeOid),
+        class_from: v.detect.class_from && { oid: normalizeOid(v.detect.class_from.oid), map: v.detect.class_from.map as Record<string, DeviceClass> },
+        excludes: v.detect.excludes ?? [],
+      },
+      excludes: v.excludes ?? [],
       match: (v.match ?? []).map((m) => ({ ...m, sys_object_id: m.sys_object_id && normalizeOid(m.sys_object_id), oid_exists: m.oid_exists && normalizeOid(m.oid_exists) })),
       device: { ...(v.device ?? {}) } as Profile['device'],
       scalars,
@@ -223,6 +251,11 @@ export class ProfileSet {
 
   get(name: string): Profile | undefined {
     return this.byName.get(name);
+  }
+
+  /** The standard modules detection probes for, in name order. */
+  get modules(): Profile[] {
+    return [...this.byName.values()].filter((p) => p.detect !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   trap(oid: string): CompiledTrap | undefined {
@@ -291,7 +324,7 @@ function resolveExtends(raws: Raw[], compiled: Map<string, Profile>, problems: C
       return undefined;
     }
     const chain: string[] = [];
-    const merged: Profile = { ...own, scalars: [], tables: [], traps: [], device: {} };
+    const merged: Profile = { ...own, scalars: [], tables: [], traps: [], device: {}, excludes: [...own.excludes] };
     for (const [i, parentName] of (raw.value.extends ?? []).entries()) {
       const parent = visit(parentName, [...stack, name]);
       if (!parent) {
@@ -308,6 +341,38 @@ function resolveExtends(raws: Raw[], compiled: Map<string, Profile>, problems: C
     return merged;
   };
   return raws.flatMap((r) => visit(r.value.name, []) ?? []);
+}
+
+/**
+ * A device's poll plan: its vendor profile (if any) plus every detected module,
+ * minus what the profile or a detected module excludes. Tables and scalars
+ * keep the name of the profile that defined them, so exclusion also removes a
+ * module the vendor profile itself extends (a BMC that extends host-resources).
+ */
+export function composePlan(vendor: Profile | undefined, modules: Profile[]): Profile {
+  const excluded = new Set<string>([...(vendor?.excludes ?? []), ...modules.flatMap((m) => [...m.excludes, ...(m.detect?.excludes ?? [])])]);
+  const keep = modules.filter((m) => !excluded.has(m.name));
+  const plan: Profile = {
+    name: vendor?.name ?? (keep.map((m) => m.name).join('+') || 'none'),
+    file: vendor?.file ?? '',
+    description: vendor?.description,
+    chain: [...(vendor?.chain ?? [])],
+    match: vendor?.match ?? [],
+    excludes: [...excluded],
+    device: { ...(vendor?.device ?? {}) },
+    scalars: [],
+    tables: [],
+    traps: [],
+  };
+  if (vendor) mergeInto(plan, vendor);
+  for (const m of keep) {
+    mergeInto(plan, { ...m, device: {} });
+    for (const n of m.chain) if (!plan.chain.includes(n)) plan.chain.push(n);
+  }
+  plan.scalars = plan.scalars.filter((s) => !excluded.has(s.profile));
+  plan.tables = plan.tables.filter((t) => !excluded.has(t.profile));
+  plan.chain = plan.chain.filter((n) => !excluded.has(n));
+  return plan;
 }
 
 function mergeInto(target: Profile, from: Profile): void {
@@ -356,6 +421,10 @@ export function loadProfiles(dirs: string[]): ProfileSet {
     problems.push(...c.problems);
   }
   const profiles = resolveExtends(raws, compiled, problems);
+  for (const raw of raws) {
+    const names = [...(raw.value.excludes ?? []).map((n, i) => ({ n, path: ['excludes', i] })), ...(raw.value.detect?.excludes ?? []).map((n, i) => ({ n, path: ['detect', 'excludes', i] }))];
+    for (const { n, path } of names) if (!compiled.has(n)) problems.push(raw.source.problem(path, `no profile is named '${n}'`));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return new ProfileSet(profiles);
 }
