@@ -148,6 +148,8 @@ export class PollEmitter {
         }
       } else {
         value = typeof raw.value === 'number' ? raw.value : parseTextNumber(raw.value);
+        // A text state ("Closed", "Alarm") is for the expression to judge (matches(value, ...)).
+        if (value === undefined && m.expr?.readsText && !m.counter) return this.finish(m, exprNumber(m.expr.evaluate((name) => (name === 'value' ? String(raw.value) : scope(name)))), where);
         if (value === undefined) {
           this.warn(m.profile, `${where()}: expected a number, got '${String(raw.value).slice(0, 40)}'`);
           return undefined;
@@ -161,14 +163,19 @@ export class PollEmitter {
       value *= m.factor;
     }
     if (m.expr) value = exprNumber(m.expr.evaluate((name) => (name === 'value' ? value : scope(name))));
+    return this.finish(m, value, where);
+  }
+
+  /** Rounds and range-checks a final value; outside the plausible range it is a warning, not a sample. */
+  private finish(m: CompiledMetric, value: number | undefined, where: () => string): number | undefined {
     if (value === undefined) return undefined;
-    value = Math.round(value * 1e6) / 1e6;
-    const verdict = checkRange(m.metric, value, m.range);
+    const rounded = Math.round(value * 1e6) / 1e6;
+    const verdict = checkRange(m.metric, rounded, m.range);
     if (!verdict.ok) {
       this.warn(m.profile, `${where()}: ${verdict.why}; not sent`);
       return undefined;
     }
-    return value;
+    return rounded;
   }
 }
 

@@ -17,6 +17,8 @@ export interface CompiledExpr {
   readonly source: string;
   /** The identifiers the expression reads, so the poller knows which columns to fetch. */
   readonly names: ReadonlySet<string>;
+  /** Whether it reads text (matches() or number()): only then does a non-numeric value reach it. */
+  readonly readsText: boolean;
   evaluate(scope: ExprScope): ExprValue;
 }
 
@@ -146,6 +148,13 @@ function parse(src: string): Node {
   const root = level(0);
   if (i < tokens.length) fail(`unexpected '${tokens[i]?.text}'`);
   return root;
+}
+
+function callsText(node: Node): boolean {
+  if (node.kind === 'call') return node.fn === 'matches' || node.fn === 'number' || node.args.some(callsText);
+  if (node.kind === 'unary') return callsText(node.arg);
+  if (node.kind === 'binary') return callsText(node.left) || callsText(node.right);
+  return false;
 }
 
 function collectNames(node: Node, into: Set<string>): void {
@@ -295,6 +304,7 @@ export function compileExpr(source: string): CompiledExpr {
   return {
     source,
     names,
+    readsText: callsText(root),
     evaluate: (scope) => {
       const v = evaluate(root, scope);
       return typeof v === 'number' && !Number.isFinite(v) ? undefined : v;

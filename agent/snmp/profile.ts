@@ -245,6 +245,11 @@ export class ProfileSet {
     }
   }
 
+  /** Every profile, resolved. */
+  get all(): Profile[] {
+    return [...this.byName.values()];
+  }
+
   get names(): string[] {
     return [...this.byName.keys()];
   }
