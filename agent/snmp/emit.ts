@@ -41,6 +41,9 @@ export class PollEmitter {
   readonly out: SampleSet;
   readonly warnings: PollWarning[] = [];
   readonly notRead: NotRead[] = [];
+  /** Tables that produced nothing, held until every table ran: another table may have filled their metrics. */
+  private readonly emptyTables: Array<{ table: CompiledTable; message: string }> = [];
+  private readonly emitted = new Set<string>();
 
   constructor(
     private readonly device: string,
@@ -85,7 +88,7 @@ export class PollEmitter {
     const rowOids = [...table.metrics.flatMap((m) => m.oids), ...[...table.columns.values()].flat()];
     for (const o of rowOids) for (const idx of walked.get(o)?.keys() ?? []) indexes.add(idx);
     if (indexes.size === 0) {
-      if (!table.optional) this.warn(table.profile, `table ${table.name}: absent subtree ${rowOids[0] ?? '?'} (no rows)`);
+      if (!table.optional) this.emptyTables.push({ table, message: `table ${table.name}: absent subtree ${rowOids[0] ?? '?'} (no rows)` });
       return;
     }
     const aggregates = new Map<CompiledMetric, number[]>();
@@ -114,6 +117,7 @@ export class PollEmitter {
         const key = `t|${table.profile}/${table.name}|${m.metric}|${oid ?? ''}|${index}`;
         const v = this.valueOf(m, raw, key, lookup, { ...tags, ...m.tags });
         if (v === undefined) continue;
+        this.emitted.add(`${table.profile}|${m.metric}`);
         scope.computed.set(m.metric, v);
         if (m.aggregate) {
           const list = aggregates.get(m) ?? [];
@@ -124,12 +128,21 @@ export class PollEmitter {
         }
       }
     }
-    if (passed === 0 && table.where && !table.optional) this.warn(table.profile, `table ${table.name}: ${describeFiltered(table, filteredOut)}`);
+    if (passed === 0 && table.where && !table.optional) this.emptyTables.push({ table, message: `table ${table.name}: ${describeFiltered(table, filteredOut)}` });
     for (const m of table.metrics) {
       if (!m.aggregate) continue;
       const v = aggregate(m.aggregate, aggregates.get(m) ?? []);
       if (v !== undefined) this.out.add(m.measurement, { device: this.device, ...m.tags }, { [m.field]: v });
     }
+  }
+
+  /** Reports the tables that gave nothing, unless a fallback table of the same profile gave their metrics. */
+  finishTables(): void {
+    for (const { table, message } of this.emptyTables) {
+      const filled = table.metrics.every((m) => this.emitted.has(`${table.profile}|${m.metric}`));
+      if (!filled) this.warn(table.profile, message);
+    }
+    this.emptyTables.length = 0;
   }
 
   /** raw → sentinel → enum map or number → per-second rate → scale → expression → range. */

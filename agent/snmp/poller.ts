@@ -160,6 +160,7 @@ export class DevicePoller {
         const walked = await this.client.walkColumns(columns, maxRows, signal);
         for (const rows of walked.values()) values += rows.size;
         for (const table of plan.tables) emit.table(table, walked);
+        emit.finishTables();
       }
       await this.updateMeta(plan, scalars);
     } catch (err) {

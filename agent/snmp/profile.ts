@@ -296,6 +296,21 @@ export class ProfileSet {
   }
 }
 
+/** Why `profile` matched `sys`, in words: the best rule that accepts the device. */
+export function describeMatch(profile: Profile, sys: SystemInfo): string {
+  const rules = profile.match
+    .map((m) => ({ m, score: matchScore(m, sys, () => true) }))
+    .filter((r) => r.score >= 0)
+    .sort((a, b) => b.score - a.score);
+  const m = rules[0]?.m;
+  if (!m) return 'named in the target options';
+  const parts: string[] = [];
+  if (m.sys_object_id) parts.push(`sysObjectID under ${m.sys_object_id}`);
+  if (m.sys_descr) parts.push(`sysDescr matches /${m.sys_descr}/`);
+  if (m.oid_exists) parts.push(`${m.oid_exists} answered`);
+  return parts.join(' and ');
+}
+
 function matchScore(m: MatchSpec, sys: SystemInfo, exists?: (oid: string) => boolean): number {
   let score = 0;
   if (m.sys_object_id !== undefined) {
