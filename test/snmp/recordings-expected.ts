@@ -30,8 +30,9 @@ export const EXPECTED: Record<string, Expected> = {
     values: [['env.temperature_c', { sensor: '1:Temperature.Value' }, 20.9], ['env.door_open', { sensor: '1:Access.Status' }, 0], ['env.smoke', { sensor: '3:Smoke.Status' }, 0]],
     absent: ['device.cpu_pct', 'system.procs'],
   },
-  'firewall/asa': { class: 'security', present: ['fw.sessions', 'device.mem_used_pct', 'sensor.temperature_c', 'if.oper_up'] },
-  'firewall/fortigate_1500d-sensors': { class: 'security', present: ['device.cpu_pct', 'fw.sessions', 'sensor.temperature_c'] },
+  'firewall/asa': { class: 'security', values: [['fw.vpn_tunnels', {}, 2]], present: ['fw.sessions', 'device.mem_used_pct', 'sensor.temperature_c', 'if.oper_up', 'vpn.tunnel_up'] },
+  // 72 phase-2 tunnels, 35 up (fgVpnTunEntStatus 2); their names are redacted in the recording.
+  'firewall/fortigate_1500d-sensors': { class: 'security', values: [['fw.vpn_tunnels', {}, 72], ['fw.vpn_tunnels_up', {}, 35]], present: ['device.cpu_pct', 'fw.sessions', 'sensor.temperature_c', 'vpn.tunnel_up'] },
   'firewall/fortigate_60f': { class: 'security', present: ['device.cpu_pct', 'device.mem_used_pct', 'fw.sessions', 'if.oper_up'] },
   'firewall/junos_srx340': { class: 'security' },
   'firewall/panos_440': {
