@@ -187,3 +187,42 @@ describe('saying what was not read', () => {
     expect(messages).toContain('table mode: absent subtree 1.3.6.1.4.1.318.1.1.27.1.4.2.2.1.4 (no rows)');
   });
 });
+
+describe('routing and security state from standard and vendor MIBs', () => {
+  it('reads OSPF neighbours (full and 2-Way up, ExStart down) and Juniper BGP peers of every instance', async () => {
+    const NBR = '1.3.6.1.2.1.14.10.1';
+    const JBGP = '1.3.6.1.4.1.2636.5.1.1.2.1.1.1';
+    const agent = FakeAgent.of({
+      ...system('1.3.6.1.4.1.2636.1.1.1.2.29', 'Juniper Networks, Inc. mx480 internet router'),
+      [`${NBR}.3.10.0.0.2.0`]: [STR, '10.255.0.2'],
+      [`${NBR}.3.10.0.0.3.0`]: [STR, '10.255.0.3'],
+      [`${NBR}.3.10.0.0.4.0`]: [STR, '10.255.0.4'],
+      [`${NBR}.6.10.0.0.2.0`]: [INT, 8],
+      [`${NBR}.6.10.0.0.3.0`]: [INT, 4],
+      [`${NBR}.6.10.0.0.4.0`]: [INT, 5],
+      [`${JBGP}.2.0.1.10.0.0.1.1.10.0.0.9`]: [INT, 6],
+      [`${JBGP}.2.5.1.10.1.0.1.1.10.1.0.9`]: [INT, 3],
+      [`${JBGP}.2.6.1.10.2.0.1.1.10.2.0.9`]: [INT, 1],
+      [`${JBGP}.3.0.1.10.0.0.1.1.10.0.0.9`]: [INT, 2],
+      [`${JBGP}.3.5.1.10.1.0.1.1.10.1.0.9`]: [INT, 2],
+      [`${JBGP}.3.6.1.10.2.0.1.1.10.2.0.9`]: [INT, 1], // halted by the operator: not reported
+    });
+    const p = poller(agent);
+    const out = await p.poll(() => 1_800_000_000_000);
+    expect(p.detected.decision?.class).toBe('network');
+    expect(valueOf(out.samples, 'ospf.neighbor_up', { neighbor: '10.255.0.2' })).toBe(1);
+    expect(valueOf(out.samples, 'ospf.neighbor_up', { neighbor: '10.255.0.3' })).toBe(1);
+    expect(valueOf(out.samples, 'ospf.neighbor_up', { neighbor: '10.255.0.4' })).toBe(0);
+    expect(valueOf(out.samples, 'bgp.peer_up', { peer: '0.1.10.0.0.1.1.10.0.0.9' })).toBe(1);
+    expect(valueOf(out.samples, 'bgp.peer_up', { peer: '5.1.10.1.0.1.1.10.1.0.9' })).toBe(0);
+    expect(samplesWith(out.samples, 'bgp.peer_up')).toHaveLength(2);
+  });
+
+  it('reads a Palo Alto HA state sent as text into the common encoding', async () => {
+    const base = { ...system('1.3.6.1.4.1.25461.2.3.36', 'Palo Alto Networks PA-3200 series firewall'), '1.3.6.1.4.1.25461.2.1.2.3.3.0': [INT, 1200] as [number, number] };
+    for (const [text, code] of [['active', 1], ['passive', 2], ['disabled', 0], ['non-functional', 3]] as const) {
+      const out = await poller(FakeAgent.of({ ...base, '1.3.6.1.4.1.25461.2.1.2.1.11.0': [STR, text] })).poll(() => 1_800_000_000_000);
+      expect(valueOf(out.samples, 'fw.ha_state'), text).toBe(code);
+    }
+  });
+});

@@ -61,8 +61,13 @@ export const EXPECTED: Record<string, Expected> = {
   'san_switch/fabos_2': { class: 'san' },
   'server/aix': { class: 'server', values: [['system.procs', {}, 649], ['disk.used_pct', { mount: '/dev/hd4' }, 20.04]], present: ['device.cpu_pct', 'device.mem_used_pct'] },
   'server/bison': { class: 'server', present: ['cpu.usage_pct', 'load.l1', 'disk.used_pct'] },
-  'server/drac_c6525': { class: 'server', absent: ['device.cpu_pct'] },
-  'server/drac_idrac7': { class: 'server', absent: ['device.cpu_pct'] },
+  'server/drac_c6525': { class: 'server', present: ['sensor.temperature_c'], absent: ['device.cpu_pct'] },
+  // temperatureProbeReading 220 (tenths of °C), three disks online.
+  'server/drac_idrac7': {
+    class: 'server',
+    values: [['sensor.temperature_c', { sensor: 'System Board Inlet Temp' }, 22], ['sensor.temperature_ok', { sensor: 'CPU1 Temp' }, 1], ['storage.disk_failed', { slot: 'Physical Disk 0:1:0' }, 0]],
+    absent: ['device.cpu_pct'],
+  },
   'server/hpe-ilo_4': { class: 'server', present: ['sensor.temperature_c', 'sensor.fan_ok', 'storage.disk_failed'] },
   'server/hpe-ilo_5': { class: 'server' },
   'server/ibm-imm_x3550m3': { class: 'server', absent: ['device.cpu_pct', 'cpu.usage_pct', 'mem.used_pct', 'device.mem_used_pct'] },
