@@ -14,7 +14,8 @@
  *   2. the vendor profile's device.class (sysObjectID / sysDescr / oid_exists);
  *   3. evidence from answered modules, in EVIDENCE_PRECEDENCE order:
  *      UPS-MIB, SNIA-SML (tape), FC-MGMT, precision-AC tables, environment
- *      monitors, BMC markers, HOST-RESOURCES, then bridging / IP forwarding;
+ *      monitors, firewall MIBs, BMC markers, HOST-RESOURCES, then bridging /
+ *      IP forwarding;
  *   4. `unknown`, with the evidence that was looked at. Nothing is guessed.
  */
 import type { DeviceClass } from '../../collector/contract/index.js';
@@ -22,7 +23,7 @@ import type { Profile, ProfileSet } from './profile.js';
 import type { SnmpClient, SnmpValue } from './session.js';
 
 /** The one precedence of class evidence (README "How detection works"). */
-export const EVIDENCE_PRECEDENCE = ['ups', 'tape', 'fc', 'precision_ac', 'environment', 'bmc', 'host', 'bridging'] as const;
+export const EVIDENCE_PRECEDENCE = ['ups', 'tape', 'fc', 'precision_ac', 'environment', 'security', 'bmc', 'host', 'bridging'] as const;
 export type EvidenceKind = (typeof EVIDENCE_PRECEDENCE)[number];
 
 export interface ModuleHit {

@@ -94,7 +94,7 @@ export const TrapSpecSchema = Type.Object(
 export const DetectSchema = Type.Object(
   {
     anchors: Type.Array(OID, { minItems: 1, maxItems: 16 }),
-    evidence: Type.Optional(Type.Enum(['ups', 'tape', 'fc', 'precision_ac', 'environment', 'bmc', 'host', 'bridging', 'none'])),
+    evidence: Type.Optional(Type.Enum(['ups', 'tape', 'fc', 'precision_ac', 'environment', 'security', 'bmc', 'host', 'bridging', 'none'])),
     class: Type.Optional(Type.Enum([...DEVICE_CLASSES])),
     /** The class from the first row of a column the GETNEXT also reads (FC-MGMT connUnitType: switch → san). */
     class_from: Type.Optional(

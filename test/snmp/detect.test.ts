@@ -78,6 +78,15 @@ describe('capability detection and class from evidence', () => {
     expect(out.plan?.excludes).toEqual(expect.arrayContaining(['host-resources', 'ucd-snmp']));
   });
 
+  it('takes a firewall MIB over HOST-RESOURCES on a Linux-based gateway', async () => {
+    const agent = FakeAgent.of({ ...system('1.3.6.1.4.1.8072.3.2.10', 'Linux gw-01 3.10.0'), ...hostResources, '1.3.6.1.4.1.2620.1.1.1.0': [STR, 'installed'] });
+    const p = poller(agent);
+    const out = await p.poll(() => 1_800_000_000_000);
+    expect(p.detected.decision).toMatchObject({ class: 'security', reason: 'module firewall-mibs (security evidence)' });
+    // The gateway's HOST-RESOURCES describe the gateway itself: they stay.
+    expect(valueOf(out.samples, 'device.cpu_pct')).toBe(37);
+  });
+
   it('calls a device nothing identifies unknown, listing the evidence, never network', async () => {
     const agent = FakeAgent.of({ ...system('1.3.6.1.4.1.99999.3'), '1.3.6.1.2.1.2.2.1.8.1': [INT, 1], '1.3.6.1.2.1.2.2.1.3.1': [INT, 6] });
     const p = poller(agent);
