@@ -15,7 +15,8 @@ import type { DeviceClass, DeviceMeta, Sample } from '../../collector/contract/i
 import { CounterRates } from '../rates.js';
 import { decideClass, detectModules, type ClassDecision, type Detection } from './detect.js';
 import { PollEmitter, sample, type NotRead, type PollWarning } from './emit.js';
-import { composePlan, type DeviceField, type Profile, type ProfileSet, type SystemInfo } from './profile.js';
+import { composePlan } from './plan.js';
+import type { DeviceField, Profile, ProfileSet, SystemInfo } from './profile.js';
 import { SnmpError, type PollResult, type SnmpClient, type SnmpValue } from './session.js';
 
 export const SYS = {
