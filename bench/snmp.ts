@@ -3,6 +3,8 @@
  * at once, against `snmpbulkwalk` walking the same columns of the same devices
  * in the same run (DESIGN.md §10). The simulators run as separate processes,
  * so the agent's own CPU time gives values per CPU-second (per core).
+ * Timed rounds follow a warm-up round, which is each device's first contact:
+ * detection's extra GETNEXT round trips are counted there and reported.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -51,9 +53,12 @@ export async function benchSnmp(): Promise<void> {
     const warm = await Promise.all(pollers.map((p) => p.poller.poll(Date.now)));
     const columnsOf = new Map<string, string[]>();
     devices.forEach((d, i) => {
-      const profile = warm[i]?.profile;
-      if (profile) columnsOf.set(d.community, [...new Set(profile.tables.flatMap((t) => t.walkOids))]);
+      const plan = warm[i]?.plan;
+      if (plan) columnsOf.set(d.community, [...new Set(plan.tables.flatMap((t) => t.walkOids))]);
     });
+    // Detection ran once per device, in the warm-up (first contact); later polls reuse it.
+    const detectRequests = pollers.map((p) => p.poller.detected.requests);
+    const modulesFound = pollers.map((p) => p.poller.detected.detection?.modules.length ?? 0);
 
     const ours: Array<{ ms: number; values: number; cpuS: number }> = [];
     for (let run = 0; run < runs; run++) {
@@ -103,6 +108,9 @@ export async function benchSnmp(): Promise<void> {
       peer_values_per_round: peer[0]?.values,
       peer_values_per_s: r(peerPerS),
       ratio_vs_snmpbulkwalk: r(oursPerS / peerPerS),
+      detect_round_trips_per_device: Math.max(...detectRequests),
+      detect_anchors: profiles.modules.reduce((a, m) => a + (m.detect?.anchors.length ?? 0) + (m.detect?.class_from ? 1 : 0), 0),
+      detect_modules_found_median: median(modulesFound),
       runs,
     });
   } finally {

@@ -124,7 +124,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--rates <seconds>', 'poll twice, SECONDS apart, so counters show as rates', intOption(0, 300))
     .option('--timeout <duration>', 'per request (default 2s)')
     .option('--retries <n>', 'retries per request (default 1)', intOption(0, 10))
-    .option('--json', 'samples as JSON lines')
+    .option('--no-detect', 'skip detection of standard MIB modules (vendor profile only)')
+    .option('--json', 'one JSON document: class, profile, modules, warnings, what was not read, samples')
     .action((host: string, o: import('./snmp-commands.js').SnmpProbeOptions) => run(async () => (await import('./snmp-commands.js')).runSnmpProbe(host, o))());
 
   return program;

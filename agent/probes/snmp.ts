@@ -52,6 +52,10 @@ export const SnmpOptionsSchema = Type.Object(
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 5 })),
     max_repetitions: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
     max_rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** Probe the standard MIB modules (default true); false for agents that misbehave on GETNEXT outside their MIBs. */
+    detect: Type.Optional(Type.Boolean()),
+    /** How often detection runs again on a device that did not restart (default 6h). */
+    redetect: Type.Optional(Type.Union([Type.String(), Type.Number()])),
   },
   { additionalProperties: false },
 );
@@ -65,6 +69,8 @@ export interface CompiledSnmpTarget {
   deviceClass?: DeviceClass;
   parent?: string;
   maxRows?: number;
+  detect: boolean;
+  redetectMs?: number;
 }
 
 /** Validates the options and reads secrets from the environment; every problem is reported at once. */
@@ -116,6 +122,8 @@ export function compileSnmpOptions(options: unknown, profiles: ProfileSet | unde
     if (o.v3) problems.push({ path: ['v3'], message: `a v3 section needs version: v3 (this target is ${version})` });
     community = secret(o.community, o.community_env, ['community'], 'community') ?? 'public';
   }
+  const redetectMs = o.redetect === undefined ? undefined : parseDuration(o.redetect);
+  if (o.redetect !== undefined && (redetectMs === undefined || redetectMs < 60_000)) problems.push({ path: ['redetect'], message: `'${o.redetect}' is not a duration of at least 1m, e.g. 6h` });
   if (o.profile !== undefined && profiles && !profiles.get(o.profile)) {
     problems.push({ path: ['profile'], message: `no profile is named '${o.profile}' (known: ${profiles.names.sort().join(', ')})` });
   }
@@ -136,6 +144,8 @@ export function compileSnmpOptions(options: unknown, profiles: ProfileSet | unde
     deviceClass: o.class,
     parent: o.parent,
     maxRows: o.max_rows,
+    detect: o.detect ?? true,
+    redetectMs,
   };
 }
 
@@ -156,6 +166,8 @@ function loadAgentProfiles(env: ProbeEnv): ProfileSet {
 export class SnmpProbe implements Probe {
   private client: SnmpClient | undefined;
   private poller: DevicePoller | undefined;
+  /** Warnings already logged for this device: each is logged once, not on every poll. */
+  private readonly logged = new Set<string>();
 
   constructor(
     private readonly device: string,
@@ -170,7 +182,7 @@ export class SnmpProbe implements Probe {
     return [
       {
         name: this.device,
-        class: this.target.deviceClass ?? meta.class ?? 'network',
+        class: this.target.deviceClass ?? meta.class ?? 'unknown',
         ...(meta.vendor ? { vendor: meta.vendor } : {}),
         ...(meta.model ? { model: meta.model } : {}),
         ...(meta.os ? { os: meta.os } : {}),
@@ -189,13 +201,23 @@ export class SnmpProbe implements Probe {
       this.poller = new DevicePoller(this.client, this.profiles, {
         device: this.device,
         profile: this.target.profile,
+        deviceClass: this.target.deviceClass,
         intervalMs: this.env.intervalMs,
         maxRows: this.target.maxRows,
+        detect: this.target.detect,
+        redetectMs: this.target.redetectMs,
       });
     }
     const poller = this.poller;
     const outcome = await pollLimiter(snmpSettingsOf(this.env).concurrency).run(() => poller.poll(ctx.now, ctx.signal), ctx.signal);
     for (const e of outcome.errors) ctx.error?.(e);
+    // Warnings are counted every poll (agent.probe_warnings) but logged once per device.
+    for (const w of outcome.warnings) {
+      const key = `${w.module}\n${w.message}`;
+      if (this.logged.has(key) || this.logged.size >= 1000) continue;
+      this.logged.add(key);
+      this.env.log.warn(`snmp ${this.device}: ${w.module}: ${w.message}`, { device: this.device, module: w.module });
+    }
     // An SNMPv3 engine that rebooted or a changed key leaves the session's engine state stale:
     // the next poll starts a fresh session, which discovers the engine again.
     if (outcome.result === 'auth' && this.target.session.version === 'v3') this.resetSession();

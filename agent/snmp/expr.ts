@@ -9,12 +9,16 @@
  * made-up 0.
  */
 
+import { parseTextNumber } from './plausible.js';
+
 export type ExprValue = number | string | undefined;
 export type ExprScope = (name: string) => ExprValue;
 export interface CompiledExpr {
   readonly source: string;
   /** The identifiers the expression reads, so the poller knows which columns to fetch. */
   readonly names: ReadonlySet<string>;
+  /** Whether it reads text (matches() or number()): only then does a non-numeric value reach it. */
+  readonly readsText: boolean;
   evaluate(scope: ExprScope): ExprValue;
 }
 
@@ -32,6 +36,10 @@ const FUNCTIONS: Record<string, { min: number; max: number; apply(args: number[]
   abs: { min: 1, max: 1, apply: (a) => Math.abs(a[0] as number) },
   if: { min: 3, max: 3, apply: () => Number.NaN },
   default: { min: 2, max: 16, apply: () => Number.NaN },
+  // Text functions, evaluated in evaluate(): matches(text, "regex") is 1/0 (case-insensitive);
+  // number(text) reads "24.8 C" or "CPU Temperature: 61 C" as 24.8 / 61.
+  matches: { min: 2, max: 2, apply: () => Number.NaN },
+  number: { min: 1, max: 1, apply: () => Number.NaN },
   round: { min: 1, max: 2, apply: ([v, d]) => (d === undefined ? Math.round(v as number) : Number((v as number).toFixed(d))) },
 };
 
@@ -142,6 +150,13 @@ function parse(src: string): Node {
   return root;
 }
 
+function callsText(node: Node): boolean {
+  if (node.kind === 'call') return node.fn === 'matches' || node.fn === 'number' || node.args.some(callsText);
+  if (node.kind === 'unary') return callsText(node.arg);
+  if (node.kind === 'binary') return callsText(node.left) || callsText(node.right);
+  return false;
+}
+
 function collectNames(node: Node, into: Set<string>): void {
   switch (node.kind) {
     case 'name':
@@ -159,6 +174,20 @@ function collectNames(node: Node, into: Set<string>): void {
       break;
     default:
   }
+}
+
+const regexCache = new Map<string, RegExp>();
+function regexOf(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (!re) {
+    try {
+      re = new RegExp(source, 'i');
+    } catch {
+      re = /(?!)/;
+    }
+    regexCache.set(source, re);
+  }
+  return re;
 }
 
 function toNumber(v: ExprValue): number | undefined {
@@ -188,6 +217,16 @@ function evaluate(node: Node, scope: ExprScope): ExprValue {
         const cond = toNumber(evaluate(node.args[0] as Node, scope));
         if (cond === undefined) return undefined;
         return evaluate(node.args[cond !== 0 ? 1 : 2] as Node, scope);
+      }
+      if (node.fn === 'matches') {
+        const text = evaluate(node.args[0] as Node, scope);
+        const re = evaluate(node.args[1] as Node, scope);
+        if (text === undefined || re === undefined) return undefined;
+        return regexOf(String(re)).test(String(text)) ? 1 : 0;
+      }
+      if (node.fn === 'number') {
+        const text = evaluate(node.args[0] as Node, scope);
+        return typeof text === 'string' ? parseTextNumber(text) : text;
       }
       if (node.fn === 'default') {
         for (const a of node.args) {
@@ -265,6 +304,7 @@ export function compileExpr(source: string): CompiledExpr {
   return {
     source,
     names,
+    readsText: callsText(root),
     evaluate: (scope) => {
       const v = evaluate(root, scope);
       return typeof v === 'number' && !Number.isFinite(v) ? undefined : v;

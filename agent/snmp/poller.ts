@@ -6,12 +6,18 @@
  * asked, so a dead device costs one timeout), a change of sysObjectID picks the
  * profile again, and sysUpTime going backwards means the device restarted, so
  * every counter baseline is dropped instead of producing a spike.
+ *
+ * The poll plan is the vendor profile (if one matches) plus every standard
+ * module the device answered (detect.ts). Detection runs at first contact,
+ * after a restart or a sysObjectID change, and every `redetectMs`.
  */
-import type { DeviceMeta, Sample, SampleTags } from '../../collector/contract/index.js';
+import type { DeviceClass, DeviceMeta, Sample } from '../../collector/contract/index.js';
 import { CounterRates } from '../rates.js';
-import { exprNumber, type ExprValue } from './expr.js';
-import type { CompiledMetric, CompiledTable, DeviceField, Profile, ProfileSet, SystemInfo } from './profile.js';
-import { COUNTER32, SnmpError, type PollResult, type SnmpClient, type SnmpValue } from './session.js';
+import { decideClass, detectModules, type ClassDecision, type Detection } from './detect.js';
+import { PollEmitter, sample, type NotRead, type PollWarning } from './emit.js';
+import { composePlan } from './plan.js';
+import type { DeviceField, Profile, ProfileSet, SystemInfo } from './profile.js';
+import { SnmpError, type PollResult, type SnmpClient, type SnmpValue } from './session.js';
 
 export const SYS = {
   descr: '1.3.6.1.2.1.1.1.0',
@@ -22,10 +28,17 @@ export const SYS = {
 
 export interface PollOutcome {
   samples: Sample[];
-  /** Problems worth a probe error: the device not answering, values of the wrong type, unmapped states. */
+  /** Device-level problems worth a probe error: the device not answering, or stopping mid-poll. */
   errors: string[];
+  /** Values that were read but not sent, and tables the plan expected but did not get. */
+  warnings: PollWarning[];
+  /** Scalars the plan lists that the device did not answer (informational). */
+  notRead: NotRead[];
   result: PollResult;
+  /** The vendor profile that matched (or was named); undefined when only standard modules apply. */
   profile?: Profile;
+  /** What was polled: the profile plus detected modules. */
+  plan?: Profile;
   /** Values decoded in this poll. */
   values: number;
 }
@@ -34,16 +47,18 @@ export interface DevicePollerOptions {
   device: string;
   /** A profile named in the target's options; otherwise chosen by sysObjectID / sysDescr. */
   profile?: string;
+  /** The target's class option: it wins over every evidence. */
+  deviceClass?: DeviceClass;
   intervalMs: number;
   /** The GETBULK row limit per column. */
   maxRows?: number;
+  /** Probe standard modules (default true); off for agents that misbehave on GETNEXT outside their MIBs. */
+  detect?: boolean;
+  /** How often detection runs again on a device that did not restart (default 6 h). */
+  redetectMs?: number;
 }
 
-interface RowScope {
-  index: string;
-  columns: Map<string, SnmpValue | undefined>;
-  computed: Map<string, number>;
-}
+export const REDETECT_MS = 6 * 3600_000;
 
 export class DevicePoller {
   private readonly rates: CounterRates;
@@ -52,6 +67,11 @@ export class DevicePoller {
   private lastUptimeTicks: number | undefined;
   private system: SystemInfo = {};
   private meta: Partial<DeviceMeta> = {};
+  private detection: Detection | undefined;
+  private detectedAt = 0;
+  private plan: Profile | undefined;
+  private decision: ClassDecision | undefined;
+  private detectRequests = 0;
 
   constructor(
     private readonly client: SnmpClient,
@@ -75,66 +95,99 @@ export class DevicePoller {
     return this.meta;
   }
 
+  /** The modules that answered at the last detection, and the class decision. */
+  get detected(): { detection?: Detection; decision?: ClassDecision; requests: number } {
+    return { detection: this.detection, decision: this.decision, requests: this.detectRequests };
+  }
+
   async poll(now: () => number, signal?: AbortSignal): Promise<PollOutcome> {
     const device = this.opts.device;
     const errors: string[] = [];
     const started = performance.now();
+    const empty = { warnings: [], notRead: [] };
     let sys: Map<string, SnmpValue>;
     try {
       sys = await this.client.get([SYS.upTime, SYS.objectID, SYS.descr]);
     } catch (err) {
       const result = err instanceof SnmpError ? err.result : 'error';
-      return { samples: [this.downSample(result, now())], errors: [`${device}: ${(err as Error).message}`], result, profile: this.profile, values: 0 };
+      return { samples: [this.downSample(result, now())], errors: [`${device}: ${(err as Error).message}`], ...empty, result, profile: this.profile, values: 0 };
     }
     const ts = now();
     const rttMs = Math.round((performance.now() - started) * 10) / 10;
     const deviceFields: Record<string, number | string> = { up: 1, result: 'ok', rtt_ms: rttMs };
 
+    let restarted = false;
     const ticks = sys.get(SYS.upTime)?.value;
     if (typeof ticks === 'number') {
       deviceFields.uptime_s = Math.floor(ticks / 100);
-      if (this.lastUptimeTicks !== undefined && ticks < this.lastUptimeTicks) this.rates.reset('');
+      if (this.lastUptimeTicks !== undefined && ticks < this.lastUptimeTicks) {
+        this.rates.reset('');
+        restarted = true;
+      }
       this.lastUptimeTicks = ticks;
     }
+    const previousId = this.system.sysObjectID;
     this.system = { sysObjectID: textOf(sys.get(SYS.objectID)), sysDescr: textOf(sys.get(SYS.descr)) };
+    const idChanged = this.plan !== undefined && previousId !== this.system.sysObjectID;
 
-    let profile: Profile | undefined;
-    try {
-      profile = await this.chooseProfile();
-    } catch (err) {
-      const result = err instanceof SnmpError ? err.result : 'error';
-      return { samples: [this.downSample(result, ts)], errors: [`${device}: ${(err as Error).message}`], result, values: 0 };
-    }
-    if (!profile) {
-      errors.push(`${device}: no profile matches sysObjectID ${this.system.sysObjectID ?? '(none)'}; name one with options.profile`);
-      return { samples: [sample('device', { device }, deviceFields, ts)], errors, result: 'ok', values: sys.size };
-    }
-
-    const out = new SampleSet(ts);
-    out.add('device', { device }, deviceFields);
+    let plan: Profile;
     let values = sys.size;
     try {
-      const scalarOids = [...new Set(profile.scalars.flatMap((m) => m.oids))];
+      const profile = await this.chooseProfile();
+      if (this.opts.detect !== false && (!this.detection || restarted || idChanged || ts - this.detectedAt >= (this.opts.redetectMs ?? REDETECT_MS))) {
+        this.detection = await detectModules(this.client, this.profiles);
+        this.detectRequests += this.detection.requests;
+        this.detectedAt = ts;
+        this.plan = undefined;
+      }
+      plan = this.planFor(profile);
+    } catch (err) {
+      const result = err instanceof SnmpError ? err.result : 'error';
+      return { samples: [this.downSample(result, ts)], errors: [`${device}: ${(err as Error).message}`], ...empty, result, values: 0 };
+    }
+    const profile = this.profile;
+
+    const emit = new PollEmitter(device, this.rates, ts);
+    emit.out.add('device', { device }, deviceFields);
+    try {
+      const scalarOids = [...new Set(plan.scalars.flatMap((m) => m.oids))];
       const scalars = scalarOids.length > 0 ? await this.client.get(scalarOids) : new Map<string, SnmpValue>();
       values += scalars.size;
-      this.emitScalars(profile, scalars, out, errors, ts);
+      emit.scalars(plan, scalars);
 
-      const columns = [...new Set(profile.tables.flatMap((t) => t.walkOids))];
+      const columns = [...new Set(plan.tables.flatMap((t) => t.walkOids))];
       if (columns.length > 0) {
-        const maxRows = Math.min(this.opts.maxRows ?? Number.POSITIVE_INFINITY, Math.max(...profile.tables.map((t) => t.maxRows)));
+        const maxRows = Math.min(this.opts.maxRows ?? Number.POSITIVE_INFINITY, Math.max(...plan.tables.map((t) => t.maxRows)));
         const walked = await this.client.walkColumns(columns, maxRows, signal);
         for (const rows of walked.values()) values += rows.size;
-        for (const table of profile.tables) this.emitTable(table, walked, out, errors, ts);
+        for (const table of plan.tables) emit.table(table, walked);
+        emit.finishTables();
       }
-      await this.updateMeta(profile, scalars);
+      await this.updateMeta(plan, scalars);
     } catch (err) {
       // The device answered the first GET and then stopped: what was read so far is kept.
       const result = err instanceof SnmpError ? err.result : 'error';
       errors.push(`${device}: ${(err as Error).message}`);
-      out.add('device', { device }, { result });
-      return { samples: out.samples(), errors, result, profile, values };
+      emit.out.add('device', { device }, { result });
+      return { samples: emit.out.samples(), errors, warnings: emit.warnings, notRead: emit.notRead, result, profile, plan, values };
     }
-    return { samples: out.samples(), errors, result: 'ok', profile, values };
+    this.addWarningCounts(emit, plan);
+    return { samples: emit.out.samples(), errors, warnings: emit.warnings, notRead: emit.notRead, result: 'ok', profile, plan, values };
+  }
+
+  /** agent.probe_warnings{device,module}: one per module of the plan, 0 when it read cleanly. */
+  private addWarningCounts(emit: PollEmitter, plan: Profile): void {
+    const counts = new Map<string, number>(plan.chain.map((n) => [n, 0]));
+    for (const w of emit.warnings) counts.set(w.module, (counts.get(w.module) ?? 0) + 1);
+    for (const [module, n] of counts) emit.out.add('agent', { device: this.opts.device, module }, { probe_warnings: n });
+  }
+
+  private planFor(profile: Profile | undefined): Profile {
+    if (!this.plan) {
+      this.plan = composePlan(profile, this.detection?.modules ?? []);
+      this.decision = decideClass(this.opts.deviceClass, profile, this.detection);
+    }
+    return this.plan;
   }
 
   private downSample(result: PollResult, ts: number): Sample {
@@ -147,18 +200,19 @@ export class DevicePoller {
       return this.profile;
     }
     const key = `${this.system.sysObjectID ?? ''}\n${this.system.sysDescr ?? ''}`;
-    if (this.profile && this.profileKey === key) return this.profile;
+    if (this.profileKey === key) return this.profile;
     const probeOids = this.profiles.existenceOids(this.system);
     const found = probeOids.length > 0 ? await this.client.get(probeOids) : new Map<string, SnmpValue>();
     const next = this.profiles.select(this.system, (oid) => found.has(oid));
     if (next?.name !== this.profile?.name) this.rates.reset('');
     this.profile = next;
     this.profileKey = key;
+    this.plan = undefined;
     return next;
   }
 
-  private async updateMeta(profile: Profile, scalars: Map<string, SnmpValue>): Promise<void> {
-    const d = profile.device;
+  private async updateMeta(plan: Profile, scalars: Map<string, SnmpValue>): Promise<void> {
+    const d = plan.device;
     const wanted = [d.model, d.os, d.serial].flatMap((f) => (typeof f === 'object' && !scalars.has(f.oid) ? [f.oid] : []));
     const extra = wanted.length > 0 && this.meta.model === undefined ? await this.client.get(wanted) : new Map<string, SnmpValue>();
     const read = (f: DeviceField | undefined): string | undefined => {
@@ -168,174 +222,15 @@ export class DevicePoller {
       return v === undefined ? undefined : String(v.value).slice(0, 256);
     };
     this.meta = {
-      class: d.class,
+      class: this.decision?.class,
       vendor: d.vendor,
       model: read(d.model) ?? this.meta.model,
       os: read(d.os) ?? this.meta.os ?? this.system.sysDescr?.slice(0, 256),
       serial: read(d.serial) ?? this.meta.serial,
     };
   }
-
-  private emitScalars(profile: Profile, values: Map<string, SnmpValue>, out: SampleSet, errors: string[], ts: number): void {
-    const computed = new Map<string, number>();
-    for (const m of profile.scalars) {
-      const oid = m.oids.find((o) => values.has(o));
-      const raw = oid === undefined ? undefined : values.get(oid);
-      if (m.oids.length > 0 && raw === undefined) continue;
-      const key = `s|${m.metric}|${oid ?? ''}|${JSON.stringify(m.tags)}`;
-      const v = this.valueOf(m, raw, key, ts, (name) => computed.get(name), errors);
-      if (v === undefined) continue;
-      computed.set(m.metric, v);
-      out.add(m.measurement, { device: this.opts.device, ...m.tags }, { [m.field]: v });
-    }
-  }
-
-  private emitTable(table: CompiledTable, walked: Map<string, Map<string, SnmpValue>>, out: SampleSet, errors: string[], ts: number): void {
-    // Rows are the indexes of the metric and named columns (not of tag columns, which
-    // often cover more rows than the table has data for).
-    const indexes = new Set<string>();
-    const rowOids = [...table.metrics.flatMap((m) => m.oids), ...[...table.columns.values()].flat()];
-    for (const o of rowOids) for (const idx of walked.get(o)?.keys() ?? []) indexes.add(idx);
-    const aggregates = new Map<CompiledMetric, number[]>();
-    let rows = 0;
-    for (const index of indexes) {
-      if (rows++ >= table.maxRows) break;
-      const scope: RowScope = { index, columns: new Map(), computed: new Map() };
-      for (const [name, oids] of table.columns) scope.columns.set(name, firstValue(walked, oids, index));
-      const lookup = (name: string): ExprValue => {
-        if (name === 'index') return index;
-        if (scope.computed.has(name)) return scope.computed.get(name);
-        const col = scope.columns.get(name);
-        return col?.value;
-      };
-      if (table.where && exprNumber(table.where.evaluate(lookup)) !== 1) continue;
-      const tags = this.rowTags(table, walked, scope);
-      for (const m of table.metrics) {
-        const oid = m.oids.find((o) => walked.get(o)?.has(index));
-        const raw = oid === undefined ? undefined : walked.get(oid)?.get(index);
-        if (m.oids.length > 0 && raw === undefined) continue;
-        const key = `t|${table.profile}/${table.name}|${m.metric}|${oid ?? ''}|${index}`;
-        const v = this.valueOf(m, raw, key, ts, lookup, errors);
-        if (v === undefined) continue;
-        scope.computed.set(m.metric, v);
-        if (m.aggregate) {
-          const list = aggregates.get(m) ?? [];
-          list.push(v);
-          aggregates.set(m, list);
-        } else {
-          out.add(m.measurement, { device: this.opts.device, ...tags, ...m.tags }, { [m.field]: v });
-        }
-      }
-    }
-    for (const m of table.metrics) {
-      if (!m.aggregate) continue;
-      const v = aggregate(m.aggregate, aggregates.get(m) ?? []);
-      if (v !== undefined) out.add(m.measurement, { device: this.opts.device, ...m.tags }, { [m.field]: v });
-    }
-  }
-
-  private rowTags(table: CompiledTable, walked: Map<string, Map<string, SnmpValue>>, scope: RowScope): Record<string, string> {
-    const tags: Record<string, string> = {};
-    const parts = scope.index.split('.');
-    for (const t of table.tags) {
-      let value: string | undefined;
-      if (t.kind === 'index') value = scope.index;
-      else if (t.kind === 'column') {
-        const v = firstValue(walked, t.oids, scope.index);
-        value = v === undefined || String(v.value).trim() === '' ? scope.index : String(v.value).trim();
-      } else {
-        value = t.template.replace(/\{([A-Za-z_][A-Za-z0-9_.]*)\}/g, (_, ref: string) => {
-          if (ref === 'index') return scope.index;
-          const m = /^index\.(\d+)$/.exec(ref);
-          if (m) return parts[Number(m[1]) - 1] ?? '';
-          const col = scope.columns.get(ref);
-          return col === undefined ? '' : String(col.value).trim();
-        });
-      }
-      tags[t.name] = value.slice(0, 256);
-    }
-    return tags;
-  }
-
-  /** raw → enum map or number → per-second rate → scale → expression. */
-  private valueOf(m: CompiledMetric, raw: SnmpValue | undefined, key: string, ts: number, scope: (name: string) => ExprValue, errors: string[]): number | undefined {
-    let value: number | undefined;
-    if (raw !== undefined) {
-      if (m.map) {
-        const mapped = m.map.get(String(raw.value));
-        if (mapped === null) return undefined;
-        value = mapped ?? m.mapDefault;
-        if (value === undefined) {
-          errors.push(`${this.opts.device} ${m.metric}: state '${raw.value}' is not in the profile's map (${m.profile})`);
-          return undefined;
-        }
-      } else {
-        value = exprNumber(raw.value);
-        if (value === undefined) {
-          errors.push(`${this.opts.device} ${m.metric}: expected a number, got '${String(raw.value).slice(0, 40)}' (${m.profile})`);
-          return undefined;
-        }
-      }
-      if (m.counter) {
-        value = this.rates.rate(key, value, ts, { bits: raw.type === COUNTER32 ? 32 : 64 });
-        if (value === undefined) return undefined;
-      }
-      value *= m.factor;
-    }
-    if (m.expr) {
-      const v = m.expr.evaluate((name) => (name === 'value' ? value : scope(name)));
-      value = exprNumber(v);
-    }
-    return value === undefined ? undefined : Math.round(value * 1e6) / 1e6;
-  }
 }
 
 function textOf(v: SnmpValue | undefined): string | undefined {
   return v === undefined ? undefined : String(v.value);
-}
-
-function firstValue(walked: Map<string, Map<string, SnmpValue>>, oids: string[], index: string): SnmpValue | undefined {
-  for (const o of oids) {
-    const v = walked.get(o)?.get(index);
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
-function aggregate(kind: NonNullable<CompiledMetric['aggregate']>, values: number[]): number | undefined {
-  // A count over no rows is 0 (no active alarms); a sum or an extreme over no rows is
-  // unknown, so a table the device does not serve never reads as "nothing failed".
-  if (kind === 'count') return values.length;
-  if (values.length === 0) return undefined;
-  switch (kind) {
-    case 'sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'avg':
-      return Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 1e6) / 1e6;
-    case 'min':
-      return Math.min(...values);
-    case 'max':
-      return Math.max(...values);
-  }
-}
-
-function sample(measurement: string, tags: SampleTags, fields: Record<string, number | string>, ts: number): Sample {
-  return { measurement, tags, fields, ts };
-}
-
-/** Groups fields of the same measurement and tags into one sample. */
-class SampleSet {
-  private readonly byKey = new Map<string, Sample>();
-  constructor(private readonly ts: number) {}
-
-  add(measurement: string, tags: SampleTags, fields: Record<string, number | string>): void {
-    const key = `${measurement}|${Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',')}`;
-    const existing = this.byKey.get(key);
-    if (existing) Object.assign(existing.fields, fields);
-    else this.byKey.set(key, sample(measurement, tags, { ...fields }, this.ts));
-  }
-
-  samples(): Sample[] {
-    return [...this.byKey.values()];
-  }
 }

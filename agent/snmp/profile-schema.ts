@@ -24,6 +24,12 @@ export const MetricSpecSchema = Type.Object(
     divisor: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     aggregate: Type.Optional(Type.Union([Type.Literal('sum'), Type.Literal('avg'), Type.Literal('min'), Type.Literal('max'), Type.Literal('count')])),
     tags: Type.Optional(Type.Record(TagName, Type.String({ maxLength: 256 }))),
+    /** Raw values the MIB names as "unknown" for this object, besides the usual sentinels (-1, 65535, 2^31-1, -2^31, 2^32-1). */
+    unknown: Type.Optional(Type.Array(Type.Number(), { maxItems: 16 })),
+    /** The raw sentinels mean real values for this object (a temperature that may read -1): only `unknown` applies. */
+    sentinels: Type.Optional(Type.Boolean()),
+    /** The plausible range of the final value, overriding the catalog's (agent/snmp/plausible.ts). */
+    range: Type.Optional(Type.Tuple([Type.Number(), Type.Number()])),
   },
   { additionalProperties: false },
 );
@@ -37,6 +43,8 @@ export const TableSpecSchema = Type.Object(
     columns: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Oids)),
     where: Type.Optional(Type.String({ minLength: 1 })),
     max_rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** A table many devices legitimately lack (fans on a fanless box): its absence is not reported. */
+    optional: Type.Optional(Type.Boolean()),
     metrics: Type.Array(MetricSpecSchema, { minItems: 1 }),
   },
   { additionalProperties: false },
@@ -77,11 +85,35 @@ export const TrapSpecSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A standard module's anchors: if a GETNEXT on any anchor lands inside it, the
+ * device implements the module and every device's poll plan gains it, whatever
+ * vendor profile matched. `evidence` ranks what the module says about the
+ * device's class (agent/snmp/detect.ts holds the one precedence list).
+ */
+export const DetectSchema = Type.Object(
+  {
+    anchors: Type.Array(OID, { minItems: 1, maxItems: 16 }),
+    evidence: Type.Optional(Type.Enum(['ups', 'tape', 'fc', 'precision_ac', 'environment', 'security', 'bmc', 'host', 'bridging', 'none'])),
+    class: Type.Optional(Type.Enum([...DEVICE_CLASSES])),
+    /** The class from the first row of a column the GETNEXT also reads (FC-MGMT connUnitType: switch → san). */
+    class_from: Type.Optional(
+      Type.Object({ oid: OID, map: Type.Record(Type.String(), Type.Enum([...DEVICE_CLASSES])) }, { additionalProperties: false }),
+    ),
+    /** Modules this one rules out (a BMC's HOST-RESOURCES describe the controller, not the server). */
+    excludes: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  },
+  { additionalProperties: false },
+);
+
 export const ProfileFileSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]*$' }),
     description: Type.Optional(Type.String()),
     extends: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    /** Detected modules this vendor profile leaves out of its devices' plans. */
+    excludes: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    detect: Type.Optional(DetectSchema),
     match: Type.Optional(Type.Array(MatchSchema)),
     device: Type.Optional(
       Type.Object(
@@ -107,3 +139,4 @@ export type TableSpec = Static<typeof TableSpecSchema>;
 export type MatchSpec = Static<typeof MatchSchema>;
 export type TrapSpec = Static<typeof TrapSpecSchema>;
 export type ProfileFile = Static<typeof ProfileFileSchema>;
+export type DetectSpec = Static<typeof DetectSchema>;

@@ -11,7 +11,7 @@ import { embeddedList } from '../../lib/shipped.js';
 import { ConfigError, loadYamlConfig, type ConfigProblem, type YamlSource } from '../../lib/config.js';
 import type { DeviceClass } from '../../collector/contract/index.js';
 import { compileExpr, ExprError, type CompiledExpr } from './expr.js';
-import { ProfileFileSchema, type MatchSpec, type MetricSpec, type ProfileFile, type TableSpec, type TrapSpec } from './profile-schema.js';
+import { ProfileFileSchema, type DetectSpec, type MatchSpec, type MetricSpec, type ProfileFile, type TableSpec, type TrapSpec } from './profile-schema.js';
 
 export interface CompiledMetric {
   /** `measurement.field`, as in DESIGN.md §3. */
@@ -27,6 +27,12 @@ export interface CompiledMetric {
   factor: number;
   aggregate?: 'sum' | 'avg' | 'min' | 'max' | 'count';
   tags: Readonly<Record<string, string>>;
+  /** Raw values that mean "unknown" for this object: they produce no sample. */
+  unknown: ReadonlySet<number>;
+  /** Whether the usual sentinels (-1, 65535, 2^31-1, -2^31, 2^32-1) count as unknown too. */
+  sentinels: boolean;
+  /** The profile's own plausible range; otherwise the catalog's. */
+  range?: readonly [number, number];
   /** The profile that defined it, for error messages. */
   profile: string;
 }
@@ -43,6 +49,7 @@ export interface CompiledTable {
   columns: ReadonlyMap<string, string[]>;
   where?: CompiledExpr;
   maxRows: number;
+  optional: boolean;
   metrics: CompiledMetric[];
   /** Every column OID the table reads: tags, named columns and metrics, with their fallbacks. */
   walkOids: string[];
@@ -55,6 +62,12 @@ export interface CompiledTrap extends Omit<TrapSpec, 'oid'> {
 
 export type DeviceField = string | { oid: string };
 
+export interface CompiledDetect extends Omit<DetectSpec, 'anchors' | 'class_from'> {
+  anchors: string[];
+  class_from?: { oid: string; map: Readonly<Record<string, DeviceClass>> };
+  excludes: string[];
+}
+
 export interface Profile {
   name: string;
   file: string;
@@ -62,6 +75,10 @@ export interface Profile {
   /** This profile and everything it extends, most general first. */
   chain: string[];
   match: MatchSpec[];
+  /** Set on standard modules that detection probes for. */
+  detect?: CompiledDetect;
+  /** Detected modules this profile leaves out. */
+  excludes: string[];
   device: { class?: DeviceClass; vendor?: string; model?: DeviceField; os?: DeviceField; serial?: DeviceField };
   scalars: CompiledMetric[];
   tables: CompiledTable[];
@@ -125,6 +142,7 @@ class Compiler {
     if (spec.aggregate !== undefined && !inTable) this.problem([...path, 'aggregate'], 'aggregate is for table metrics only');
     if (spec.counter && spec.map) this.problem([...path, 'map'], 'a counter cannot have an enum map');
     if (spec.counter && oids.length === 0) this.problem([...path, 'counter'], 'a counter needs an oid');
+    if (spec.range && !(spec.range[0] < spec.range[1])) this.problem([...path, 'range'], 'range is [min, max] with min below max');
     const allowed = new Set(known);
     if (oids.length > 0) allowed.add('value');
     const expr = spec.expr === undefined ? undefined : this.expr([...path, 'expr'], spec.expr, allowed, 'expr');
@@ -142,6 +160,9 @@ class Compiler {
       factor: (spec.scale ?? 1) / (spec.divisor ?? 1),
       aggregate: spec.aggregate,
       tags: spec.tags ?? {},
+      unknown: new Set(spec.unknown ?? []),
+      sentinels: spec.sentinels ?? true,
+      range: spec.range,
       profile: this.raw.value.name,
     };
   }
@@ -169,7 +190,7 @@ class Compiler {
     for (const t of tags) if (t.kind === 'column') t.oids.forEach((o) => walk.add(o));
     for (const c of columns.values()) c.forEach((o) => walk.add(o));
     for (const m of metrics) m.oids.forEach((o) => walk.add(o));
-    return { name: spec.name, profile: this.raw.value.name, tags, columns, where, maxRows: spec.max_rows ?? DEFAULT_MAX_ROWS, metrics, walkOids: [...walk] };
+    return { name: spec.name, profile: this.raw.value.name, tags, columns, where, maxRows: spec.max_rows ?? DEFAULT_MAX_ROWS, optional: spec.optional ?? false, metrics, walkOids: [...walk] };
   }
 
   compile(): Profile {
@@ -191,6 +212,13 @@ class Compiler {
       file: this.raw.file,
       description: v.description,
       chain: [v.name],
+      detect: v.detect && {
+        ...v.detect,
+        anchors: v.detect.anchors.map(normalizeOid),
+        class_from: v.detect.class_from && { oid: normalizeOid(v.detect.class_from.oid), map: v.detect.class_from.map as Record<string, DeviceClass> },
+        excludes: v.detect.excludes ?? [],
+      },
+      excludes: v.excludes ?? [],
       match: (v.match ?? []).map((m) => ({ ...m, sys_object_id: m.sys_object_id && normalizeOid(m.sys_object_id), oid_exists: m.oid_exists && normalizeOid(m.oid_exists) })),
       device: { ...(v.device ?? {}) } as Profile['device'],
       scalars,
@@ -218,12 +246,22 @@ export class ProfileSet {
     }
   }
 
+  /** Every profile, resolved. */
+  get all(): Profile[] {
+    return [...this.byName.values()];
+  }
+
   get names(): string[] {
     return [...this.byName.keys()];
   }
 
   get(name: string): Profile | undefined {
     return this.byName.get(name);
+  }
+
+  /** The standard modules detection probes for, in name order. */
+  get modules(): Profile[] {
+    return [...this.byName.values()].filter((p) => p.detect !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   trap(oid: string): CompiledTrap | undefined {
@@ -259,6 +297,21 @@ export class ProfileSet {
   }
 }
 
+/** Why `profile` matched `sys`, in words: the best rule that accepts the device. */
+export function describeMatch(profile: Profile, sys: SystemInfo): string {
+  const rules = profile.match
+    .map((m) => ({ m, score: matchScore(m, sys, () => true) }))
+    .filter((r) => r.score >= 0)
+    .sort((a, b) => b.score - a.score);
+  const m = rules[0]?.m;
+  if (!m) return 'named in the target options';
+  const parts: string[] = [];
+  if (m.sys_object_id) parts.push(`sysObjectID under ${m.sys_object_id}`);
+  if (m.sys_descr) parts.push(`sysDescr matches /${m.sys_descr}/`);
+  if (m.oid_exists) parts.push(`${m.oid_exists} answered`);
+  return parts.join(' and ');
+}
+
 function matchScore(m: MatchSpec, sys: SystemInfo, exists?: (oid: string) => boolean): number {
   let score = 0;
   if (m.sys_object_id !== undefined) {
@@ -292,7 +345,7 @@ function resolveExtends(raws: Raw[], compiled: Map<string, Profile>, problems: C
       return undefined;
     }
     const chain: string[] = [];
-    const merged: Profile = { ...own, scalars: [], tables: [], traps: [], device: {} };
+    const merged: Profile = { ...own, scalars: [], tables: [], traps: [], device: {}, excludes: [...own.excludes] };
     for (const [i, parentName] of (raw.value.extends ?? []).entries()) {
       const parent = visit(parentName, [...stack, name]);
       if (!parent) {
@@ -311,7 +364,8 @@ function resolveExtends(raws: Raw[], compiled: Map<string, Profile>, problems: C
   return raws.flatMap((r) => visit(r.value.name, []) ?? []);
 }
 
-function mergeInto(target: Profile, from: Profile): void {
+/** Adds `from`'s tables, scalars and traps to `target` (no duplicates); `from`'s device fields win. */
+export function mergeInto(target: Profile, from: Profile): void {
   const seenTables = new Set(target.tables.map((t) => `${t.profile}/${t.name}`));
   for (const t of from.tables) if (!seenTables.has(`${t.profile}/${t.name}`)) target.tables.push(t);
   const seenScalars = new Set(target.scalars.map((s) => `${s.profile}/${s.metric}/${s.oids.join(',')}`));
@@ -359,6 +413,10 @@ export function loadProfiles(dirs: string[]): ProfileSet {
     problems.push(...c.problems);
   }
   const profiles = resolveExtends(raws, compiled, problems);
+  for (const raw of raws) {
+    const names = [...(raw.value.excludes ?? []).map((n, i) => ({ n, path: ['excludes', i] })), ...(raw.value.detect?.excludes ?? []).map((n, i) => ({ n, path: ['detect', 'excludes', i] }))];
+    for (const { n, path } of names) if (!compiled.has(n)) problems.push(raw.source.problem(path, `no profile is named '${n}'`));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return new ProfileSet(profiles);
 }

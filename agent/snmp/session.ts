@@ -44,6 +44,11 @@ export class SnmpError extends Error {
 export interface SnmpClient {
   /** Values of full OIDs; a missing object is absent from the map. */
   get(oids: string[]): Promise<Map<string, SnmpValue>>;
+  /**
+   * One GETNEXT per OID, batched into as few PDUs as the agent takes: for each
+   * asked OID, the OID and value that follow it (absent at the end of the MIB).
+   */
+  getNext(oids: string[]): Promise<Map<string, { oid: string; value: SnmpValue }>>;
   /** Each column's rows, keyed by the index part of the OID. */
   walkColumns(columns: string[], maxRows: number, signal?: AbortSignal): Promise<Map<string, Map<string, SnmpValue>>>;
   close(): void;
@@ -181,6 +186,37 @@ export class NetSnmpClient implements SnmpClient {
         throw err;
       }
       for (const vb of varbinds) this.take(out, vb);
+    }
+    return out;
+  }
+
+  async getNext(oids: string[]): Promise<Map<string, { oid: string; value: SnmpValue }>> {
+    const out = new Map<string, { oid: string; value: SnmpValue }>();
+    const one = async (chunk: string[]): Promise<void> => {
+      const varbinds = await this.request<snmp.Varbind[]>((cb) => this.session.getNext(chunk, cb as snmp.ResponseCallback));
+      varbinds.forEach((vb, i) => {
+        const v = vb ? decodeVarbind(vb) : undefined;
+        if (v) {
+          this.received++;
+          out.set(chunk[i] as string, { oid: vb.oid, value: v });
+        }
+      });
+    };
+    for (let i = 0; i < oids.length; i += GET_CHUNK) {
+      const chunk = oids.slice(i, i + GET_CHUNK);
+      try {
+        await one(chunk);
+      } catch (err) {
+        // SNMPv1 fails the whole PDU at the end of the MIB (noSuchName); ask the rest one by one.
+        if (!(this.opts.version === 'v1' && chunk.length > 1 && /NoSuchName/i.test((err as Error).message))) throw err;
+        for (const oid of chunk) {
+          try {
+            await one([oid]);
+          } catch (inner) {
+            if (!/NoSuchName/i.test((inner as Error).message)) throw inner;
+          }
+        }
+      }
     }
     return out;
   }

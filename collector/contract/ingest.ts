@@ -20,6 +20,8 @@ export const DEVICE_CLASSES = [
   'ups',
   'precision_ac',
   'environment',
+  /** Nothing identified the device (SNMP detection lists the evidence it looked at). */
+  'unknown',
 ] as const;
 export type DeviceClass = (typeof DEVICE_CLASSES)[number];
 

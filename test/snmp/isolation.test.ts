@@ -16,7 +16,8 @@ import { peerAvailable } from '../peers.js';
 import { freeUdpPort, startSnmpSim, valueOf, type SnmpSim } from './snmpsim.js';
 
 const run = peerAvailable('snmpsimd', 'snmpsim');
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const warned: string[] = [];
+const quiet = { debug() {}, info() {}, warn: (m: string) => void warned.push(m), error() {} };
 const env: ProbeEnv = {
   agentName: 't',
   hostname: 't',
@@ -131,9 +132,15 @@ describe.skipIf(!run)('SNMP failure isolation and garbage (snmpsimd)', () => {
     expect(valueOf(out.samples, 'ups.battery_charge_pct')).toBe(87);
     expect(valueOf(out.samples, 'ups.output_load_pct', { line: '2' })).toBe(31);
     expect(valueOf(out.samples, 'ups.battery_status')).toBeUndefined();
-    expect(out.errors.join('\n')).toMatch(/ups\.battery_status: state 'normal' is not in the profile's map/);
-    expect(out.errors.join('\n')).toMatch(/ups\.battery_runtime_min: expected a number, got 'lots'/);
-    expect(out.errors.join('\n')).toMatch(/ups\.output_source: expected a number/);
-    expect(out.errors.join('\n')).toMatch(/ups\.output_load_pct: expected a number/);
+    // Value problems are warnings, logged once per device and counted per module; errors are for the device.
+    expect(out.errors).toEqual([]);
+    const logged = warned.join('\n');
+    expect(logged).toMatch(/ups\.battery_status: state 'normal' is not in the profile's map/);
+    expect(logged).toMatch(/ups\.battery_runtime_min: expected a number, got 'lots'/);
+    expect(logged).toMatch(/ups\.output_source: expected a number/);
+    expect(logged).toMatch(/ups\.output_load_pct\{line=1\}: expected a number/);
+    // The four above, ups.on_battery (it reads upsOutputSource too) and the absent input table.
+    expect(valueOf(out.samples, 'agent.probe_warnings', { module: 'ups-mib' })).toBe(6);
+    expect(logged).toMatch(/table input: absent subtree/);
   });
 });

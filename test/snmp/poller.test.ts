@@ -32,6 +32,9 @@ class FakeClient implements SnmpClient {
     ]);
     return new Map(oids.flatMap((o) => (all.has(o) ? [[o, all.get(o) as SnmpValue]] : [])));
   }
+  async getNext(): Promise<Map<string, { oid: string; value: SnmpValue }>> {
+    return new Map();
+  }
   async walkColumns(columns: string[]): Promise<Map<string, Map<string, SnmpValue>>> {
     const r = this.reading;
     const table: Record<string, SnmpValue | undefined> = {
