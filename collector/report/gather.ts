@@ -6,6 +6,7 @@
  * zone, so a report for 2026-11-22 in Asia/Shanghai covers 2026-11-21T16:00Z
  * to 2026-11-22T16:00Z.
  */
+import { CalendarDateError, dateIn, previousDate as previousDateIn, startOfDay } from '../../lib/tz.js';
 import type { DeviceRegistry } from '../registry/devices.js';
 import type { MaintenanceCalendar } from '../rules/maintenance.js';
 import type { AlertStateStore } from '../rules/state-store.js';
@@ -54,27 +55,28 @@ function offsetAt(ms: number, timeZone: string): number {
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
 }
 
-/** Epoch ms of local midnight starting `date` in `timeZone` (correct across DST changes). */
+/**
+ * Epoch ms of the first instant of `date` in `timeZone`: local midnight, or
+ * the first time after it that exists on a day clocks go forward at midnight
+ * (America/Santiago 2026-09-06 starts at 01:00). lib/tz.ts does the calendar.
+ */
 export function zonedMidnight(date: string, timeZone: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new ReportDateError(`'${date}' is not a date; write YYYY-MM-DD, e.g. 2026-11-22`);
-  const utc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (new Date(utc).toISOString().slice(0, 10) !== date) throw new ReportDateError(`'${date}' is not a calendar date`);
-  let t = utc - offsetAt(utc, timeZone);
-  const again = offsetAt(t, timeZone);
-  if (utc - again !== t) t = utc - again;
-  return t;
+  try {
+    return startOfDay(date, timeZone);
+  } catch (err) {
+    if (err instanceof CalendarDateError) throw new ReportDateError(err.message);
+    throw err;
+  }
 }
 
 /** The day in `timeZone` that contains `ms`, as YYYY-MM-DD. */
 export function zonedDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+  return dateIn(ms, timeZone);
 }
 
 /** The day before `ms`'s day: what a morning report covers. */
 export function previousDate(ms: number, timeZone: string): string {
-  const today = zonedMidnight(zonedDate(ms, timeZone), timeZone);
-  return zonedDate(today - HOUR, timeZone);
+  return previousDateIn(ms, timeZone);
 }
 
 function combine(buckets: SeriesBucketStats['buckets']): Stats | undefined {
