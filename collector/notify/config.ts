@@ -9,6 +9,7 @@ import { parseDuration } from '../../lib/units.js';
 import { EmailChannel, EmailToSmsChannel, type SmtpOptions } from './channels/email.js';
 import { HttpSmsChannel, WebhookChannel } from './channels/http.js';
 import type { Channel, Lang } from './types.js';
+import { compileSafeRegex } from '../../lib/safe-regex.js';
 
 const Lang = Type.Optional(Type.Enum(['zh-CN', 'en']));
 const Secret = { password: Type.Optional(Type.String()), password_env: Type.Optional(Type.String()), password_file: Type.Optional(Type.String()) };
@@ -110,7 +111,7 @@ export function buildChannels(list: ChannelConfig[], vars: NodeJS.ProcessEnv = p
           break;
         }
         case 'sms_http': {
-          if (c.success_match) new RegExp(c.success_match);
+          if (c.success_match) compileSafeRegex(c.success_match);
           const s = c.signing;
           const signing = s ? { algorithm: s.algorithm as 'hmac-sha256' | 'md5', input: s.input, encoding: s.encoding as 'hex' | 'base64' | undefined, secret: secret(s.secret, s.secret_env, s.secret_file, vars) ?? '' } : undefined;
           channels.set(c.name, new HttpSmsChannel(c.name, { method: c.method as 'GET' | 'POST', url: c.url, headers: c.headers, body: c.body, signing, successMatch: c.success_match, timeoutMs, lang: c.lang as Lang | undefined }));
