@@ -79,6 +79,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   const registry = new DeviceRegistry(db);
   // Fastify's logger exists only once the app does; the store logs through this until then.
   const storeLog = { target: undefined as FastifyInstance['log'] | undefined };
+  const metrics = createCollectorMetrics();
   const store: MetricStore = config.store.influx
     ? new InfluxMetricStore(local, db, {
         settings: config.store.influx,
@@ -89,12 +90,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
           return d ? { site: d.site ?? undefined, room: d.room ?? undefined, class: d.class ?? undefined } : {};
         },
         now,
+        onDeadLetters: (count) => metrics.influxDeadLetters.inc(count),
         log: { info: (obj, msg) => storeLog.target?.info(obj, msg), warn: (obj, msg) => storeLog.target?.warn(obj, msg) },
       })
     : local;
   const ledger = new BatchLedger(db, config.ingest.dedupWindowMs);
   const ingest = new IngestService(db, store, registry, ledger, now);
-  const metrics = createCollectorMetrics();
   const auth = new TokenAuth([...config.agents, ...(options.extraAgents ?? [])]);
   const alertStore = new AlertStateStore(db);
   const maintenance = new MaintenanceCalendar(db);
@@ -217,8 +218,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
 
   app.get('/healthz', async (_request, reply) => {
     const health = await store.health();
+    // 503 only when ingest is unsafe; `degraded` lists what needs attention while it is safe.
+    const degraded = [...(health.degraded ?? [])];
     void reply.code(health.ok ? 200 : 503);
-    return { status: health.ok ? 'ok' : 'degraded', store: health, agents: auth.size };
+    return { status: health.ok && degraded.length === 0 ? 'ok' : 'degraded', degraded, store: health, agents: auth.size };
   });
 
   // Housekeeping: retention drops whole chunks; the dedup ledger forgets old batch ids.

@@ -3,6 +3,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export const METRIC_PREFIX = 'roomwatch_';
 
+export const INFLUX_DEAD_LETTERS = `${METRIC_PREFIX}influx_dead_letters_total`;
+
 export function createCollectorMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
@@ -24,6 +26,11 @@ export function createCollectorMetrics() {
       name: `${METRIC_PREFIX}ingest_values_total`,
       help: 'Field values applied to the store (a sample carries one or more).',
       labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
+    influxDeadLetters: new Counter({
+      name: INFLUX_DEAD_LETTERS,
+      help: 'Lines InfluxDB refused for their content (type conflict, unparsable), moved to the influx_dead_letters table.',
       registers: [registry],
     }),
     batchSeconds: new Histogram({

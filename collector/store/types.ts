@@ -43,6 +43,8 @@ export interface SeriesFilter {
 export interface StoreHealth {
   ok: boolean;
   kind: string;
+  /** What needs attention while ingest stays safe (e.g. an InfluxDB outbox that does not drain). */
+  degraded?: string[];
   detail: Record<string, unknown>;
 }
 
