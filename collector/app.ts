@@ -11,6 +11,7 @@ import { TokenAuth } from './ingest/auth.js';
 import { BatchLedger } from './ingest/dedup.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { IngestService } from './ingest/service.js';
+import { DeviceOwnership } from './ingest/ownership.js';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
@@ -95,7 +96,20 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       })
     : local;
   const ledger = new BatchLedger(db, config.ingest.dedupWindowMs);
-  const ingest = new IngestService(db, store, registry, ledger, now);
+  const ingest = new IngestService(db, store, registry, ledger, now, {
+    ownership: new DeviceOwnership(
+      {
+        assigned: (device) => rules?.currentTopology().entry(device)?.agent,
+        firstReporter: (device) => registry.ownerAndParent(device)?.agent ?? undefined,
+      },
+      config.ingest.sharedDevices,
+    ),
+    parents: {
+      inventoryParent: (device) => rules?.currentTopology().entry(device)?.parent,
+      registryParent: (device) => registry.ownerAndParent(device)?.parent ?? undefined,
+      known: (device) => registry.ownerAndParent(device) !== undefined || rules?.currentTopology().entry(device) !== undefined,
+    },
+  });
   const auth = new TokenAuth([...config.agents, ...(options.extraAgents ?? [])]);
   const alertStore = new AlertStateStore(db);
   const maintenance = new MaintenanceCalendar(db);

@@ -113,6 +113,8 @@ export const CollectorFileSchema = Type.Object(
           max_samples: Type.Optional(Type.Integer({ minimum: 1 })),
           max_future: Type.Optional(Duration),
           dedup_window: Type.Optional(Duration),
+          /** true, or device names and globs that any agent may write (default: a device belongs to one agent). */
+          shared_devices: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 256 }))])),
         },
         { additionalProperties: false },
       ),
@@ -142,7 +144,7 @@ export interface CollectorConfig {
     influx?: InfluxSettings & { maxBacklogBytes: number };
   };
   agents: AgentCredential[];
-  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number };
+  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; sharedDevices: boolean | string[] };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
@@ -156,7 +158,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
-  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000 },
+  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, sharedDevices: false },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
@@ -203,6 +205,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maxSamples: file.ingest?.max_samples ?? d.ingest.maxSamples,
       maxFutureMs: dur(['ingest', 'max_future'], file.ingest?.max_future, d.ingest.maxFutureMs),
       dedupWindowMs: dur(['ingest', 'dedup_window'], file.ingest?.dedup_window, d.ingest.dedupWindowMs),
+      sharedDevices: file.ingest?.shared_devices ?? d.ingest.sharedDevices,
     },
     rules: {
       paths: file.rules?.paths ? file.rules.paths.map((p) => resolve(baseDir, p)) : d.rules.paths,

@@ -103,6 +103,8 @@ export const IngestReply = Type.Object({
   accepted: Type.Integer(),
   /** The collector's clock when it answered, so agents can estimate their offset. */
   server_time: Type.Integer(),
+  /** What the collector applied differently from what was sent, e.g. a parent link that would loop. */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type IngestReply = Static<typeof IngestReply>;
 

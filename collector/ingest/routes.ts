@@ -72,6 +72,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         samples: batch.samples,
       });
       timer();
+      if (result.warnings.length > 0) request.log.warn({ agent, warnings: result.warnings }, 'batch applied with changes');
       opts.metrics.batches.inc({ endpoint: 'ingest', result: result.duplicate ? 'duplicate' : 'applied' });
       if (!result.duplicate) {
         opts.metrics.samples.inc({ endpoint: 'ingest' }, batch.samples.length);
@@ -83,6 +84,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         duplicate: result.duplicate,
         accepted: result.duplicate ? 0 : batch.samples.length,
         server_time: opts.now(),
+        ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
       };
     },
   );
