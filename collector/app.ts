@@ -12,8 +12,10 @@ import { BatchLedger } from './ingest/dedup.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { IngestService } from './ingest/service.js';
 import { DeviceOwnership } from './ingest/ownership.js';
+import { IngestAdmission } from './ingest/admission.js';
+import { Counter, Gauge } from 'prom-client';
 import { formatSchemaErrors } from './validation.js';
-import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+import { createCollectorMetrics, INGEST_INFLIGHT, INGEST_SHED, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents } from './store/influx/events.js';
@@ -164,6 +166,29 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     });
   });
 
+  const admission = new IngestAdmission({
+    maxInflight: config.ingest.maxInflight,
+    maxInflightBytes: Math.max(config.ingest.maxInflightBytes, config.ingest.maxBodyBytes),
+    maxBodyBytes: config.ingest.maxBodyBytes,
+    retryAfterS: Math.max(1, Math.ceil(config.ingest.retryAfterMs / 1000)),
+  });
+  new Gauge({
+    name: INGEST_INFLIGHT,
+    help: 'Ingest requests admitted and not yet answered.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(admission.load.requests);
+    },
+  });
+  new Counter({
+    name: INGEST_SHED,
+    help: 'Ingest requests answered 429 because the collector was at its ingest bound.',
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      this.inc(admission.shed);
+    },
+  });
   await app.register(ingestRoutes, {
     auth,
     ingest,
@@ -172,6 +197,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     maxSamples: config.ingest.maxSamples,
     maxFutureMs: config.ingest.maxFutureMs,
     now,
+    admission,
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });

@@ -114,6 +114,11 @@ export const CollectorFileSchema = Type.Object(
           max_future: Type.Optional(Duration),
           dedup_window: Type.Optional(Duration),
           /** true, or device names and globs that any agent may write (default: a device belongs to one agent). */
+          /** Ingest requests processed at once; past it, 429 with Retry-After. */
+          max_inflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          /** Body bytes of the requests in flight (announced Content-Length); bounds the collector's memory. */
+          max_inflight_bytes: Type.Optional(Size),
+          retry_after: Type.Optional(Duration),
           shared_devices: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 256 }))])),
         },
         { additionalProperties: false },
@@ -144,7 +149,7 @@ export interface CollectorConfig {
     influx?: InfluxSettings & { maxBacklogBytes: number };
   };
   agents: AgentCredential[];
-  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; sharedDevices: boolean | string[] };
+  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
@@ -158,7 +163,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
-  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, sharedDevices: false },
+  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, sharedDevices: false, maxInflight: 32, maxInflightBytes: 128 * 1024 * 1024, retryAfterMs: 2_000 },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
@@ -206,6 +211,9 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maxFutureMs: dur(['ingest', 'max_future'], file.ingest?.max_future, d.ingest.maxFutureMs),
       dedupWindowMs: dur(['ingest', 'dedup_window'], file.ingest?.dedup_window, d.ingest.dedupWindowMs),
       sharedDevices: file.ingest?.shared_devices ?? d.ingest.sharedDevices,
+      maxInflight: file.ingest?.max_inflight ?? d.ingest.maxInflight,
+      maxInflightBytes: size(['ingest', 'max_inflight_bytes'], file.ingest?.max_inflight_bytes, d.ingest.maxInflightBytes),
+      retryAfterMs: dur(['ingest', 'retry_after'], file.ingest?.retry_after, d.ingest.retryAfterMs),
     },
     rules: {
       paths: file.rules?.paths ? file.rules.paths.map((p) => resolve(baseDir, p)) : d.rules.paths,

@@ -3,6 +3,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export const METRIC_PREFIX = 'roomwatch_';
 
+export const INGEST_INFLIGHT = `${METRIC_PREFIX}ingest_inflight_requests`;
+export const INGEST_SHED = `${METRIC_PREFIX}ingest_shed_total`;
 export const INFLUX_DEAD_LETTERS = `${METRIC_PREFIX}influx_dead_letters_total`;
 
 export function createCollectorMetrics() {

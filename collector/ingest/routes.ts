@@ -9,6 +9,7 @@ import { tokenFromHeader, type TokenAuth } from './auth.js';
 import { decompressRequest } from './gzip.js';
 import { parseLineProtocol, parsePrecision } from './line-protocol.js';
 import type { IngestService } from './service.js';
+import { clientGone, type IngestAdmission } from './admission.js';
 
 export interface IngestRouteOptions {
   auth: TokenAuth;
@@ -18,6 +19,7 @@ export interface IngestRouteOptions {
   maxSamples: number;
   maxFutureMs: number;
   now: () => number;
+  admission?: IngestAdmission;
 }
 
 const WriteQuery = Type.Object({
@@ -47,9 +49,12 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   };
 
   // Authenticate before the body is read, so an unauthenticated client cannot make us parse megabytes.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     (request as FastifyRequest & { agent?: string }).agent = authenticate(request);
+    opts.admission?.admit(request, reply);
   });
+  app.addHook('onResponse', async (request) => opts.admission?.release(request));
+  app.addHook('onRequestAbort', async (request) => opts.admission?.release(request));
   app.addHook('preParsing', async (request, _reply, payload) => decompressRequest(request, payload));
 
   app.post<{ Body: Static<typeof IngestBatch> }>(
@@ -63,6 +68,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       const batch = request.body;
       if (batch.agent !== agent) throw new Errors.AgentMismatch(batch.agent, agent);
       checkSamples(batch.samples, (i) => `body/samples/${i}/ts`);
+      if (clientGone(request)) throw new Errors.ClientGone();
       const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'ingest' });
       const result = opts.ingest.apply({
         agent,
@@ -99,6 +105,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       if (typeof request.body !== 'string') throw new Errors.LineProtocol('body must be line protocol text');
       const parsed = parseLineProtocol(request.body, { precision, now: opts.now() });
       checkSamples(parsed.samples, (i) => `point ${i + 1}`);
+      if (clientGone(request)) throw new Errors.ClientGone();
       if (parsed.samples.length > 0) {
         const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'write' });
         const result = opts.ingest.apply({ agent, samples: parsed.samples });

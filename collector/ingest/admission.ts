@@ -1,0 +1,63 @@
+/**
+ * Load shedding for the ingest endpoints. Ingest work is bounded by the
+ * number of requests in flight and by the body bytes they announce
+ * (Content-Length, or ingest.max_body when a body is chunked); past either
+ * bound a request is answered 429 with Retry-After before its body is read,
+ * so the collector's memory stays bounded and /healthz and /metrics, which
+ * never pass through here, keep answering. The agent waits at least
+ * Retry-After before it sends again and keeps the batch in its spool, so
+ * nothing acknowledged is lost: shedding only delays.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Errors } from '../errors.js';
+
+export interface AdmissionLimits {
+  maxInflight: number;
+  maxInflightBytes: number;
+  /** Worst case for a body without Content-Length. */
+  maxBodyBytes: number;
+  retryAfterS: number;
+}
+
+const ADMITTED = Symbol('admitted');
+type Tracked = FastifyRequest & { [ADMITTED]?: number };
+
+export class IngestAdmission {
+  private inflight = 0;
+  private inflightBytes = 0;
+  shed = 0;
+
+  constructor(private readonly limits: AdmissionLimits) {}
+
+  get load(): { requests: number; bytes: number } {
+    return { requests: this.inflight, bytes: this.inflightBytes };
+  }
+
+  /** onRequest: admits the request or throws the 429 (Retry-After set on the reply). */
+  admit(request: FastifyRequest, reply: FastifyReply): void {
+    const announced = Number(request.headers['content-length']);
+    const bytes = Number.isFinite(announced) && announced >= 0 ? Math.min(announced, this.limits.maxBodyBytes) : this.limits.maxBodyBytes;
+    if (this.inflight >= this.limits.maxInflight || (this.inflight > 0 && this.inflightBytes + bytes > this.limits.maxInflightBytes)) {
+      this.shed++;
+      void reply.header('retry-after', String(this.limits.retryAfterS));
+      throw new Errors.Overloaded(this.inflight, this.inflightBytes, this.limits.retryAfterS);
+    }
+    this.inflight++;
+    this.inflightBytes += bytes;
+    (request as Tracked)[ADMITTED] = bytes;
+  }
+
+  /** onResponse and onRequestAbort: frees what admit() took, once. */
+  release(request: FastifyRequest): void {
+    const bytes = (request as Tracked)[ADMITTED];
+    if (bytes === undefined) return;
+    (request as Tracked)[ADMITTED] = undefined;
+    this.inflight--;
+    this.inflightBytes -= bytes;
+  }
+}
+
+/** True when the client has gone: its batch would be retried anyway, so applying it only adds load. */
+export function clientGone(request: FastifyRequest): boolean {
+  return request.raw.destroyed || request.raw.socket?.destroyed === true;
+}
