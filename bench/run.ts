@@ -15,6 +15,7 @@ import { benchSnmp } from './snmp.js';
 import { benchIngestInflux } from './ingest-influx.js';
 import { benchReport } from './report.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
+import { benchOverload } from './overload.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   snmp_poll: benchSnmp,
   ssh_checks: benchSshChecks,
   ssh_agent_rss: benchSshAgentRss,
+  overload: benchOverload,
 };
 
 async function main(argv: string[]): Promise<number> {
