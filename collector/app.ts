@@ -12,7 +12,7 @@ import { BatchLedger } from './ingest/dedup.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { IngestService } from './ingest/service.js';
 import { DeviceOwnership } from './ingest/ownership.js';
-import { IngestAdmission } from './ingest/admission.js';
+import { IngestAdmission, LagSampler } from './ingest/admission.js';
 import { Counter, Gauge } from 'prom-client';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, INGEST_INFLIGHT, INGEST_SHED, type CollectorMetrics } from './metrics.js';
@@ -166,12 +166,14 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     });
   });
 
+  const lag = new LagSampler();
   const admission = new IngestAdmission({
+    maxLagMs: config.ingest.maxLagMs,
     maxInflight: config.ingest.maxInflight,
     maxInflightBytes: Math.max(config.ingest.maxInflightBytes, config.ingest.maxBodyBytes),
     maxBodyBytes: config.ingest.maxBodyBytes,
     retryAfterS: Math.max(1, Math.ceil(config.ingest.retryAfterMs / 1000)),
-  });
+  }, lag);
   new Gauge({
     name: INGEST_INFLIGHT,
     help: 'Ingest requests admitted and not yet answered.',
@@ -280,6 +282,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     clearInterval(tick);
+    lag.stop();
     stopInfluxEvents?.();
     await reports.stop();
     await incidents.stop();

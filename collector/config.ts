@@ -119,6 +119,8 @@ export const CollectorFileSchema = Type.Object(
           /** Body bytes of the requests in flight (announced Content-Length); bounds the collector's memory. */
           max_inflight_bytes: Type.Optional(Size),
           retry_after: Type.Optional(Duration),
+          /** Event-loop lag past which ingest is shed, so /healthz and /metrics keep answering. */
+          max_event_loop_lag: Type.Optional(Duration),
           shared_devices: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 256 }))])),
         },
         { additionalProperties: false },
@@ -149,7 +151,7 @@ export interface CollectorConfig {
     influx?: InfluxSettings & { maxBacklogBytes: number };
   };
   agents: AgentCredential[];
-  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number };
+  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number; maxLagMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   notify: { channels: ChannelConfig[] };
@@ -163,7 +165,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
-  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, sharedDevices: false, maxInflight: 32, maxInflightBytes: 128 * 1024 * 1024, retryAfterMs: 2_000 },
+  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, sharedDevices: false, maxInflight: 32, maxInflightBytes: 128 * 1024 * 1024, retryAfterMs: 2_000, maxLagMs: 200 },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [] },
@@ -214,6 +216,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maxInflight: file.ingest?.max_inflight ?? d.ingest.maxInflight,
       maxInflightBytes: size(['ingest', 'max_inflight_bytes'], file.ingest?.max_inflight_bytes, d.ingest.maxInflightBytes),
       retryAfterMs: dur(['ingest', 'retry_after'], file.ingest?.retry_after, d.ingest.retryAfterMs),
+      maxLagMs: dur(['ingest', 'max_event_loop_lag'], file.ingest?.max_event_loop_lag, d.ingest.maxLagMs),
     },
     rules: {
       paths: file.rules?.paths ? file.rules.paths.map((p) => resolve(baseDir, p)) : d.rules.paths,

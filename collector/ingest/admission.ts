@@ -17,6 +17,30 @@ export interface AdmissionLimits {
   /** Worst case for a body without Content-Length. */
   maxBodyBytes: number;
   retryAfterS: number;
+  /**
+   * Event-loop lag past which new ingest is shed. Bodies usually arrive whole,
+   * so the queue builds up in socket buffers rather than as requests in
+   * flight; the lag is what /healthz waiting behind ingest looks like.
+   */
+  maxLagMs: number;
+}
+
+/** Measures how late a 50 ms timer fires: the event loop's current backlog. */
+export class LagSampler {
+  lagMs = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(periodMs = 50) {
+    let expected = performance.now() + periodMs;
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.lagMs = Math.max(0, now - expected);
+      expected = now + periodMs;
+    }, periodMs);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 const ADMITTED = Symbol('admitted');
@@ -27,7 +51,7 @@ export class IngestAdmission {
   private inflightBytes = 0;
   shed = 0;
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  constructor(private readonly limits: AdmissionLimits, private readonly lag: { lagMs: number } = { lagMs: 0 }) {}
 
   get load(): { requests: number; bytes: number } {
     return { requests: this.inflight, bytes: this.inflightBytes };
@@ -37,7 +61,8 @@ export class IngestAdmission {
   admit(request: FastifyRequest, reply: FastifyReply): void {
     const announced = Number(request.headers['content-length']);
     const bytes = Number.isFinite(announced) && announced >= 0 ? Math.min(announced, this.limits.maxBodyBytes) : this.limits.maxBodyBytes;
-    if (this.inflight >= this.limits.maxInflight || (this.inflight > 0 && this.inflightBytes + bytes > this.limits.maxInflightBytes)) {
+    const busy = this.lag.lagMs > this.limits.maxLagMs;
+    if (busy || this.inflight >= this.limits.maxInflight || (this.inflight > 0 && this.inflightBytes + bytes > this.limits.maxInflightBytes)) {
       this.shed++;
       void reply.header('retry-after', String(this.limits.retryAfterS));
       throw new Errors.Overloaded(this.inflight, this.inflightBytes, this.limits.retryAfterS);
