@@ -85,7 +85,8 @@ export type DeviceMeta = Static<typeof DeviceMeta>;
 export const IngestBatch = Type.Object(
   {
     agent: Type.String({ minLength: 1, maxLength: 128 }),
-    seq: Type.Integer({ minimum: 0 }),
+    // A safe integer: `seq: 1e308` was accepted and shown for ever.
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     batch_id: Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' }),
     sent_at: Type.Optional(Type.Integer({ minimum: 0 })),
     devices: Type.Optional(Type.Array(DeviceMeta, { maxItems: 10_000 })),
