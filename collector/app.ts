@@ -70,6 +70,7 @@ export interface Collector {
   alertStore: AlertStateStore;
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
+  routes: ReadonlyArray<{ method: string; url: string }>;
 }
 
 const HOUR = 3_600_000;
@@ -150,6 +151,11 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   }) as unknown as FastifyInstance;
 
   storeLog.target = app.log;
+  // The route table, for tests that must cover every route (test/hardening/routes.test.ts).
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -290,7 +296,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, routes };
 }
 
 function httpReason(status: number): string {
