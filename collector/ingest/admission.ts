@@ -25,15 +25,22 @@ export interface AdmissionLimits {
   maxLagMs: number;
 }
 
-/** Measures how late a 50 ms timer fires: the event loop's current backlog. */
+/**
+ * Measures how late a 50 ms timer fires: the event loop's current backlog.
+ * The lowest of the last three readings counts, so one slow moment (a
+ * compaction, a busy neighbour) does not shed; sustained overload does.
+ */
 export class LagSampler {
   lagMs = 0;
+  private readonly recent = [0, 0, 0];
   private readonly timer: NodeJS.Timeout;
   constructor(periodMs = 50) {
     let expected = performance.now() + periodMs;
+    let i = 0;
     this.timer = setInterval(() => {
       const now = performance.now();
-      this.lagMs = Math.max(0, now - expected);
+      this.recent[i++ % this.recent.length] = Math.max(0, now - expected);
+      this.lagMs = Math.min(...this.recent);
       expected = now + periodMs;
     }, periodMs);
     this.timer.unref();
