@@ -2,7 +2,7 @@
  * agent.yaml: loading and validation. Every problem in the file — including
  * each target's probe options — is reported at once with file:line:col.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { validateDetailed } from 'node-cron';
@@ -158,14 +158,26 @@ export function snmpSettings(file: AgentFile, baseDir: string): SnmpSettings {
 /** Everything that does not depend on the probes: durations, token sources, cron syntax. */
 function resolveAgent(file: AgentFile, baseDir: string, source: YamlSource, env: NodeJS.ProcessEnv): { config: AgentConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const dur = (path: (string | number)[], v: string | number | undefined, fb: number) => checkDuration(source, problems, path, v, fb);
-  const intervalMs = dur(['interval'], file.interval, AGENT_DEFAULTS.intervalMs);
+  // A bare number was read as milliseconds (`interval: 15` polled every 15 ms); like rule files, a unit is required.
+  const dur = (path: (string | number)[], v: string | number | undefined, fb: number, minMs = 0) => {
+    if (typeof v === 'number') {
+      problems.push(source.problem(path, `${v} has no unit; write e.g. ${v}s or ${v}ms`));
+      return fb;
+    }
+    const ms = checkDuration(source, problems, path, v, fb);
+    if (v !== undefined && ms < minMs) {
+      problems.push(source.problem(path, `'${v}' is too short; the minimum is ${minMs} ms`));
+      return fb;
+    }
+    return ms;
+  };
+  const intervalMs = dur(['interval'], file.interval, AGENT_DEFAULTS.intervalMs, MIN_INTERVAL_MS);
   const token = resolveToken(file.collector, baseDir, env, (msg, key) => problems.push(source.problem(['collector', key], msg)));
   const host = hostname();
   const names = new Set<string>();
   const targets: TargetConfig[] = file.targets.map((t, i) => {
     const path = ['targets', i];
-    const targetInterval = dur([...path, 'interval'], t.interval, intervalMs);
+    const targetInterval = dur([...path, 'interval'], t.interval, intervalMs, MIN_INTERVAL_MS);
     if (t.cron !== undefined) {
       const check = validateDetailed(t.cron);
       if (!check.valid) {
@@ -199,23 +211,68 @@ function resolveAgent(file: AgentFile, baseDir: string, source: YamlSource, env:
     collector: {
       url: file.collector.url.replace(/\/+$/, ''),
       token: token ?? '',
-      timeoutMs: dur(['collector', 'timeout'], file.collector.timeout, AGENT_DEFAULTS.collectorTimeoutMs),
+      timeoutMs: dur(['collector', 'timeout'], file.collector.timeout, AGENT_DEFAULTS.collectorTimeoutMs, MIN_TIMEOUT_MS),
       ca,
     },
     intervalMs,
     jitterMs: dur(['jitter'], file.jitter, intervalMs),
     batch: {
       maxSamples: file.batch?.max_samples ?? AGENT_DEFAULTS.batch.maxSamples,
-      maxWaitMs: dur(['batch', 'max_wait'], file.batch?.max_wait, AGENT_DEFAULTS.batch.maxWaitMs),
+      maxWaitMs: dur(['batch', 'max_wait'], file.batch?.max_wait, AGENT_DEFAULTS.batch.maxWaitMs, MIN_TIMEOUT_MS),
     },
     spool: {
-      dir: resolve(baseDir, file.spool?.dir ?? AGENT_DEFAULTS.spool.dir),
-      maxBytes: checkSize(source, problems, ['spool', 'max_size'], file.spool?.max_size, AGENT_DEFAULTS.spool.maxBytes),
+      dir: checkSpoolDir(resolve(baseDir, file.spool?.dir ?? AGENT_DEFAULTS.spool.dir), (msg) => problems.push(source.problem(['spool', 'dir'], msg))),
+      maxBytes: spoolBytes(source, problems, file.spool?.max_size),
     },
     snmp: { ...snmpSettings(file, baseDir), traps: resolveTraps(file, source, problems) },
     targets,
   };
   return { config, problems };
+}
+
+/** Polling faster than this is a mistake, not monitoring (`interval: 0s` spooled 2,534 batches in 5 s). */
+export const MIN_INTERVAL_MS = 1_000;
+const MIN_TIMEOUT_MS = 10;
+/** A spool smaller than this cannot hold one full batch; the agent died on `max_size: 1`. */
+export const MIN_SPOOL_BYTES = 1024 * 1024;
+
+function spoolBytes(source: YamlSource, problems: ConfigProblem[], v: string | number | undefined): number {
+  if (typeof v === 'number') {
+    problems.push(source.problem(['spool', 'max_size'], `${v} has no unit; write e.g. ${v}MiB`));
+    return AGENT_DEFAULTS.spool.maxBytes;
+  }
+  const bytes = checkSize(source, problems, ['spool', 'max_size'], v, AGENT_DEFAULTS.spool.maxBytes);
+  if (bytes < MIN_SPOOL_BYTES) {
+    problems.push(source.problem(['spool', 'max_size'], `'${v}' is too small; the spool needs at least 1MiB`));
+    return AGENT_DEFAULTS.spool.maxBytes;
+  }
+  return bytes;
+}
+
+/** The spool directory must be a writable directory, or creatable under one (not /etc/passwd). */
+function checkSpoolDir(dir: string, problem: (msg: string) => void): string {
+  let probe = dir;
+  for (;;) {
+    try {
+      const st = statSync(probe);
+      if (!st.isDirectory()) problem(probe === dir ? `${dir} exists and is not a directory` : `${dir} cannot be created: ${probe} is not a directory`);
+      else accessSync(probe, constants.W_OK);
+      return dir;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+        problem(`${probe} is not writable`);
+        return dir;
+      }
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        problem(`cannot use ${dir}: ${code ?? (err as Error).message}`);
+        return dir;
+      }
+      const parent = dirname(probe);
+      if (parent === probe) return dir;
+      probe = parent;
+    }
+  }
 }
 
 function resolveTraps(file: AgentFile, source: YamlSource, problems: ConfigProblem[]): TrapSettings | undefined {

@@ -16,6 +16,7 @@ import { benchIngestInflux } from './ingest-influx.js';
 import { benchReport } from './report.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 import { benchChecksAgentRss, benchPingRound, benchSyslogIngest } from './checks.js';
+import { benchOverload } from './overload.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
@@ -31,6 +32,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   ping_round: benchPingRound,
   syslog_ingest: benchSyslogIngest,
   checks_agent_rss: benchChecksAgentRss,
+  overload: benchOverload,
 };
 
 async function main(argv: string[]): Promise<number> {

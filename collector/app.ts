@@ -12,8 +12,11 @@ import { BatchLedger } from './ingest/dedup.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { influxShaped } from './ingest/influx-compat.js';
 import { IngestService } from './ingest/service.js';
+import { DeviceOwnership } from './ingest/ownership.js';
+import { IngestAdmission, LagSampler } from './ingest/admission.js';
+import { Counter, Gauge } from 'prom-client';
 import { formatSchemaErrors } from './validation.js';
-import { createCollectorMetrics, type CollectorMetrics } from './metrics.js';
+import { createCollectorMetrics, INGEST_INFLIGHT, INGEST_SHED, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
@@ -72,6 +75,7 @@ export interface Collector {
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
   watchdog: Watchdog;
+  routes: ReadonlyArray<{ method: string; url: string }>;
 }
 
 const HOUR = 3_600_000;
@@ -84,6 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   const registry = new DeviceRegistry(db);
   // Fastify's logger exists only once the app does; the store logs through this until then.
   const storeLog = { target: undefined as FastifyInstance['log'] | undefined };
+  const metrics = createCollectorMetrics();
   const store: MetricStore = config.store.influx
     ? new InfluxMetricStore(local, db, {
         settings: config.store.influx,
@@ -94,13 +99,26 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
           return d ? { site: d.site ?? undefined, room: d.room ?? undefined, class: d.class ?? undefined } : {};
         },
         now,
+        onDeadLetters: (count) => metrics.influxDeadLetters.inc(count),
         log: { info: (obj, msg) => storeLog.target?.info(obj, msg), warn: (obj, msg) => storeLog.target?.warn(obj, msg) },
         onReadFallback: (reason) => metrics.storeReadFallbacks.inc({ reason }),
       })
     : local;
   const ledger = new BatchLedger(db, config.ingest.dedupWindowMs);
-  const ingest = new IngestService(db, store, registry, ledger, now);
-  const metrics = createCollectorMetrics();
+  const ingest = new IngestService(db, store, registry, ledger, now, {
+    ownership: new DeviceOwnership(
+      {
+        assigned: (device) => rules?.currentTopology().entry(device)?.agent,
+        firstReporter: (device) => registry.ownerAndParent(device)?.agent ?? undefined,
+      },
+      config.ingest.sharedDevices,
+    ),
+    parents: {
+      inventoryParent: (device) => rules?.currentTopology().entry(device)?.parent,
+      registryParent: (device) => registry.ownerAndParent(device)?.parent ?? undefined,
+      known: (device) => registry.ownerAndParent(device) !== undefined || rules?.currentTopology().entry(device) !== undefined,
+    },
+  });
   const auth = new TokenAuth([...config.agents, ...(options.extraAgents ?? [])]);
   const alertStore = new AlertStateStore(db);
   const maintenance = new MaintenanceCalendar(db);
@@ -141,6 +159,11 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   }) as unknown as FastifyInstance;
 
   storeLog.target = app.log;
+  // The route table, for tests that must cover every route (test/hardening/routes.test.ts).
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -158,6 +181,31 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     });
   });
 
+  const lag = new LagSampler();
+  const admission = new IngestAdmission({
+    maxLagMs: config.ingest.maxLagMs,
+    maxInflight: config.ingest.maxInflight,
+    maxInflightBytes: Math.max(config.ingest.maxInflightBytes, config.ingest.maxBodyBytes),
+    maxBodyBytes: config.ingest.maxBodyBytes,
+    retryAfterS: Math.max(1, Math.ceil(config.ingest.retryAfterMs / 1000)),
+  }, lag);
+  new Gauge({
+    name: INGEST_INFLIGHT,
+    help: 'Ingest requests admitted and not yet answered.',
+    registers: [metrics.registry],
+    collect() {
+      this.set(admission.load.requests);
+    },
+  });
+  new Counter({
+    name: INGEST_SHED,
+    help: 'Ingest requests answered 429 because the collector was at its ingest bound.',
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      this.inc(admission.shed);
+    },
+  });
   await app.register(ingestRoutes, {
     auth,
     ingest,
@@ -168,6 +216,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     names: config.ingest.names,
     inventoryClass: (device) => (rules as RulesService).currentTopology().entry(device)?.class,
     now,
+    admission,
   });
   await app.register(apiRoutes, { store, registry, ledger, now });
   await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
@@ -241,10 +290,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
 
   app.get('/healthz', async (_request, reply) => {
     const health = await store.health();
+    // 503 only when ingest is unsafe; `degraded` lists what needs attention while it is safe.
+    const degraded = [...(health.degraded ?? [])];
     void reply.code(health.ok ? 200 : 503);
-    // 200 while the store is usable; still 'degraded' when it reports a reason (e.g. InfluxDB reads failing).
-    const degraded = !health.ok || (health.degraded?.length ?? 0) > 0;
-    return { status: degraded ? 'degraded' : 'ok', store: health, agents: auth.size };
+    return { status: health.ok && degraded.length === 0 ? 'ok' : 'degraded', degraded, store: health, agents: auth.size };
   });
 
   // Housekeeping: retention drops whole chunks; the dedup ledger forgets old batch ids.
@@ -264,6 +313,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     clearInterval(timer);
     clearInterval(tick);
     await watchdog.stop();
+    lag.stop();
     stopInfluxEvents?.();
     await reports.stop();
     await incidents.stop();
@@ -271,7 +321,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, routes };
 }
 
 function httpReason(status: number): string {

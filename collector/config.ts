@@ -148,6 +148,15 @@ export const CollectorFileSchema = Type.Object(
           line_protocol: Type.Optional(
             Type.Object({ names: Type.Optional(Type.Enum([...NAME_POLICIES])) }, { additionalProperties: false }),
           ),
+          /** true, or device names and globs that any agent may write (default: a device belongs to one agent). */
+          /** Ingest requests processed at once; past it, 429 with Retry-After. */
+          max_inflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          /** Body bytes of the requests in flight (announced Content-Length); bounds the collector's memory. */
+          max_inflight_bytes: Type.Optional(Size),
+          retry_after: Type.Optional(Duration),
+          /** Event-loop lag past which ingest is shed, so /healthz and /metrics keep answering. */
+          max_event_loop_lag: Type.Optional(Duration),
+          shared_devices: Type.Optional(Type.Union([Type.Boolean(), Type.Array(Type.String({ minLength: 1, maxLength: 256 }))])),
         },
         { additionalProperties: false },
       ),
@@ -177,7 +186,7 @@ export interface CollectorConfig {
     influx?: InfluxSettings & { maxBacklogBytes: number };
   };
   agents: AgentCredential[];
-  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy };
+  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number; maxLagMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
   /** `lang`: the language of rule text in incidents and messages (default en). */
@@ -193,7 +202,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
-  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, names: 'accept' },
+  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, names: 'accept', sharedDevices: false, maxInflight: 32, maxInflightBytes: 128 * 1024 * 1024, retryAfterMs: 2_000, maxLagMs: 200 },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000, minCoverage: 0.8 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [], lang: 'en' },
@@ -248,6 +257,11 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       maxFutureMs: dur(['ingest', 'max_future'], file.ingest?.max_future, d.ingest.maxFutureMs),
       dedupWindowMs: dur(['ingest', 'dedup_window'], file.ingest?.dedup_window, d.ingest.dedupWindowMs),
       names: file.ingest?.line_protocol?.names ?? d.ingest.names,
+      sharedDevices: file.ingest?.shared_devices ?? d.ingest.sharedDevices,
+      maxInflight: file.ingest?.max_inflight ?? d.ingest.maxInflight,
+      maxInflightBytes: size(['ingest', 'max_inflight_bytes'], file.ingest?.max_inflight_bytes, d.ingest.maxInflightBytes),
+      retryAfterMs: dur(['ingest', 'retry_after'], file.ingest?.retry_after, d.ingest.retryAfterMs),
+      maxLagMs: dur(['ingest', 'max_event_loop_lag'], file.ingest?.max_event_loop_lag, d.ingest.maxLagMs),
     },
     rules: {
       paths: file.rules?.paths ? file.rules.paths.map((p) => resolve(baseDir, p)) : d.rules.paths,

@@ -18,5 +18,8 @@ export const Errors = {
   IncidentNotFound: createError('RW_INCIDENT_NOT_FOUND', '%s', 404),
   IncidentConflict: createError('RW_INCIDENT_CONFLICT', '%s', 409),
   IncidentInvalid: createError('RW_INCIDENT_INVALID', '%s', 400),
+  DeviceNotOwned: createError('RW_DEVICE_NOT_OWNED', "agent '%s' may not write device %s; assign it in inventory.yaml or allow ingest.shared_devices", 403),
+  Overloaded: createError('RW_OVERLOADED', 'the collector is at its ingest bound (%d requests, %d bytes in flight); retry after %d s', 429),
+  ClientGone: createError('RW_CLIENT_GONE', 'the client disconnected before its batch was applied; nothing was stored', 499),
   StoreUnavailable: createError('RW_STORE_UNAVAILABLE', 'the store could not commit the batch; retry later', 503),
 } as const;

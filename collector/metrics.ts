@@ -5,6 +5,10 @@ export const METRIC_PREFIX = 'roomwatch_';
 /** Reads the local store answered instead of InfluxDB, by reason (collector/store/influx/reads.ts). */
 export const STORE_READ_FALLBACKS = `${METRIC_PREFIX}store_read_fallbacks_total`;
 
+export const INGEST_INFLIGHT = `${METRIC_PREFIX}ingest_inflight_requests`;
+export const INGEST_SHED = `${METRIC_PREFIX}ingest_shed_total`;
+export const INFLUX_DEAD_LETTERS = `${METRIC_PREFIX}influx_dead_letters_total`;
+
 export function createCollectorMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
@@ -26,6 +30,11 @@ export function createCollectorMetrics() {
       name: `${METRIC_PREFIX}ingest_values_total`,
       help: 'Field values applied to the store (a sample carries one or more).',
       labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
+    influxDeadLetters: new Counter({
+      name: INFLUX_DEAD_LETTERS,
+      help: 'Lines InfluxDB refused for their content (type conflict, unparsable), moved to the influx_dead_letters table.',
       registers: [registry],
     }),
     batchSeconds: new Histogram({

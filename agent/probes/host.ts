@@ -15,6 +15,7 @@ import type { MountEntry } from './host-proc.js';
 import { HostProbe, type HostProbeDeps } from './host-gather.js';
 import { SiHostProbe } from './host-si.js';
 import type { Probe } from './types.js';
+import { compileSafeRegex, globToSafeRegex } from '../../lib/safe-regex.js';
 
 export { HOST_METRICS, HOST_TAGS, CLOCK_SOURCES, type HostMeasurement, type HostFields } from './host-metrics.js';
 
@@ -58,11 +59,6 @@ export type HostOptions = Static<typeof HostOptionsSchema>;
 type MatchResult = 'exact' | 'match' | 'none';
 type Matcher = (value: string) => MatchResult;
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
-}
-
 /**
  * Compiles one filter pattern: `~regex` (unanchored), a glob with `*` or `?`
  * (anchored), or a plain string, which is an exact name or, with `paths`, a
@@ -70,11 +66,11 @@ function globToRegExp(glob: string): RegExp {
  */
 function compileMatcher(pattern: string, paths: boolean): Matcher {
   if (pattern.startsWith('~')) {
-    const re = new RegExp(pattern.slice(1));
+    const re = compileSafeRegex(pattern.slice(1));
     return (v) => (re.test(v) ? 'match' : 'none');
   }
   if (/[*?]/.test(pattern)) {
-    const re = globToRegExp(pattern);
+    const re = globToSafeRegex(pattern);
     return (v) => (re.test(v) ? 'match' : 'none');
   }
   if (!paths) return (v) => (v === pattern ? 'exact' : 'none');

@@ -12,6 +12,7 @@ import { ConfigError, loadYamlConfig, type ConfigProblem, type YamlSource } from
 import type { DeviceClass } from '../../collector/contract/index.js';
 import { compileExpr, ExprError, type CompiledExpr } from './expr.js';
 import { ProfileFileSchema, type DetectSpec, type MatchSpec, type MetricSpec, type ProfileFile, type TableSpec, type TrapSpec } from './profile-schema.js';
+import { compileSafeRegex, safeRegexProblem, type SafeRegex } from '../../lib/safe-regex.js';
 
 export interface CompiledMetric {
   /** `measurement.field`, as in DESIGN.md §3. */
@@ -200,11 +201,8 @@ class Compiler {
     const tables = (v.tables ?? []).map((t, i) => this.table(t, ['tables', i]));
     for (const [i, m] of (v.match ?? []).entries()) {
       if (m.sys_descr !== undefined) {
-        try {
-          new RegExp(m.sys_descr, 'i');
-        } catch (err) {
-          this.problem(['match', i, 'sys_descr'], `not a regular expression: ${(err as Error).message}`);
-        }
+        const problem = safeRegexProblem(m.sys_descr, { ignoreCase: true });
+        if (problem) this.problem(['match', i, 'sys_descr'], `not a regular expression RE2 accepts: ${problem}`);
       }
     }
     return {
@@ -320,7 +318,7 @@ function matchScore(m: MatchSpec, sys: SystemInfo, exists?: (oid: string) => boo
     score += m.sys_object_id.split('.').length;
   }
   if (m.sys_descr !== undefined) {
-    if (!new RegExp(m.sys_descr, 'i').test(sys.sysDescr ?? '')) return -1;
+    if (!sysDescrRegex(m.sys_descr).test(sys.sysDescr ?? '')) return -1;
     score += 0.5;
   }
   if (m.oid_exists !== undefined) {
@@ -422,3 +420,15 @@ export function loadProfiles(dirs: string[]): ProfileSet {
 }
 
 export const profileFileName = (p: Profile): string => basename(p.file);
+
+const sysDescrCache = new Map<string, SafeRegex>();
+
+/** Profiles are checked at load, so this compiles; cached because matching runs per discovered device. */
+function sysDescrRegex(pattern: string): SafeRegex {
+  let re = sysDescrCache.get(pattern);
+  if (!re) {
+    re = compileSafeRegex(pattern, { ignoreCase: true });
+    sysDescrCache.set(pattern, re);
+  }
+  return re;
+}

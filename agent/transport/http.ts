@@ -5,6 +5,17 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 export interface PostResult {
   status: number;
   body: string;
+  /** The collector's Retry-After (seconds or an HTTP date), in ms, when it sent one. */
+  retryAfterMs?: number;
+}
+
+/** Retry-After as milliseconds from now; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 export interface HttpPoster {
@@ -40,7 +51,8 @@ export function createPoster(baseUrl: string, ca?: Buffer): HttpPoster {
               if (size < 64 * 1024) chunks.push(c);
               size += c.length;
             });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }));
             res.on('error', reject);
           },
         );

@@ -20,6 +20,9 @@ import { Backoff } from '../../lib/backoff.js';
 import type { HttpPoster } from './http.js';
 import type { Spool, SpoolRecord } from './spool.js';
 
+/** A Retry-After beyond this is taken as this: a collector's bad clock must not silence an agent for hours. */
+const MAX_RETRY_AFTER_MS = 300_000;
+
 export interface SenderOptions {
   agent: string;
   token: string;
@@ -153,8 +156,9 @@ export class Sender {
     const started = this.now();
     let status: number;
     let body: string;
+    let retryAfterMs: number | undefined;
     try {
-      ({ status, body } = await this.opts.poster.post(
+      ({ status, body, retryAfterMs } = await this.opts.poster.post(
         INGEST_PATH,
         record.payload,
         { authorization: `Bearer ${this.opts.token}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
@@ -171,9 +175,10 @@ export class Sender {
       return undefined;
     }
     const message = collectorMessage(body);
-    if (status >= 500 || status === 408 || status === 429) return this.retryLater(`collector answered ${status}: ${message}`);
+    // A shedding collector says when to come back; waiting at least that long is what lets it drain.
+    if (status >= 500 || status === 408 || status === 429) return this.retryLater(`collector answered ${status}: ${message}`, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
     if (status === 401 || status === 403) {
-      this.opts.log.error('collector refused the agent token; batches stay spooled until it is fixed', { status, message });
+      this.opts.log.error('collector refused the agent token or a device it does not own; batches stay spooled until it is fixed', { status, message });
       return this.retryLater(`collector refused credentials (${status}): ${message}`, 60_000);
     }
     this.opts.log.error('collector rejected a batch; dropping it', { status, message, seq: record.seq, samples: record.samples });

@@ -32,7 +32,7 @@ const SeriesParams = Type.Object({
   metric: Type.Optional(Type.String()),
   measurement: Type.Optional(Type.String()),
   device: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
 });
 
 const DeviceParams = Type.Object({
@@ -73,7 +73,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       field: sel?.field,
       device: q.device,
       matchers: sel?.matchers ?? [],
-      limit: q.limit ? Number(q.limit) : 10_000,
+      limit: q.limit ? Math.min(Number(q.limit), 100_000) : 10_000,
     });
     // `metric` is a selector /api/v1/query reads back: names that need it are quoted.
     return { series: series.map((s) => ({ metric: formatMetric(s.measurement, s.field), ...s })) };

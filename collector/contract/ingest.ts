@@ -87,7 +87,8 @@ export type DeviceMeta = Static<typeof DeviceMeta>;
 export const IngestBatch = Type.Object(
   {
     agent: Type.String({ minLength: 1, maxLength: 128 }),
-    seq: Type.Integer({ minimum: 0 }),
+    // A safe integer: `seq: 1e308` was accepted and shown for ever.
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     batch_id: Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' }),
     sent_at: Type.Optional(Type.Integer({ minimum: 0 })),
     devices: Type.Optional(Type.Array(DeviceMeta, { maxItems: 10_000 })),
@@ -105,6 +106,8 @@ export const IngestReply = Type.Object({
   accepted: Type.Integer(),
   /** The collector's clock when it answered, so agents can estimate their offset. */
   server_time: Type.Integer(),
+  /** What the collector applied differently from what was sent, e.g. a parent link that would loop. */
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 export type IngestReply = Static<typeof IngestReply>;
 

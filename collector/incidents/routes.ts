@@ -25,16 +25,17 @@ const Actor = Type.String({ minLength: 1, maxLength: 128 });
 const ListQuery = Type.Object({
   status: Type.Optional(Type.String()),
   priority: Type.Optional(Type.String()),
-  device: Type.Optional(Type.String()),
-  from: Type.Optional(Type.String()),
-  to: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })),
+  device: Type.Optional(Type.String({ maxLength: 256 })),
+  from: Type.Optional(Type.String({ maxLength: 64 })),
+  to: Type.Optional(Type.String({ maxLength: 64 })),
+  // At most 7 digits: a 20-digit limit was a 500 (Number() gave 1e20).
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
 });
 const Create = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 500 }),
     priority: Type.Enum([...PRIORITIES]),
-    device: Type.String({ minLength: 1 }),
+    device: Type.String({ minLength: 1, maxLength: 256 }),
     by: Actor,
     description: Type.Optional(Type.String({ maxLength: 10_000 })),
   },

@@ -15,6 +15,7 @@ import { deviceHints, presentedToken } from './influx-compat.js';
 import { parseLineProtocol, parsePrecision } from './line-protocol.js';
 import type { NamePolicy } from './names.js';
 import type { IngestService } from './service.js';
+import { clientGone, type IngestAdmission } from './admission.js';
 
 export interface IngestRouteOptions {
   auth: TokenAuth;
@@ -28,6 +29,7 @@ export interface IngestRouteOptions {
   /** The inventory's class for a device, given to line-protocol devices that have none. */
   inventoryClass?: (device: string) => string | undefined;
   now: () => number;
+  admission?: IngestAdmission;
 }
 
 const WriteQuery = Type.Object({
@@ -71,9 +73,12 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   };
 
   // Authenticate before the body is read, so an unauthenticated client cannot make us parse megabytes.
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     (request as FastifyRequest & { agent?: string }).agent = authenticate(request);
+    opts.admission?.admit(request, reply);
   });
+  app.addHook('onResponse', async (request) => opts.admission?.release(request));
+  app.addHook('onRequestAbort', async (request) => opts.admission?.release(request));
   app.addHook('preParsing', async (request, _reply, payload) => decompressRequest(request, payload));
   // Line protocol arrives with any Content-Type or none: InfluxDB ignores it, and so do
   // curl -d (form-urlencoded) and InfluxData's own examples. JSON still goes to JSON.
@@ -93,6 +98,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       const batch = request.body;
       if (batch.agent !== agent) throw new Errors.AgentMismatch(batch.agent, agent);
       checkSamples(batch.samples, (i) => `body/samples/${i}/ts`);
+      if (clientGone(request)) throw new Errors.ClientGone();
       const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'ingest' });
       const result = opts.ingest.apply({
         agent,
@@ -102,6 +108,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         samples: batch.samples,
       });
       timer();
+      if (result.warnings.length > 0) request.log.warn({ agent, warnings: result.warnings }, 'batch applied with changes');
       opts.metrics.batches.inc({ endpoint: 'ingest', result: result.duplicate ? 'duplicate' : 'applied' });
       if (!result.duplicate) {
         opts.metrics.samples.inc({ endpoint: 'ingest' }, batch.samples.length);
@@ -113,6 +120,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
         duplicate: result.duplicate,
         accepted: result.duplicate ? 0 : batch.samples.length,
         server_time: opts.now(),
+        ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
       };
     },
   );
@@ -140,6 +148,8 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       window: { min: MIN_TS_MS, max: now + opts.maxFutureMs, maxLabel: formatDuration(opts.maxFutureMs) },
     });
     if (parsed.samples.length > opts.maxSamples) throw new Errors.TooManySamples(parsed.samples.length, opts.maxSamples);
+    // A client that gave up will retry: applying its batch now would only double the work.
+    if (clientGone(request)) throw new Errors.ClientGone();
     if (parsed.samples.length > 0) {
       const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'write' });
       const hints = deviceHints(parsed.samples, opts.inventoryClass ?? (() => undefined));

@@ -9,6 +9,14 @@ import type { Db } from '../db.js';
 import type { DeviceHint, DeviceRegistry } from '../registry/devices.js';
 import type { MetricStore } from '../store/types.js';
 import type { BatchLedger } from './dedup.js';
+import type { DeviceOwnership } from './ownership.js';
+import { checkParents, type ParentSources } from './parents.js';
+
+/** Checks on who may write which device and on parent links, inside the batch's transaction. */
+export interface IngestGuards {
+  ownership?: DeviceOwnership;
+  parents?: ParentSources;
+}
 
 export interface CommittedSamples {
   agent: string;
@@ -23,6 +31,8 @@ export type CommitListener = (event: CommittedSamples) => void;
 export interface ApplyResult {
   duplicate: boolean;
   values: number;
+  /** What was applied differently from what was sent (a parent link that would loop). */
+  warnings: string[];
 }
 
 export interface ApplyInput {
@@ -38,7 +48,7 @@ export interface ApplyInput {
 export class IngestService {
   private readonly listeners: CommitListener[] = [];
   private readonly appliers: CommitListener[] = [];
-  private readonly applyTx: (input: ApplyInput, now: number) => ApplyResult;
+  private readonly applyTx: (input: ApplyInput, now: number) => ApplyResult & { devices?: readonly DeviceMeta[] };
 
   constructor(
     db: Db,
@@ -46,18 +56,25 @@ export class IngestService {
     private readonly registry: DeviceRegistry,
     private readonly ledger: BatchLedger,
     private readonly now: () => number,
+    private readonly guards: IngestGuards = {},
   ) {
-    this.applyTx = db.transaction((input: ApplyInput, at: number): ApplyResult => {
-      if (input.batchId !== undefined && this.ledger.seen(input.batchId)) return { duplicate: true, values: 0 };
+    this.applyTx = db.transaction((input: ApplyInput, at: number): ApplyResult & { devices?: readonly DeviceMeta[] } => {
+      if (input.batchId !== undefined && this.ledger.seen(input.batchId)) return { duplicate: true, values: 0, warnings: [] };
+      const names = deviceNames(input.samples);
+      // Inside the transaction, so two agents' first batches for a new device cannot both become its owner.
+      this.guards.ownership?.check(input.agent, [...names, ...(input.devices ?? []).map((d) => d.name)]);
+      let devices = input.devices ?? [];
+      let warnings: string[] = [];
+      if (devices.length > 0 && this.guards.parents) ({ devices, warnings } = checkParents(devices, this.guards.parents));
       // The registry first: a store that tags points with a device's site and class reads it.
-      if (input.devices?.length) this.registry.upsert(input.devices, input.agent, at);
-      this.registry.touch(deviceNames(input.samples), input.agent, at);
+      if (devices.length) this.registry.upsert(devices, input.agent, at);
+      this.registry.touch(names, input.agent, at);
       if (input.hints?.length) this.registry.fillMissing(input.hints);
       const values = this.store.write(input.samples);
       if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
-      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [], hints: input.hints };
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices, hints: input.hints };
       for (const apply of this.appliers) apply(event);
-      return { duplicate: false, values };
+      return { duplicate: false, values, warnings, devices };
     });
   }
 
@@ -77,7 +94,7 @@ export class IngestService {
     const result = this.applyTx(input, this.now());
     this.store.afterCommit?.();
     if (!result.duplicate) {
-      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: input.devices ?? [] };
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: result.devices ?? [] };
       for (const listener of this.listeners) listener(event);
     }
     return result;

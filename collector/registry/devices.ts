@@ -38,6 +38,7 @@ export class DeviceRegistry {
   private readonly upsertMeta: Statement;
   private readonly touchSeen: Statement;
   private readonly fillHints: Statement;
+  private readonly selectOwner: Statement;
 
   constructor(private readonly db: Db) {
     db.exec(`
@@ -49,14 +50,15 @@ export class DeviceRegistry {
         last_seen INTEGER NOT NULL
       );
     `);
-    // Metadata replaces what the agent said before; first_seen never moves.
+    this.selectOwner = db.prepare('SELECT agent, parent FROM devices WHERE name = ?');
+    // Metadata replaces what the agent said before; first_seen and the first reporting agent never move.
     this.upsertMeta = db.prepare(`
       INSERT INTO devices (name, class, vendor, model, os, serial, address, site, room, parent, labels, agent, first_seen, last_seen)
       VALUES (@name, @class, @vendor, @model, @os, @serial, @address, @site, @room, @parent, @labels, @agent, @now, @now)
       ON CONFLICT (name) DO UPDATE SET
         class = excluded.class, vendor = excluded.vendor, model = excluded.model, os = excluded.os,
         serial = excluded.serial, address = excluded.address, site = excluded.site, room = excluded.room,
-        parent = excluded.parent, labels = excluded.labels, agent = excluded.agent,
+        parent = excluded.parent, labels = excluded.labels, agent = coalesce(devices.agent, excluded.agent),
         last_seen = max(devices.last_seen, excluded.last_seen)
     `);
     this.touchSeen = db.prepare(`
@@ -101,6 +103,11 @@ export class DeviceRegistry {
   /** Marks devices as seen now; unknown names are registered without a class. */
   touch(names: Iterable<string>, agent: string, now: number): void {
     for (const name of names) this.touchSeen.run(name, agent, now, now);
+  }
+
+  /** The agent that first reported the device and its parent, without decoding the rest (ingest asks per device). */
+  ownerAndParent(name: string): { agent: string | null; parent: string | null } | undefined {
+    return this.selectOwner.get(name) as { agent: string | null; parent: string | null } | undefined;
   }
 
   list(filter: { class?: string; site?: string } = {}): DeviceRecord[] {

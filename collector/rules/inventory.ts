@@ -15,6 +15,8 @@ const DeviceEntry = Type.Object(
     room: Type.Optional(Type.String()),
     team: Type.Optional(Type.String()),
     class: Type.Optional(Type.Enum([...DEVICE_CLASSES])),
+    /** The agent that owns the device: only it may send its samples and metadata (collector/ingest/ownership.ts). */
+    agent: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -41,11 +43,18 @@ export class Topology {
     return this.entries.get(device)?.parent ?? this.registryParent(device);
   }
 
-  /** Parent, grandparent, … nearest first; stops at a cycle. */
+  /**
+   * Parent, grandparent, … nearest first. A device on a loop has no
+   * ancestors: each device of the loop would otherwise suppress the other's
+   * alert and nothing would page. Ingest refuses such links; this holds for
+   * loops made by mixing sources (inventory one way, metadata the other).
+   */
   ancestors(device: string): string[] {
     const out: string[] = [];
     const seen = new Set([device]);
-    for (let p = this.parentOf(device); p !== undefined && !seen.has(p); p = this.parentOf(p)) {
+    for (let p = this.parentOf(device); p !== undefined; p = this.parentOf(p)) {
+      if (p === device) return [];
+      if (seen.has(p)) break;
       out.push(p);
       seen.add(p);
     }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import type { Db } from '../db.js';
+import { globToSafeRegex, safeRegexProblem, type SafeRegex } from '../../lib/safe-regex.js';
 
 export interface MaintenanceScope {
   /** Device names; `*` and `?` are wildcards. */
@@ -58,20 +59,33 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
       problems.push({ field: 'cron', message: `'${w.cron}' is not a cron expression: ${(err as Error).message}` });
     }
   }
+  if (w.timezone !== undefined && !isTimeZone(w.timezone)) {
+    problems.push({ field: 'timezone', message: `'${w.timezone}' is not an IANA time zone such as Europe/Berlin or Asia/Shanghai` });
+  }
   const s = w.scope;
+  for (const [i, d] of (s.devices ?? []).entries()) {
+    const problem = safeRegexProblem(d.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.'));
+    if (problem) problems.push({ field: `scope.devices.${i}`, message: problem });
+  }
   if (!s.devices?.length && !s.tags && !s.rules?.length) {
     problems.push({ field: 'scope', message: 'name devices, tags or rules; a window that mutes everything must say devices: ["*"]' });
   }
   return problems;
 }
 
-function globToRegex(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+/** True for a zone name the runtime's Intl knows (Mars/Base is not one). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class MaintenanceCalendar {
   private fileWindows: MaintenanceWindow[] = [];
-  private readonly regexCache = new Map<string, RegExp>();
+  private readonly regexCache = new Map<string, SafeRegex>();
 
   constructor(private readonly db: Db) {
     db.exec(`CREATE TABLE IF NOT EXISTS maintenance_windows (id TEXT PRIMARY KEY, data TEXT NOT NULL, created_at INTEGER NOT NULL)`);
@@ -132,10 +146,10 @@ export class MaintenanceCalendar {
     return true;
   }
 
-  private glob(pattern: string): RegExp {
+  private glob(pattern: string): SafeRegex {
     let re = this.regexCache.get(pattern);
     if (!re) {
-      re = globToRegex(pattern);
+      re = globToSafeRegex(pattern);
       this.regexCache.set(pattern, re);
     }
     return re;

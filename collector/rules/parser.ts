@@ -68,7 +68,17 @@ function comparisonValue(q: Quantity): number {
   return q.kind === 'duration' ? q.value / 1000 : q.value;
 }
 
+/**
+ * Bounds on an expression's shape. The parser and the evaluator recurse, so
+ * 1,000 nested parentheses or an \`or\` chain of 5,000 terms overflowed the
+ * stack and killed the collector on SIGHUP; no rule a person writes comes near.
+ */
+export const MAX_NESTING = 32;
+export const MAX_TERMS = 200;
+
 class Parser extends TokenCursor {
+  private depth = 0;
+  private terms = 0;
   /** Source span of each parsed node, so messages can quote what the engineer wrote. */
   private readonly spans = new Map<Expr, { start: number; end: number }>();
 
@@ -132,6 +142,7 @@ class Parser extends TokenCursor {
     let left = operand();
     while (this.isKeyword(kind)) {
       const op = this.next();
+      if (++this.terms >= MAX_TERMS) throw new ExprError(`more than ${MAX_TERMS} terms joined by and/or; split the rule or match the devices with a regex`, op.offset);
       this.requireCondition(left, kind);
       const right = operand();
       this.requireCondition(right, kind);
@@ -143,7 +154,9 @@ class Parser extends TokenCursor {
   private parseUnary(): Expr {
     if (!this.isKeyword('not')) return this.parseComparison();
     const op = this.next();
+    this.enter(op.offset);
     const inner = this.parseUnary();
+    this.depth--;
     this.requireCondition(inner, 'not');
     return this.node({ kind: 'not', expr: inner, pos: this.locate(op.offset) }, op.offset);
   }
@@ -198,7 +211,9 @@ class Parser extends TokenCursor {
     const t = this.peek();
     if (t.kind === 'punct' && t.text === '(') {
       this.next();
+      this.enter(t.offset);
       const inner = this.parseOr();
+      this.depth--;
       const close = this.peek();
       if (close.kind !== 'punct' || close.text !== ')') {
         throw new ExprError(`missing ')' to close the '(' at column ${t.offset + 1}; found ${describeToken(close)}`, close.offset);
@@ -218,6 +233,10 @@ class Parser extends TokenCursor {
       `expected a value${where} (a number like 90, 5m or 1GB, a metric like cpu.usage_pct, or a function like avg(cpu.usage_pct, 5m)), found ${describeToken(t)}`,
       t.offset,
     );
+  }
+
+  private enter(offset: number): void {
+    if (++this.depth > MAX_NESTING) throw new ExprError(`nesting deeper than ${MAX_NESTING} levels of ( ) or 'not'; simplify the condition`, offset);
   }
 
   private parseNumber(): Expr {

@@ -98,23 +98,8 @@ export class TokenCursor {
       return makeMatcher(name, op, value.value, value.offset);
     } catch (err) {
       if (!(err instanceof SelectorError)) throw err;
-      throw new ExprError(`invalid regular expression ${value.text} for tag '${name}': ${regexReason(value.value, err.message)}`, value.offset);
+      throw new ExprError(`invalid regular expression ${value.text} for tag '${name}': ${err.message.replace(/^invalid regular expression for [^:]*: /, '')}`, value.offset);
     }
   }
 
-}
-
-/**
- * Why a pattern does not compile, in the engineer's own terms: makeMatcher
- * compiles `^(?:pattern)$`, and an error about that wrapper (a "range out of
- * order" that is really an unclosed '[') would mislead, so ask about the raw pattern.
- */
-function regexReason(pattern: string, fallback: string): string {
-  let message = fallback;
-  try {
-    new RegExp(pattern);
-  } catch (err) {
-    message = (err as Error).message;
-  }
-  return message.split(': ').pop() ?? message;
 }

@@ -1,9 +1,12 @@
 /**
  * Metric selectors: `disk.used_pct{mount="/u01", device=~"db.*"}`.
- * Shared by the query API and (later) the rule language. A name that is not
+ * Shared by the query API and the rule language. A name that is not
  * `[A-Za-z_][A-Za-z0-9_-]*` (a dotted measurement, `温度`, a Kubernetes label)
  * is written in double quotes: `"k8s.pod".cpu{"app.kubernetes.io/name"="web"}`.
+ * Regexes run on RE2 (lib/safe-regex.ts): a matcher from a user must not be
+ * able to stall the event loop.
  */
+import { compileSafeRegex, type SafeRegex } from '../../lib/safe-regex.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -12,7 +15,7 @@ export interface TagMatcher {
   op: MatchOp;
   value: string;
   /** Compiled, anchored regex for =~ and !~. */
-  regex?: RegExp;
+  regex?: SafeRegex;
 }
 
 export interface MetricSelector {
@@ -44,7 +47,7 @@ export function formatMetric(measurement: string, field: string): string {
 export function makeMatcher(name: string, op: MatchOp, value: string, offset = 0): TagMatcher {
   if (op === '=~' || op === '!~') {
     try {
-      return { name, op, value, regex: new RegExp(`^(?:${value})$`) };
+      return { name, op, value, regex: compileSafeRegex(value, { anchored: true }) };
     } catch (err) {
       throw new SelectorError(`invalid regular expression for ${name}: ${(err as Error).message}`, offset);
     }
@@ -137,10 +140,10 @@ export function matchTags(tags: Readonly<Record<string, string>>, matchers: read
         if (v === m.value) return false;
         break;
       case '=~':
-        if (!(m.regex as RegExp).test(v)) return false;
+        if (!(m.regex as SafeRegex).test(v)) return false;
         break;
       case '!~':
-        if ((m.regex as RegExp).test(v)) return false;
+        if ((m.regex as SafeRegex).test(v)) return false;
         break;
     }
   }

@@ -43,7 +43,7 @@ export interface SeriesFilter {
 export interface StoreHealth {
   ok: boolean;
   kind: string;
-  /** Usable, but something is wrong that an operator should see (e.g. InfluxDB reads failing); /healthz says degraded. */
+  /** Usable, but something is wrong that an operator should see (InfluxDB reads failing, an outbox that does not drain); /healthz says degraded. */
   degraded?: string[];
   detail: Record<string, unknown>;
 }

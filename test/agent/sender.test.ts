@@ -91,6 +91,23 @@ describe('Sender', () => {
     expect(s.stats.batchesSent).toBe(1);
   });
 
+  it('waits at least the Retry-After of a 429 before sending again', async () => {
+    const poster = new ScriptedPoster((n) => (n === 0 ? { status: 429, body: '{"message":"at its ingest bound"}', retryAfterMs: 30_000 } : ok()));
+    const warnings: string[] = [];
+    const s = new Sender({
+      agent: 'a1', token: 't', timeoutMs: 1000, maxSamples: 10, maxWaitMs: 20, poster, spool,
+      log: { ...quiet, warn: (msg: string) => warnings.push(msg) },
+      backoff: new Backoff(1, 5, () => 0.5),
+      selfSamples: () => [],
+    });
+    s.start();
+    s.enqueue([sample(1)]);
+    await until(() => warnings.length > 0);
+    await s.stop(0);
+    expect(warnings[0]).toBe('collector answered 429: at its ingest bound; retrying in 30000 ms');
+    expect(spool.pendingRecords).toBe(1);
+  });
+
   it('drops a batch the collector rejects with 400 and moves on', async () => {
     const poster = new ScriptedPoster((n) => (n === 0 ? { status: 400, body: '{"message":"body/samples/0/ts must be integer"}' } : ok()));
     const s = sender(poster, 1);

@@ -35,7 +35,7 @@ describe('inventory.yaml', () => {
     }
     cleanup();
     expect(message.split('\n')).toEqual([
-      `${file}:4:19: devices.c.colour: unknown key 'colour' (valid keys: parent, site, room, team, class)`,
+      `${file}:4:19: devices.c.colour: unknown key 'colour' (valid keys: parent, site, room, team, class, agent)`,
       expect.stringMatching(new RegExp(`^${file}:5:15: devices.d.class: must be one of "server"`)),
     ]);
   });

@@ -206,7 +206,7 @@ describe('errors', () => {
     ['cpu > 90', 1, "metric 'cpu' needs a field: write measurement.field, e.g. cpu.usage_pct"],
     ['x.y.z > 1', 4, "a metric has exactly one dot (measurement.field); found more after 'x.y'"],
     ['disk. used_pct > 1', 1, 'write the metric without spaces: disk.used_pct'],
-    ['disk.used_pct{mount=~"["} > 1', 22, 'invalid regular expression "[" for tag \'mount\': Unterminated character class'],
+    ['disk.used_pct{mount=~"["} > 1', 22, 'invalid regular expression "[" for tag \'mount\': missing closing ]: `[`'],
     ['a.b{x=1} > 2', 7, 'the value for tag \'x\' must be quoted, e.g. x="/u01", found \'1\''],
     ['a.b{x=="1"} > 2', 6, "expected one of = != =~ !~ after tag 'x', found '=='"],
     ['a.b{x="1" > 2', 11, "expected ',' or '}' after the matcher for tag 'x', found '>'"],

@@ -8,6 +8,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { renderSms } from '../templates.js';
 import type { Channel, Lang, NotificationContent, Recipient, SendResult } from '../types.js';
+import { compileSafeRegex, type SafeRegex } from '../../../lib/safe-regex.js';
 
 export interface HttpCall {
   method: 'GET' | 'POST';
@@ -53,10 +54,10 @@ export interface SmsGatewayOptions {
 
 export class HttpSmsChannel implements Channel {
   readonly kind = 'sms' as const;
-  private readonly success: RegExp | undefined;
+  private readonly success: SafeRegex | undefined;
 
   constructor(readonly name: string, private readonly opts: SmsGatewayOptions) {
-    this.success = opts.successMatch ? new RegExp(opts.successMatch) : undefined;
+    this.success = opts.successMatch ? compileSafeRegex(opts.successMatch) : undefined;
   }
 
   canReach(r: Recipient): boolean {

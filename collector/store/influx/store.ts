@@ -23,6 +23,7 @@ import { InfluxQueryError, rangeQueryStatement, statsStatement, toBucketStats, t
 import { REGISTRY_TAGS, sampleToLine, type RegistryTags } from './lines.js';
 import { InfluxOutbox } from './outbox.js';
 import { DEGRADED_INFLUX_READS, ReadLedger, type ReadFallbackReason } from './reads.js';
+import { writeIsolatingPoison } from './poison.js';
 
 export interface InfluxStoreOptions {
   settings: InfluxSettings;
@@ -34,6 +35,10 @@ export interface InfluxStoreOptions {
   tagsFor(device: string): RegistryTags;
   now(): number;
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Lines moved to the dead-letter table (feeds roomwatch_influx_dead_letters_total). */
+  onDeadLetters?(count: number): void;
+  /** An outbox whose oldest line waited longer than this makes /healthz say degraded. */
+  stuckAfterMs?: number;
   /** Test hook: replaces the HTTP writer. */
   writer?: LineWriter;
   /**
@@ -61,6 +66,10 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 /** How long reads skip InfluxDB after one failed. */
 const READ_RETRY_MS = 30_000;
+/** Default for stuckAfterMs: ten back-offs at their longest. */
+export const OUTBOX_STUCK_AFTER_MS = 5 * 60_000;
+/** Past this share of its bound the outbox is growing faster than it drains. */
+const OUTBOX_GROWING_SHARE = 0.5;
 
 export class InfluxMetricStore implements MetricStore {
   readonly kind = 'influxdb';
@@ -153,9 +162,13 @@ export class InfluxMetricStore implements MetricStore {
         count += r.count;
       }
       try {
-        await this.writer.write(take.flatMap((r) => r.lines.split('\n')));
-        this.outbox.ack((take.at(-1) as (typeof take)[number]).id);
-        this.shipper.shippedLines += count;
+        const dead = await writeIsolatingPoison(this.writer, take.flatMap((r) => r.lines.split('\n')));
+        this.outbox.ackWithDeadLetters((take.at(-1) as (typeof take)[number]).id, dead, this.opts.now());
+        if (dead.length > 0) {
+          this.opts.onDeadLetters?.(dead.length);
+          this.opts.log?.warn({ dead_letters: dead.length, status: dead[0]?.status, reason: dead[0]?.reason }, 'InfluxDB refused lines for their content; moved to influx_dead_letters, the rest was written');
+        }
+        this.shipper.shippedLines += count - dead.length;
         this.shipper.lastSuccessMs = this.opts.now();
         if (this.shipper.backoffMs > 0) this.opts.log?.info({ backlog_lines: this.outbox.stats().lines }, 'InfluxDB accepts writes again; backfilling');
         this.shipper.backoffMs = 0;
@@ -265,15 +278,21 @@ export class InfluxMetricStore implements MetricStore {
     const ping = await influxPing(this.opts.settings);
     if (ping.ok && this.shipper.backoffMs === 0) this.readRetryAt = 0;
     const backlog = this.outbox.stats();
+    const dead = this.outbox.deadLetterStats();
+    const degraded: string[] = [];
+    const stuckAfter = this.opts.stuckAfterMs ?? OUTBOX_STUCK_AFTER_MS;
+    const waited = backlog.oldestMs === undefined ? 0 : this.opts.now() - backlog.oldestMs;
+    if (waited > stuckAfter) degraded.push(`influx outbox stuck: its oldest line has waited ${Math.round(waited / 1000)}s (more than ${Math.round(stuckAfter / 1000)}s)`);
+    if (backlog.bytes > this.opts.maxBacklogBytes * OUTBOX_GROWING_SHARE) degraded.push(`influx outbox growing: ${backlog.bytes} bytes of its ${this.opts.maxBacklogBytes}-byte bound`);
     return {
       // Ingest stays safe while InfluxDB is away, so the collector is healthy as long as the local store is.
       ok: local.ok,
       kind: this.kind,
-      // Reads still work from the local store, but InfluxDB's are failing: say so rather than hide it.
-      degraded: this.reads.failure ? [DEGRADED_INFLUX_READS] : [],
+      degraded: this.reads.failure ? [DEGRADED_INFLUX_READS, ...degraded] : degraded,
       detail: {
         influxdb: { url: this.opts.settings.url, api: this.opts.settings.api, reachable: ping.ok, version: ping.version, error: ping.error },
         outbox: { lines: backlog.lines, bytes: backlog.bytes, oldest_ms: backlog.oldestMs, dropped_lines: backlog.droppedLines },
+        dead_letters: { lines: dead.lines, latest_ms: dead.latestMs },
         shipper: { ...this.shipper },
         reads: this.reads.snapshot(),
         local,
