@@ -8,6 +8,7 @@ import Type, { type Static, type TObject } from 'typebox';
 import { EmailChannel, EmailToSmsChannel, type SmtpOptions } from './email.js';
 import { HttpSmsChannel, WebhookChannel, type WebhookFormat } from './http.js';
 import { readSecret } from './secret.js';
+import { compileSafeRegex } from '../../../lib/safe-regex.js';
 import type { Channel, Lang } from '../types.js';
 
 /** What building a channel may use besides its own options. */
@@ -97,7 +98,7 @@ const smsHttp = channelType({
   ),
   create(c, ctx) {
     // Refused at load, naming the channel, rather than at the first page.
-    if (c.success_match) new RegExp(c.success_match);
+    if (c.success_match) compileSafeRegex(c.success_match);
     const s = c.signing;
     const signing = s ? { algorithm: s.algorithm as 'hmac-sha256' | 'md5', input: s.input, encoding: s.encoding as 'hex' | 'base64' | undefined, secret: readSecret(s.secret, s.secret_env, s.secret_file, ctx.vars) ?? '' } : undefined;
     return new HttpSmsChannel(c.name, { method: c.method as 'GET' | 'POST', url: c.url, headers: c.headers, body: c.body, signing, successMatch: c.success_match, timeoutMs: ctx.timeoutMs, lang: c.lang as Lang | undefined });
