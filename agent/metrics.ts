@@ -1,10 +1,10 @@
-/** Names of the agent's self metrics (DESIGN.md §3 "self"); never inline strings elsewhere. */
+/** Names of the agent's self metrics (docs/architecture.md §3 "self"); never inline strings elsewhere. */
 export const AGENT_MEASUREMENT = 'agent';
 export const AgentField = {
   heartbeat: 'heartbeat',
   probeMs: 'probe_ms',
   probeErrors: 'probe_errors',
-  /** A check that ran but lacked a privilege (device, module): DESIGN.md §11. */
+  /** A check that ran but lacked a privilege (device, module): docs/architecture.md §11. */
   probeWarnings: 'probe_warnings',
   spoolBytes: 'spool_bytes',
   droppedSamples: 'dropped_samples',

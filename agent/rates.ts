@@ -2,7 +2,7 @@
  * Per-second rates from monotonically increasing counters (interface octets,
  * disk sectors, error counts).
  *
- * DESIGN.md §3 asks that wraps and resets be detected and that a sample after a
+ * docs/architecture.md §3 asks that wraps and resets be detected and that a sample after a
  * timeout be dropped, never turned into a spike. Every doubtful reading therefore
  * becomes a new baseline and yields `undefined`: one missing point on a graph is
  * harmless, a 40 Tb/s spike pages someone at 3 a.m.

@@ -1,6 +1,6 @@
 /**
  * report: the daily report for 1,000 devices × 24 h at 60 s resolution on the
- * SQLite store (DESIGN.md §10; aim ≤ 10 s): gather (two passes over the store),
+ * SQLite store (docs/architecture.md §10; aim ≤ 10 s): gather (two passes over the store),
  * judge and render HTML and text. The room comes from bench/report-room.ts
  * (100 devices of each of 10 classes, plus the anomalous ones), written
  * straight into the store; seeding is not timed.

@@ -3,7 +3,7 @@
  * system, disk per mount, diskio per disk, net per interface), core and access
  * switches (one `if` sample per port), UPS units and their phases, precision
  * air conditioners, storage volumes, SAN ports and room sensors — about 1,000
- * samples and 3,100 values per scrape, names as DESIGN.md §3 spells them.
+ * samples and 3,100 values per scrape, names as docs/architecture.md §3 spells them.
  *
  * Sample k of the endless stream is template k mod S at scrape round
  * floor(k / S), so (series, ts) never repeats and no row overwrites another.

@@ -1,5 +1,5 @@
 /**
- * rules_ingest and rules_latency (DESIGN.md §10, issue "Rules and alerts"):
+ * rules_ingest and rules_latency (docs/architecture.md §10, issue "Rules and alerts"):
  * collector ingest with every shipped rule plus 500 synthetic rules loaded,
  * against the same collector with no rules (ratio); then, at that load, the
  * time from sending a breaching sample to its alert firing, p50 and p95.

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- NAME ...]`: runs the benchmarks of DESIGN.md §10 in order
+ * `npm run bench [-- NAME ...]`: runs the benchmarks of docs/architecture.md §10 in order
  * (all of them without arguments) and prints one JSON object per line on
  * stdout. Figures only: nothing here passes or fails on time. A bench that
  * breaks prints {"bench": NAME, "error": ...} and the exit code is 1.

@@ -1,7 +1,7 @@
 /**
  * snmp_poll: values per second when the agent's poller reads N snmpsimd devices
  * at once, against `snmpbulkwalk` walking the same columns of the same devices
- * in the same run (DESIGN.md §10). The simulators run as separate processes,
+ * in the same run (docs/architecture.md §10). The simulators run as separate processes,
  * so the agent's own CPU time gives values per CPU-second (per core).
  * Timed rounds follow a warm-up round, which is each device's first contact:
  * detection's extra GETNEXT round trips are counted there and reported.

@@ -1,5 +1,5 @@
 /**
- * Real peers for integration suites (DESIGN.md §9). A suite asks for a peer;
+ * Real peers for integration suites (docs/architecture.md §9). A suite asks for a peer;
  * when it is missing the suite is skipped — unless ROOMWATCH_REQUIRE_PEERS=1
  * (set by .ci/run), where a missing peer is a failure.
  */

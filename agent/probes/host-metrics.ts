@@ -1,11 +1,11 @@
 /**
- * The host probe's metric names (DESIGN.md §3; names are contracts) and the
+ * The host probe's metric names (docs/architecture.md §3; names are contracts) and the
  * sample set that groups one gather's fields by measurement and tags. Field
  * names are checked against HOST_METRICS at compile time.
  */
 import type { Sample } from '../../collector/contract/index.js';
 
-/** Every measurement and field the host probe emits; names are contracts (DESIGN.md §3). */
+/** Every measurement and field the host probe emits; names are contracts (docs/architecture.md §3). */
 export const HOST_METRICS = {
   cpu: ['usage_pct', 'iowait_pct'],
   load: ['l1', 'l5', 'l15'],

@@ -1,5 +1,5 @@
 /**
- * The `host` probe: the server row of DESIGN.md §3 for the machine the agent
+ * The `host` probe: the server row of docs/architecture.md §3 for the machine the agent
  * runs on, read from /proc, /sys and statfs(2) without spawning processes.
  *
  * This file holds the options, their validation and the probe kind;

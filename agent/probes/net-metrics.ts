@@ -1,5 +1,5 @@
 /**
- * Names of the metrics the reachability and service probes emit (DESIGN.md §11):
+ * Names of the metrics the reachability and service probes emit (docs/architecture.md §11):
  * ping, tcp, http, tls, check (monitoring plugins) and log (syslog). Rules,
  * dashboards and tests use these names; nothing spells them inline.
  */

@@ -15,7 +15,7 @@ import { ProfileFileSchema, type DetectSpec, type MatchSpec, type MetricSpec, ty
 import { compileSafeRegex, safeRegexProblem, type SafeRegex } from '../../lib/safe-regex.js';
 
 export interface CompiledMetric {
-  /** `measurement.field`, as in DESIGN.md §3. */
+  /** `measurement.field`, as in docs/architecture.md §3. */
   metric: string;
   measurement: string;
   field: string;

@@ -118,7 +118,7 @@ export class SshChecks {
     ];
   }
 
-  /** agent.probe_warnings{device, module}: 1 while a check is refused, 0 once after it works again (DESIGN.md §11). */
+  /** agent.probe_warnings{device, module}: 1 while a check is refused, 0 once after it works again (docs/architecture.md §11). */
   private warningSamples(ts: number): Sample[] {
     const out: Sample[] = [];
     for (const module of [...this.deniedNow, ...this.deniedLogged]) {

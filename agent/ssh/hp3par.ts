@@ -12,7 +12,7 @@ import { readCsv, showcpgCsv, showsysCsv } from './hp3par-csv.js';
 
 const MIB = 1024 * 1024;
 
-/** Measurement and field names; names are contracts (DESIGN.md §3). */
+/** Measurement and field names; names are contracts (docs/architecture.md §3). */
 export const STORAGE = {
   m: 'storage',
   poolUsedPct: 'pool_used_pct',

@@ -27,7 +27,7 @@ export interface OracleAnswer {
   errors: string[];
 }
 
-/** Field names of the oracle measurement added with query groups (DESIGN.md §3 "database"). */
+/** Field names of the oracle measurement added with query groups (docs/architecture.md §3 "database"). */
 export const ORACLE = {
   m: 'oracle',
   up: 'up',

@@ -1,5 +1,5 @@
 /**
- * The wire contract between agents and the collector (DESIGN.md §2). The agent
+ * The wire contract between agents and the collector (docs/architecture.md §2). The agent
  * imports nothing else from collector/, so everything both sides must agree on
  * lives here.
  */

@@ -1,5 +1,5 @@
 /**
- * Business hours in a time zone, for SLA clocks of P3/P4 (DESIGN.md §5):
+ * Business hours in a time zone, for SLA clocks of P3/P4 (docs/architecture.md §5):
  * weekly hours per weekday, holidays, and make-up working days (a Saturday
  * worked to bridge a holiday, common in China) that follow Monday's hours.
  * Wall-clock times are turned into instants with Intl, so DST is respected.

@@ -120,7 +120,7 @@ export interface EscalationPolicy {
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-/** DESIGN.md §5: respond 30 min, plan 2 h, resolve 12 h / 24 h / 48 h / 5 d. */
+/** docs/architecture.md §5: respond 30 min, plan 2 h, resolve 12 h / 24 h / 48 h / 5 d. */
 export const DEFAULT_TARGETS: Record<Priority, Record<SlaClock, number>> = {
   P1: { respond: 30 * MIN, plan: 2 * HOUR, resolve: 12 * HOUR },
   P2: { respond: 30 * MIN, plan: 2 * HOUR, resolve: 24 * HOUR },

@@ -1,5 +1,5 @@
 /**
- * Incidents (DESIGN.md §5): opened automatically by firing alerts, with an
+ * Incidents (docs/architecture.md §5): opened automatically by firing alerts, with an
  * SLA clock, an escalation tier, a timeline and, when closed, a cause and fix
  * that feed the knowledge base.
  */

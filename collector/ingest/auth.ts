@@ -1,5 +1,5 @@
 /**
- * Bearer tokens per agent (DESIGN.md §8). Only SHA-256 hashes are configured;
+ * Bearer tokens per agent (docs/architecture.md §8). Only SHA-256 hashes are configured;
  * a presented token is hashed and compared with every known hash in constant
  * time, without stopping at the first match, so timing reveals nothing.
  */

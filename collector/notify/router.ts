@@ -1,5 +1,5 @@
 /**
- * Who hears about an incident, through which channels (DESIGN.md §5, routing
+ * Who hears about an incident, through which channels (docs/architecture.md §5, routing
  * by priority): on open the route's tiers (e.g. P1: the on-call and L2 at
  * once, by SMS and email); on escalation the new tier; repeats, SLA warnings
  * and breaches go to the tier in charge. A contact that none of the route's

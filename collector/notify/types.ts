@@ -1,5 +1,5 @@
 /**
- * Notification contracts (DESIGN.md §5, STYLE.md after Alertmanager): a
+ * Notification contracts (docs/architecture.md §5, STYLE.md after Alertmanager): a
  * channel only delivers one message to one recipient and says whether a
  * failure is worth retrying; the pipeline owns queueing, back-off, repeats
  * and the notification log.

@@ -1,6 +1,6 @@
 /**
  * Alert state and the events that leave the rule engine. This is the one
- * interface the incidents stage consumes (DESIGN.md §5).
+ * interface the incidents stage consumes (docs/architecture.md §5).
  */
 import type { Priority } from './types.js';
 

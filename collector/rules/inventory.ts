@@ -1,7 +1,7 @@
 /**
  * inventory.yaml: device → parent, site, team. Parents drive topology-aware
  * suppression: while a parent is down, its children's reachability alerts are
- * held instead of paging (DESIGN.md §5). Parents sent by agents in device
+ * held instead of paging (docs/architecture.md §5). Parents sent by agents in device
  * metadata count too; the inventory file wins where both speak.
  */
 import Type, { type Static } from 'typebox';

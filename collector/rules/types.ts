@@ -1,5 +1,5 @@
 /**
- * The rule language's compiled form (DESIGN.md §4). The parser turns YAML rule
+ * The rule language's compiled form (docs/architecture.md §4). The parser turns YAML rule
  * files into RuleDefs; the engine evaluates them. Nothing else depends on the
  * YAML shape.
  */

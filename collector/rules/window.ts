@@ -1,5 +1,5 @@
 /**
- * Per-series sample windows for rule evaluation (DESIGN.md §4): the data behind
+ * Per-series sample windows for rule evaluation (docs/architecture.md §4): the data behind
  * last/avg/min/max/rate/delta, absent() and predict().
  *
  * Memory: a point is two float64s, 16 bytes. Capacity starts small and doubles

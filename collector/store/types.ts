@@ -1,4 +1,4 @@
-/** The MetricStore interface (DESIGN.md §6): one contract, SQLite and InfluxDB behind it. */
+/** The MetricStore interface (docs/architecture.md §6): one contract, SQLite and InfluxDB behind it. */
 import type { Sample } from '../contract/index.js';
 import type { TagMatcher } from './selector.js';
 

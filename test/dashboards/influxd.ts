@@ -1,5 +1,5 @@
 /**
- * A real InfluxDB 1.x server (Debian package `influxdb`, DESIGN.md §9) on free
+ * A real InfluxDB 1.x server (Debian package `influxdb`, docs/architecture.md §9) on free
  * 127.0.0.1 ports with every directory in a temporary folder, for suites that
  * need InfluxQL answered for real: the dashboards' queries, the InfluxDB store.
  *

@@ -1,6 +1,6 @@
 /**
  * Every query of every provisioned dashboard runs against a real InfluxDB 1.6
- * (DESIGN.md §9) holding a realistic day of a small machine room, written in
+ * (docs/architecture.md §9) holding a realistic day of a small machine room, written in
  * the data model dashboards/README.md describes: each panel target, each
  * annotation and each template variable must parse, run and return rows.
  *

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §7: a kill -9 of the collector at any moment loses no acknowledged
+ * docs/architecture.md §7: a kill -9 of the collector at any moment loses no acknowledged
  * sample. A client streams batches into a collector process, the process is
  * killed mid-stream, restarted, and every batch it acknowledged must be there.
  */

@@ -1,5 +1,5 @@
 /**
- * A real OpenSSH server for the tests (DESIGN.md §9): /usr/sbin/sshd on
+ * A real OpenSSH server for the tests (docs/architecture.md §9): /usr/sbin/sshd on
  * 127.0.0.1 and a free port, with a generated host key, a generated user key
  * for the current user, and an authorized_keys entry whose environment puts a
  * directory of fixture commands first on PATH.

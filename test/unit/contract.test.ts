@@ -5,7 +5,7 @@ import { DeviceMeta, IngestBatch, Sample } from '../../collector/contract/index.
 const good = { measurement: 'disk', tags: { device: 'db01', mount: '/u01' }, fields: { used_pct: 91.2, free_bytes: 5.2e9, ok: true, state: 'rw' }, ts: 1795432347870 };
 
 describe('wire contract', () => {
-  it('accepts the sample of DESIGN.md §2', () => {
+  it('accepts the sample of docs/architecture.md §2', () => {
     expect(Value.Check(Sample, good)).toBe(true);
   });
 
@@ -27,7 +27,7 @@ describe('wire contract', () => {
     });
   }
 
-  it('knows the device classes of DESIGN.md §2', () => {
+  it('knows the device classes of docs/architecture.md §2', () => {
     expect(Value.Check(DeviceMeta, { name: 'ups1', class: 'ups', parent: 'pdu-a' })).toBe(true);
     expect(Value.Check(DeviceMeta, { name: 'ups1', class: 'toaster' })).toBe(false);
   });

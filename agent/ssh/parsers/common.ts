@@ -5,7 +5,7 @@
  */
 import type { ParsedMetric, ParseResult } from '../types.js';
 
-/** Measurement and field names; names are contracts (DESIGN.md §3). */
+/** Measurement and field names; names are contracts (docs/architecture.md §3). */
 export const METRIC = {
   cpu: { m: 'cpu', usage: 'usage_pct', iowait: 'iowait_pct' },
   load: { m: 'load', l1: 'l1', l5: 'l5', l15: 'l15' },

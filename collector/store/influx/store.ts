@@ -1,5 +1,5 @@
 /**
- * The InfluxDB store (DESIGN.md §6): InfluxDB is where time series live for
+ * The InfluxDB store (docs/architecture.md §6): InfluxDB is where time series live for
  * Grafana and long-range reads; the embedded SQLite store stays underneath as
  * the durable buffer and the fallback.
  *
