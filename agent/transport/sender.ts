@@ -7,7 +7,8 @@
  *
  * Answers:
  *   200            acknowledged (or a duplicate the collector already had) → next batch
- *   5xx, 408, 429  and network errors → retry with back-off; the spool grows, bounded
+ *   5xx, 408, 429, 499 and network errors → retry with back-off; the spool grows, bounded
+ *   (499: the collector saw the request as abandoned and stored nothing)
  *   401, 403       a credentials problem an operator must fix → retry slowly (max back-off),
  *                  keeping data until the spool bound drops the oldest
  *   other 4xx      the batch itself is bad → logged with the collector's message and dropped
@@ -176,7 +177,7 @@ export class Sender {
     }
     const message = collectorMessage(body);
     // A shedding collector says when to come back; waiting at least that long is what lets it drain.
-    if (status >= 500 || status === 408 || status === 429) return this.retryLater(`collector answered ${status}: ${message}`, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
+    if (status >= 500 || status === 408 || status === 429 || status === 499) return this.retryLater(`collector answered ${status}: ${message}`, Math.min(retryAfterMs ?? 0, MAX_RETRY_AFTER_MS));
     if (status === 401 || status === 403) {
       this.opts.log.error('collector refused the agent token or a device it does not own; batches stay spooled until it is fixed', { status, message });
       return this.retryLater(`collector refused credentials (${status}): ${message}`, 60_000);

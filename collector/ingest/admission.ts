@@ -91,5 +91,7 @@ export class IngestAdmission {
 
 /** True when the client has gone: its batch would be retried anyway, so applying it only adds load. */
 export function clientGone(request: FastifyRequest): boolean {
-  return request.raw.destroyed || request.raw.socket?.destroyed === true;
+  // The socket, not the request stream: a request whose body has been read is
+  // itself "destroyed" (autoDestroy) while its client still waits for the answer.
+  return request.raw.socket?.destroyed === true;
 }

@@ -80,7 +80,7 @@ describe('agent.yaml', () => {
       `${file}:4:11: interval: '15 seconds' is not a duration (write e.g. 500ms, 15s, 5m, 1h, 1d)`,
       `${file}:13:11: targets.2.cron: '61 * * * *' is not a cron expression (minute: 61 is a invalid expression for minute); e.g. "*/5 * * * *"`,
       `${file}:9:7: targets.0.options.processs: unknown key 'processs' (valid keys: processes, ntp_server, mounts, interfaces, disks, class, backend, services)`,
-      `${file}:10:12: targets.1.probe: unknown probe 'telepathy' (known: host, snmp, ssh, ping, tcp, http, exec, syslog)`,
+      `${file}:10:12: targets.1.probe: unknown probe 'telepathy' (known: host, snmp, ssh, oracle, ping, tcp, http, exec, syslog)`,
     ]);
   });
 
