@@ -91,6 +91,17 @@ describe('Sender', () => {
     expect(s.stats.batchesSent).toBe(1);
   });
 
+  it('retries a 499 (the collector took the request as abandoned and stored nothing) instead of dropping it', async () => {
+    const poster = new ScriptedPoster((n) => (n === 0 ? { status: 499, body: '{"message":"the client disconnected before its batch was applied; nothing was stored"}' } : ok()));
+    const s = sender(poster, 10);
+    s.start();
+    s.enqueue([sample(1)]);
+    await until(() => spool.pendingRecords === 0 && poster.received.length === 2);
+    await s.stop(100);
+    expect(new Set(poster.received.map((b) => b.batch_id)).size).toBe(1);
+    expect(s.stats.batchesSent).toBe(1);
+  });
+
   it('waits at least the Retry-After of a 429 before sending again', async () => {
     const poster = new ScriptedPoster((n) => (n === 0 ? { status: 429, body: '{"message":"at its ingest bound"}', retryAfterMs: 30_000 } : ok()));
     const warnings: string[] = [];
