@@ -10,7 +10,7 @@ import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
 import { DEVICE_CLASSES } from '../../collector/contract/index.js';
 import { exchange, type HopResponse } from './http-client.js';
 import { mapLimit } from './limit.js';
-import { HTTP, type ProbeResult } from './net-metrics.js';
+import { classifySocketError, HTTP, type ProbeResult } from './net-metrics.js';
 import { checkSchema, durationOption } from './options.js';
 import { compileTls, tlsSample, TlsOptionsSchema, type CompiledTls, type PeerCertificate } from './tls-info.js';
 import { ProbeOptionsError, type OptionProblem, type Probe, type ProbeContext, type ProbeEnv, type ProbeKind, type TargetSpec } from './types.js';
@@ -189,22 +189,7 @@ function judge(c: HttpCheck, res: HopResponse): { ok: boolean; result: ProbeResu
 
 function classify(err: NodeJS.ErrnoException, signal: AbortSignal): ProbeResult {
   if (signal.aborted || err.name === 'AbortError' || err.name === 'TimeoutError') return 'timeout';
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'unreachable';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'unresolved';
-    case 'ETLSVERIFY':
-      return 'tls';
-    default:
-      return err.code?.startsWith('ERR_SSL') || err.code?.startsWith('ERR_TLS') ? 'tls' : 'error';
-  }
+  return classifySocketError(err);
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);

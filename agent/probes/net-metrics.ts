@@ -13,3 +13,23 @@ export const LOG = { measurement: 'log', matches: 'matches', messagesPs: 'messag
 
 /** Why a check did not succeed, in the `result` field; a short closed vocabulary for rules and dashboards. */
 export type ProbeResult = 'ok' | 'status' | 'timeout' | 'refused' | 'unreachable' | 'unresolved' | 'loss' | 'mismatch' | 'tls' | 'error';
+
+/** What a socket error says about the target, for `result` (shared by tcp and http). */
+export function classifySocketError(err: NodeJS.ErrnoException): ProbeResult {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'unreachable';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unresolved';
+    case 'ETLSVERIFY':
+      return 'tls';
+    default:
+      return err.code?.startsWith('ERR_SSL') || err.code?.startsWith('ERR_TLS') ? 'tls' : 'error';
+  }
+}

@@ -11,7 +11,7 @@ import Type, { type Static } from 'typebox';
 import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
 import { DEVICE_CLASSES } from '../../collector/contract/index.js';
 import { parseHostPort } from './host.js';
-import { TCP, type ProbeResult } from './net-metrics.js';
+import { classifySocketError, TCP, type ProbeResult } from './net-metrics.js';
 import { checkSchema, durationOption } from './options.js';
 import { compileTls, peerCertificate, tlsSample, TlsOptionsSchema, type CompiledTls, type PeerCertificate } from './tls-info.js';
 import { ProbeOptionsError, type OptionProblem, type Probe, type ProbeContext, type ProbeEnv, type ProbeKind, type TargetSpec } from './types.js';
@@ -105,23 +105,6 @@ export interface TcpOutcome {
   detail?: string;
 }
 
-function classify(err: NodeJS.ErrnoException): ProbeResult {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ETIMEDOUT':
-      return 'timeout';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'unreachable';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'unresolved';
-    default:
-      return err.code?.startsWith('ERR_SSL') || err.code?.startsWith('ERR_TLS') ? 'tls' : 'error';
-  }
-}
-
 /** One check: connect (and handshake), then optionally send and wait for `expect`. Never throws. */
 export function checkTcp(c: TcpCheck, timeoutMs: number, signal: AbortSignal, now: () => number): Promise<TcpOutcome> {
   return new Promise((resolve) => {
@@ -161,7 +144,7 @@ export function checkTcp(c: TcpCheck, timeoutMs: number, signal: AbortSignal, no
       else if (reply.length >= TCP_DEFAULTS.maxReplyBytes) done({ result: 'mismatch', detail: 'reply too long without a match' });
     });
     socket.on('end', () => done({ result: c.expect ? 'mismatch' : 'ok', detail: `closed after ${reply.length} bytes` }));
-    socket.on('error', (err: NodeJS.ErrnoException) => done({ result: classify(err), detail: err.message }));
+    socket.on('error', (err: NodeJS.ErrnoException) => done({ result: classifySocketError(err), detail: err.message }));
   });
 }
 
