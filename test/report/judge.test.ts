@@ -192,12 +192,16 @@ describe('edge cases', () => {
     cpu.hourly = cpu.hourly.map(() => 40);
     const report = judgeReport(input);
     const warnings = report.risks.filter((r) => r.status === 'warn');
-    expect(warnings.map(key)).toEqual(['db01 fs:/u01', 'db03 fs:/u01', 'db02 fs:/u02']);
+    // db01 and db02 rank P2 in this room, db03 P3: P1 and P2 come first whatever raised them
+    // (issue 17); within a priority, the soonest to fill comes first.
+    expect(warnings.map((w) => `${key(w)} ${w.priority}`)).toEqual(['db01 fs:/u01 P2', 'db02 fs:/u02 P2', 'db03 fs:/u01 P3']);
     const days = warnings.map((w) => report.rows.find((r) => key(r) === key(w))!.daysUntilFull!);
     expect(days[0]).toBeLessThan(days[1]!);
-    expect(days[1]).toBeLessThan(days[2]!);
-    // Failures still come first.
-    expect(report.risks.slice(0, report.risks.length - 3).every((r) => r.status === 'fail')).toBe(true);
+    expect(days[2]).toBeLessThan(days[1]!);
+    // Ranked by priority, then failed before warned.
+    const rank = { P1: 1, P2: 2, P3: 3, P4: 4 } as const;
+    const order = report.risks.map((r) => rank[r.priority ?? 'P4'] * 2 + (r.status === 'fail' ? 0 : 1));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
   it('a silent device: warn on reachability, verdict silent; mostly down by device.up: verdict down', () => {
