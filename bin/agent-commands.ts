@@ -10,7 +10,7 @@ import type { Logger } from '../lib/log.js';
 import { untilSignal } from './signals.js';
 
 export async function runAgent(configPath: string, log: Logger): Promise<number> {
-  const agent = new Agent(loadAgentConfig(configPath), { logger: log.child({ part: 'agent' }) });
+  const agent = new Agent(loadAgentConfig(configPath), { logger: log.child({ component: 'agent' }) });
   agent.start();
   const onHangup = () => void reloadAgent(agent, configPath, log);
   process.on('SIGHUP', onHangup);

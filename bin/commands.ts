@@ -56,7 +56,7 @@ export async function runStart(opts: { collectorConfig?: string; dataDir?: strin
   const token = localAgentToken(base.dataDir);
   const collector = await startCollector(base, [{ name: LOCAL_AGENT, tokenSha256: sha256Hex(token) }]);
   reloadOnHangup(collector, log);
-  const agent = new Agent(localAgentConfig(collector.url, token, base.dataDir), { logger: log.child({ part: 'agent' }) });
+  const agent = new Agent(localAgentConfig(collector.url, token, base.dataDir), { logger: log.child({ component: 'agent' }) });
   agent.start();
   log.info({ url: collector.url, data: base.dataDir }, `roomwatch is running: try ${collector.url}/api/v1/devices`);
   await untilSignal(log);

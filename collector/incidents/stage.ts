@@ -122,7 +122,8 @@ export function buildIncidentStage(o: IncidentStageOptions) {
 
   manager.onChange((c) => {
     if (c.damped) return;
-    const kind = c.type === 'opened' || c.type === 'reopened' ? 'opened' : c.type === 'priority_raised' ? 'escalated' : c.type;
+    // A reopened incident says so: the on-call saw it resolve and must not take it for a new one.
+    const kind = c.type === 'priority_raised' ? 'escalated' : c.type;
     const key = c.type === 'opened' ? 'open' : `${c.type}:${c.at}`;
     if (c.type === 'acknowledged' || c.type === 'closed') return; // people who act know already
     o.db.transaction(() => router.notify(c.incident, kind, key, {}, c.at))();

@@ -17,6 +17,7 @@ const CATALOGUES: Record<Lang, Catalogue> = {
   en: {
     kind: {
       opened: 'OPEN',
+      reopened: 'REOPENED',
       escalated: 'ESCALATED',
       repeat: 'STILL OPEN',
       sla_warning: 'SLA WARNING',
@@ -43,6 +44,7 @@ const CATALOGUES: Record<Lang, Catalogue> = {
   'zh-CN': {
     kind: {
       opened: '新事件',
+      reopened: '重新打开',
       escalated: '已升级',
       repeat: '仍未处理',
       sla_warning: 'SLA 预警',

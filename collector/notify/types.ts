@@ -23,7 +23,7 @@ export interface Recipient {
 /** What an incident notification says, before a channel renders it. */
 export interface NotificationContent {
   /** Why this message is sent. */
-  kind: 'opened' | 'escalated' | 'repeat' | 'sla_warning' | 'sla_breach' | 'acknowledged' | 'resolved' | 'closed' | 'test';
+  kind: 'opened' | 'reopened' | 'escalated' | 'repeat' | 'sla_warning' | 'sla_breach' | 'acknowledged' | 'resolved' | 'closed' | 'test';
   incidentId: number;
   priority: 'P1' | 'P2' | 'P3' | 'P4';
   title: string;

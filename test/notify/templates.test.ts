@@ -17,6 +17,9 @@ describe('message templates', () => {
   it('names the kind and tier in both languages', () => {
     expect(renderEmail(base, 'en').subject).toBe('[P2] ESCALATED #9 array1: Disk failed');
     expect(renderEmail(base, 'zh-CN').subject).toBe('【P2】已升级 #9 array1：Disk failed');
+    // A reopened incident is not mistaken for a new one (it was mailed as OPEN before).
+    expect(renderEmail({ ...base, kind: 'reopened' }, 'en').subject).toBe('[P2] REOPENED #9 array1: Disk failed');
+    expect(renderEmail({ ...base, kind: 'reopened' }, 'zh-CN').subject).toBe('【P2】重新打开 #9 array1：Disk failed');
     expect(renderEmail(base, 'en').text).toContain('Escalation tier: L2');
     expect(renderEmail(base, 'zh-CN').text).toContain('升级层级: L2');
   });
