@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { embeddedText } from './shipped.js';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { TSchema, Static } from 'typebox';
 import Value from 'typebox/value';
 import { parseDuration, parseSize } from './units.js';
@@ -44,10 +44,19 @@ export class YamlSource {
   }
 
   syntaxProblems(): ConfigProblem[] {
-    return this.doc.errors.map((e) => {
+    const problems = this.doc.errors.map((e) => {
       const pos = this.lineCounter.linePos(e.pos[0]);
       return { file: this.file, line: pos.line, col: pos.col, path: '', message: e.message.split('\n')[0] ?? e.message };
     });
+    // An alias without its anchor would only fail later, inside toJS(), as a bare ReferenceError.
+    visit(this.doc, {
+      Alias: (_key, node) => {
+        if (node.resolve(this.doc) !== undefined) return;
+        const pos = this.lineCounter.linePos(node.range?.[0] ?? 0);
+        problems.push({ file: this.file, line: pos.line, col: pos.col, path: '', message: `alias *${node.source} has no anchor &${node.source} before it` });
+      },
+    });
+    return problems;
   }
 
   /** The position of the node at `path` (or of its nearest existing ancestor). */
@@ -81,7 +90,12 @@ export class YamlSource {
   }
 
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    try {
+      return this.doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // e.g. aliases that expand without bound ("billion laughs"): refused with the file named.
+      throw new ConfigError([{ file: this.file, line: 1, col: 1, path: '', message: `cannot be read: ${(err as Error).message}` }]);
+    }
   }
 }
 

@@ -97,6 +97,15 @@ describe('agent.yaml', () => {
     expect(errors[0]).toMatch(new RegExp(`^${file}:\\d+:\\d+: `));
   });
 
+  it('names an alias without its anchor, and aliases that expand without bound, instead of throwing', () => {
+    const dangling = write('collector: { url: "http://x:1", token: t }\ntargets:\n  - *nosuch\n');
+    expect(errorsOf(() => loadAgentConfig(dangling, {}))).toEqual([`${dangling}:3:5: alias *nosuch has no anchor &nosuch before it`]);
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c']]) rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    const laughs = write(`${rows.join('\n')}\n`);
+    expect(errorsOf(() => loadAgentConfig(laughs, {}))).toEqual([`${laughs}:1:1: cannot be read: Excessive alias count indicates a resource exhaustion attack`]);
+  });
+
   it('refuses a timeout longer than the interval', () => {
     const file = write('collector:\n  url: http://x:1\n  token: t\ntargets:\n  - probe: host\n    interval: 10s\n    timeout: 1m\n');
     expect(errorsOf(() => loadAgentConfig(file, {}))).toEqual([`${file}:7:14: targets.0.timeout: timeout must not exceed the interval (10000 ms)`]);
