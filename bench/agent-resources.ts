@@ -9,15 +9,10 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT, CLK_TCK, emit, envInt, getText, median, procCpuTicks, progress, promSum, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, procStatusKb, CLK_TCK, emit, envInt, getText, median, procCpuTicks, progress, promSum, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 
 const EVERY_MS = 5_000;
 const STARTUP_MS = 10_000;
-
-function statusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
 
 export async function benchAgentResources(): Promise<void> {
   const seconds = envInt('BENCH_AGENT_SECONDS', 300, 15);
@@ -68,9 +63,9 @@ export async function benchAgentResources(): Promise<void> {
     for (let k = 1; k * EVERY_MS <= seconds * 1000; k++) {
       await sleep(Math.max(0, t0 + k * EVERY_MS - performance.now()));
       if (exitCode !== undefined) throw new Error(`agent exited early (${exitCode}); log:\n${readFileSync(logFile, 'utf8').slice(-2_000)}`);
-      readings.push({ t: performance.now() - t0, rssKb: statusKb(pid, 'VmRSS'), ticks: procCpuTicks(pid) });
+      readings.push({ t: performance.now() - t0, rssKb: procStatusKb(pid, 'VmRSS'), ticks: procCpuTicks(pid) });
     }
-    const hwmKb = statusKb(pid, 'VmHWM');
+    const hwmKb = procStatusKb(pid, 'VmHWM');
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;

@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 import { fpingArgs } from '../agent/probes/fping.js';
 import { compilePingOptions, PingProbe } from '../agent/probes/ping.js';
 import { compileSyslogOptions, SyslogProbe } from '../agent/probes/syslog.js';
-import { AGENT, emit, envInt, freePort, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, procStatusKb, emit, envInt, freePort, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 
 const quiet = () => undefined;
 
@@ -120,11 +120,6 @@ export async function benchSyslogIngest(): Promise<void> {
   }
 }
 
-function rssKb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
 export async function benchChecksAgentRss(): Promise<void> {
   const pingTargets = envInt('BENCH_CHECKS_PING', 500);
   const httpTargets = envInt('BENCH_CHECKS_HTTP', 100);
@@ -171,7 +166,7 @@ export async function benchChecksAgentRss(): Promise<void> {
     for (let k = 1; k * 5_000 <= seconds * 1000; k++) {
       await sleep(Math.max(0, t0 + k * 5_000 - performance.now()));
       if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      if (k * 5_000 >= 20_000) readings.push(rssKb(pid) / 1024);
+      if (k * 5_000 >= 20_000) readings.push(procStatusKb(pid, 'VmRSS') / 1024);
     }
     child.kill('SIGTERM');
     await new Promise((res) => child.once('exit', res));

@@ -85,6 +85,12 @@ function clockTicks(): number {
     return 100; // Linux USER_HZ on every mainstream kernel
   }
 }
+/** A `kB` line of /proc/<pid>/status (VmRSS, VmHWM); NaN when absent. */
+export function procStatusKb(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
 export function procCpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on

@@ -11,15 +11,10 @@
  */
 import type http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { AGENT, emit, envInt, getText, keepAliveAgent, promSum, r, sleep, startCollectorProc, TOKEN, tempDir, type CollectorProc } from './lib.js';
+import { AGENT, procStatusKb, emit, envInt, getText, keepAliveAgent, promSum, r, sleep, startCollectorProc, TOKEN, tempDir, type CollectorProc } from './lib.js';
 import { BatchStream, jsonBody } from './batches.js';
 
 const HEADERS = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-
-function procStatusKb(pid: number, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
 
 async function postOnce(agent: http.Agent, url: string, body: Buffer): Promise<{ status: number; retryAfterS: number }> {
   const { request } = await import('node:http');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SshConnection, type SshConnectionOptions } from '../agent/ssh/connection.js';
 import { startSshd, type Sshd } from '../test/ssh/sshd.js';
-import { AGENT, emit, envInt, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, procStatusKb, emit, envInt, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 
 function options(sshd: Sshd): SshConnectionOptions {
   return {
@@ -74,11 +74,6 @@ export async function benchSshChecks(): Promise<void> {
   }
 }
 
-function rssKb(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
 export async function benchSshAgentRss(): Promise<void> {
   const targets = envInt('BENCH_SSH_TARGETS', 100);
   const seconds = envInt('BENCH_SSH_AGENT_SECONDS', 60, 20);
@@ -109,7 +104,7 @@ export async function benchSshAgentRss(): Promise<void> {
     for (let k = 1; k * 5_000 <= seconds * 1000; k++) {
       await sleep(Math.max(0, t0 + k * 5_000 - performance.now()));
       if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      if (k * 5_000 >= 35_000) readings.push(rssKb(pid) / 1024);
+      if (k * 5_000 >= 35_000) readings.push(procStatusKb(pid, 'VmRSS') / 1024);
     }
     child.kill('SIGTERM');
     await new Promise((res) => child.once('exit', res));
