@@ -10,7 +10,6 @@
  * spools one 100-sample batch per 15 s of outage).
  */
 import type http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { AGENT, procStatusKb, emit, envInt, getText, keepAliveAgent, promSum, r, sleep, startCollectorProc, TOKEN, tempDir, type CollectorProc } from './lib.js';
 import { BatchStream, jsonBody } from './batches.js';
 
