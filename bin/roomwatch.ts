@@ -9,6 +9,12 @@
 import { buildProgram } from './program.js';
 import { EXIT_OK, reportError } from './cli-support.js';
 
+// `roomwatch … | head` closes the pipe early: end quietly, as other command-line tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(argv: string[]): Promise<number> {
   let code = EXIT_OK;
   const program = buildProgram((c) => (code = c));
