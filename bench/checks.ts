@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 import { fpingArgs } from '../agent/probes/fping.js';
 import { compilePingOptions, PingProbe } from '../agent/probes/ping.js';
 import { compileSyslogOptions, SyslogProbe } from '../agent/probes/syslog.js';
-import { AGENT, procStatusKb, emit, envInt, freePort, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, bundledAgentRss, emit, envInt, freePort, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 
 const quiet = () => undefined;
 
@@ -157,19 +157,7 @@ export async function benchChecksAgentRss(): Promise<void> {
       ...urls,
     ].join('\n');
     writeFileSync(join(tmp.dir, 'agent.yaml'), `${config}\n`);
-    const cli = fileURLToPath(new URL('../roomwatch-agent.mjs', import.meta.url));
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(process.execPath, [cli, '--config', join(tmp.dir, 'agent.yaml')], { cwd: root, stdio: ['ignore', logFd, logFd] });
-    const pid = child.pid as number;
-    const readings: number[] = [];
-    const t0 = performance.now();
-    for (let k = 1; k * 5_000 <= seconds * 1000; k++) {
-      await sleep(Math.max(0, t0 + k * 5_000 - performance.now()));
-      if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      if (k * 5_000 >= 20_000) readings.push(procStatusKb(pid, 'VmRSS') / 1024);
-    }
-    child.kill('SIGTERM');
-    await new Promise((res) => child.once('exit', res));
+    const readings = await bundledAgentRss(join(tmp.dir, 'agent.yaml'), logFile, logFd, seconds, 20_000);
     const samples = /roomwatch_ingest_samples_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${collector.url}/metrics`)).text());
     progress(`agent log tail: ${readFileSync(logFile, 'utf8').split('\n').slice(-3).join(' | ').slice(0, 400)}`);
     emit({

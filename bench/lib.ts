@@ -3,12 +3,13 @@
  * the collector child process and a keep-alive HTTP load driver.
  * Every network target is 127.0.0.1.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CollectorReply, CollectorRequest, FiredNotice, RulesOptions } from './collector-proc.js';
 
 export const HOST = '127.0.0.1';
@@ -202,4 +203,31 @@ export function promSum(text: string, name: string, match: Record<string, string
     if (Object.entries(match).every(([k, v]) => labels.includes(`${k}="${v}"`))) sum += Number(m[3]);
   }
   return sum;
+}
+
+/**
+ * Runs the bundled agent (dist/roomwatch-agent.mjs) on `config` for `seconds`,
+ * reading its RSS every 5 s once `warmupMs` has passed; returns the readings in MB.
+ * An agent that exits early fails the bench with the tail of its log.
+ */
+export async function bundledAgentRss(config: string, logFile: string, logFd: number, seconds: number, warmupMs: number): Promise<number[]> {
+  const cli = fileURLToPath(new URL('../roomwatch-agent.mjs', import.meta.url));
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = spawn(process.execPath, [cli, '--config', config], { cwd: root, stdio: ['ignore', logFd, logFd] });
+  const pid = child.pid as number;
+  const readings: number[] = [];
+  const t0 = performance.now();
+  try {
+    for (let k = 1; k * 5_000 <= seconds * 1000; k++) {
+      await sleep(Math.max(0, t0 + k * 5_000 - performance.now()));
+      if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+      if (k * 5_000 >= warmupMs) readings.push(procStatusKb(pid, 'VmRSS') / 1024);
+    }
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((res) => child.once('exit', res));
+    }
+  }
+  return readings;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SshConnection, type SshConnectionOptions } from '../agent/ssh/connection.js';
 import { startSshd, type Sshd } from '../test/ssh/sshd.js';
-import { AGENT, procStatusKb, emit, envInt, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, bundledAgentRss, emit, envInt, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 
 function options(sshd: Sshd): SshConnectionOptions {
   return {
@@ -95,19 +95,7 @@ export async function benchSshAgentRss(): Promise<void> {
     }
     const config = join(tmp.dir, 'agent.yaml');
     writeFileSync(config, `${lines.join('\n')}\n`);
-    const cli = fileURLToPath(new URL('../roomwatch-agent.mjs', import.meta.url));
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const child = spawn(process.execPath, [cli, '--config', config], { cwd: root, stdio: ['ignore', logFd, logFd] });
-    const pid = child.pid as number;
-    const readings: number[] = [];
-    const t0 = performance.now();
-    for (let k = 1; k * 5_000 <= seconds * 1000; k++) {
-      await sleep(Math.max(0, t0 + k * 5_000 - performance.now()));
-      if (child.exitCode !== null) throw new Error(`agent exited (${child.exitCode}): ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-      if (k * 5_000 >= 35_000) readings.push(procStatusKb(pid, 'VmRSS') / 1024);
-    }
-    child.kill('SIGTERM');
-    await new Promise((res) => child.once('exit', res));
+    const readings = await bundledAgentRss(config, logFile, logFd, seconds, 35_000);
     const samples = /roomwatch_ingest_samples_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${collector.url}/metrics`)).text());
     emit({
       bench: 'ssh_agent_rss',
