@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { CronWindows, cronWindowProblem } from '../../lib/cron-window.js';
 import type { Db } from '../db.js';
 import { globToSafeRegex, safeRegexProblem, type SafeRegex } from '../../lib/safe-regex.js';
+import { isValidTimeZone } from '../../lib/tz.js';
 
 export interface MaintenanceScope {
   /** Device names; `*` and `?` are wildcards. */
@@ -56,7 +57,7 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
     const cron = cronWindowProblem(w.cron ?? '');
     if (cron) problems.push({ field: 'cron', message: cron });
   }
-  if (w.timezone !== undefined && !isTimeZone(w.timezone)) {
+  if (w.timezone !== undefined && !isValidTimeZone(w.timezone)) {
     problems.push({ field: 'timezone', message: `'${w.timezone}' is not an IANA time zone such as Europe/Berlin or Asia/Shanghai` });
   }
   const s = w.scope;
@@ -70,15 +71,6 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
   return problems;
 }
 
-/** True for a zone name the runtime's Intl knows (Mars/Base is not one). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class MaintenanceCalendar {
   /** Recurring windows' "open now?" answers (node-cron matching, kept per minute). */
