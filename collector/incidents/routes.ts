@@ -44,7 +44,16 @@ const Create = Type.Object(
 const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
 const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
 const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const Resolve = Type.Object({ by: Actor, note: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
+const Resolve = Type.Object(
+  {
+    by: Actor,
+    note: Type.Optional(Type.String({ maxLength: 10_000 })),
+    /** Resolve although alerts still fire (recorded in the timeline). Needs `reason`. */
+    force: Type.Optional(Type.Boolean()),
+    reason: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 const Close = Type.Object(
   {
     by: Actor,
@@ -124,14 +133,16 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
   });
 
   const action = <S extends Parameters<typeof Type.Object>[0]>(path: string, body: ReturnType<typeof Type.Object<S>>, run: (id: number, b: Record<string, unknown>, now: number) => Incident) =>
-    app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> }>(`/api/v1/incidents/:id/${path}`, { schema: { params: Id, body } }, async (request) =>
+    app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> }>(`/api/v1/incidents/:id/${path}`, { schema: { params: Id, body }, config: { access: 'operator' } }, async (request) =>
       guard(() => run(Number(request.params.id), request.body, opts.now())),
     );
 
   action('ack', Ack, (id, b, now) => opts.manager.acknowledge(id, b.by as string, now));
   action('assign', Assign, (id, b, now) => opts.manager.assign(id, b.to as string, b.by as string, now));
   action('comment', Comment, (id, b, now) => opts.manager.comment(id, b.text as string, b.by as string, now, b.plan === true));
-  action('resolve', Resolve, (id, b, now) => opts.manager.resolve(id, b.by as string, now, b.note as string | undefined));
+  action('resolve', Resolve, (id, b, now) =>
+    opts.manager.resolve(id, b.by as string, now, b.note as string | undefined, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
+  );
   action('close', Close, (id, b, now) =>
     opts.manager.close(id, b.by as string, now, b.cause as string, b.fix as string, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
   );
