@@ -90,12 +90,16 @@ describe('agent hosts in the collector', () => {
     }
     expect(await device()).toMatchObject({ name: 'web01', up: true, up_source: 'heartbeat' });
     expect((await upPoints()).map((p: [number, number]) => p[1])).toEqual([1, 1, 1, 1]);
+    const reachable = async () => (await c.reports.build('2026-11-23', 'en')).report.rows.find((r) => r.device === 'web01' && r.check === 'reachable');
+    expect((await reachable())?.status).toBe('pass');
 
     // The agent goes quiet: after 3 × 15 s the host is down.
     now = T0 + 45_000 + 45_000 + 1_000;
     c.checkAgentHosts();
     expect(await device()).toMatchObject({ up: false, up_source: 'heartbeat' });
     expect((await upPoints()).at(-1)).toEqual([now, 0]);
+    // The daily report reads the same device.up: down at the end of the day so far.
+    expect(await reachable()).toMatchObject({ status: 'fail', detail: expect.stringMatching(/down/i) });
     // host/Host unreachable reads device.up (for: 1m): it fires from the heartbeat's verdict.
     for (let i = 1; i <= 5; i++) {
       now += 15_000;
