@@ -76,7 +76,8 @@ type FieldIds = Map<string, number>;
 export class SeriesIds {
   private cache = new Map<string, Map<string, FieldIds>>();
   private cached = 0;
-  private tentative = new Map<number, string>();
+  /** Ids inserted since the last confirm(), with their key and the cache slot that holds them. */
+  private tentative = new Map<number, { key: string; fields: FieldIds; field: string }>();
   private count: number;
   private readonly byKey: Statement;
   private readonly byId: Statement;
@@ -123,34 +124,42 @@ export class SeriesIds {
     return this.resolve(s, field, fields, id);
   }
 
-  /** The owner's transaction committed: tentative ids are real. */
+  /**
+   * The owner's transaction committed: tentative ids that are in the table are
+   * real. One that is not (or that now names another series) came from a
+   * transaction that rolled back before this one, and leaves the cache.
+   */
   confirm(): void {
     if (this.tentative.size === 0) return;
+    for (const [id, t] of this.tentative) {
+      if (this.byId.get(id) !== t.key && t.fields.get(t.field) === id) t.fields.delete(t.field);
+    }
     this.tentative.clear();
     this.count = this.countAll.get() as number;
   }
 
   private stillThere(id: number): boolean {
-    return this.byId.get(id) === this.tentative.get(id);
+    return this.byId.get(id) === this.tentative.get(id)?.key;
   }
 
   private resolve(s: Sample, field: string, fields: Map<string, number>, stale: number | undefined): number {
     if (stale !== undefined) this.tentative.delete(stale);
     const key = this.canonical(s.measurement, field, s.tags);
     let id = this.byKey.get(key) as number | undefined;
+    let inserted = false;
     if (id === undefined) {
       id = Number(this.insert.run(key, s.measurement, field, s.tags.device, JSON.stringify(s.tags)).lastInsertRowid);
-      this.tentative.set(id, key);
+      inserted = true;
       this.count++;
     }
     if (stale === undefined && ++this.cached > this.cap) {
       // Start over rather than track recency: a room's series come back within a scrape.
       this.cache = new Map();
       this.cached = 1;
-      this.shape(s).set(field, id);
-      return id;
+      fields = this.shape(s);
     }
     fields.set(field, id);
+    if (inserted) this.tentative.set(id, { key, fields, field });
     return id;
   }
 }
