@@ -17,7 +17,7 @@
  * value for each of 4,000 series would dirty 4,000 leaf pages (16 MB of WAL for
  * 100 KB of data). They are appended to `samples_head`, which touches only its
  * last pages, inside the ingest transaction (so an acknowledged sample is
- * durable). Every 10 s or 500,000 rows — and before any query or retention — the
+ * durable). Every 5 s or 200,000 rows — and before any query or retention — the
  * head is moved into the chunk tables sorted by (series, ts, arrival), in one
  * transaction, so each page is dirtied once for many rows and a replayed point
  * still replaces the earlier one (last write wins).
@@ -40,12 +40,14 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * A move costs about one page per series however many rows it carries, so it
- * moves many at once: 500,000 rows cost 0.4× per row what 200,000 did, on the
- * bench room (#15). The price is the query that comes first after a full head
- * and moves it (about half a second at 500,000 rows on the 2-core machine).
+ * A move costs about one page per series however many rows it carries, so
+ * fewer, larger moves cost less per row (500,000 rows: 0.4× per row what
+ * 200,000 cost, #15). But a move holds the event loop: 500,000 rows took about
+ * half a second, past ingest.max_event_loop_lag (200 ms), and the collector
+ * shed load after each one. So the row bound stays at 200,000, and the timer
+ * waits 5 s, which makes the moves of a quiet room carry more rows each.
  */
-export const DEFAULT_STORE_OPTIONS: SqliteStoreOptions = { retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, flushMs: 10_000, flushRows: 500_000 };
+export const DEFAULT_STORE_OPTIONS: SqliteStoreOptions = { retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, flushMs: 5_000, flushRows: 200_000 };
 
 interface SeriesRow {
   id: number;
