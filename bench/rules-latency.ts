@@ -92,20 +92,26 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyFigures>
   const sent = new Map<string, number>();
   const incident = new Map<string, number>();
   const polls: Array<Promise<void>> = [];
+  const probePosts: Array<Promise<void>> = [];
   for (let i = 0; i < probes; i++) {
     const device = `lat-${String(i).padStart(4, '0')}`;
     // The probe carries the data clock's time, like the room's samples beside it.
     const body = Buffer.from(
-      JSON.stringify({ agent: AGENT, seq: 1_000_000 + i, batch_id: `${AGENT}:probe:${o.mode}:${i}`, samples: [{ measurement: 'bench', tags: { device }, fields: { latency_probe: 1 }, ts: latestTs }] }),
+      JSON.stringify({ agent: AGENT, seq: 1_000_000 + i, batch_id: `${AGENT}:probe:${o.mode.replace(/[^A-Za-z0-9]/g, '_')}:${i}`, samples: [{ measurement: 'bench', tags: { device }, fields: { latency_probe: 1 }, ts: latestTs }] }),
     );
     const t = clock();
     sent.set(device, t);
-    const posting = post(http, url, body, o.headers);
+    const posting = post(http, url, body, o.headers).then((res) => {
+      if (res.status !== 200) throw new Error(`probe ${i}: ${res.status} ${res.text.slice(0, 200)}`);
+    });
+    probePosts.push(posting);
     polls.push(pollIncident(o.collector.url, device, t, incident, posting));
     await sleep(PROBE_EVERY_MS);
   }
   const loadMs = await load;
   await Promise.all(polls);
+  // A refused probe is a broken bench, not a slow collector.
+  await Promise.all(probePosts);
   while (open > 0) await sleep(10);
   http.destroy();
 
