@@ -7,11 +7,11 @@
  *
  * Rule evaluation of a large batch is sliced (SLICE_SAMPLES): the slices after
  * the first are evaluated in their own transactions, with the event loop
- * yielded between them, so /healthz and the small batch carrying a breach are
- * not stuck behind one long batch. Slices are evaluated strictly in arrival
- * order across batches (windows need time order). The store write is not
- * sliced: the batch commits whole, and apply() resolves — the agent gets its
- * 200 — only after every slice is evaluated and committed.
+ * yielded between them, so /healthz and other requests are not stuck behind
+ * one long batch. Batches are applied one after the other, in arrival order
+ * (windows need time order). The store write is not sliced: the batch commits
+ * whole, and apply() resolves — the agent gets its 200 — only after every
+ * slice is evaluated and committed.
  */
 import type { DeviceMeta, Sample } from '../contract/index.js';
 import type { Db } from '../db.js';
@@ -62,21 +62,20 @@ export interface ApplyInput {
 export class IngestService {
   private readonly listeners: CommitListener[] = [];
   private readonly appliers: CommitListener[] = [];
-  private readonly applyTx: (input: ApplyInput, now: number, evaluate: readonly Sample[] | undefined) => ApplyResult & { devices?: readonly DeviceMeta[] };
+  private readonly applyTx: (input: ApplyInput, now: number, evaluate: readonly Sample[]) => ApplyResult & { devices?: readonly DeviceMeta[] };
   private readonly evaluateTx: (event: CommittedSamples) => void;
-  /** Batches whose later slices are still queued for evaluation, and the end of that queue. */
-  private queued = 0;
-  private queue: Promise<void> = Promise.resolve();
+  /** Settles when the batch before has been applied and the event loop has turned once since. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly store: MetricStore,
     private readonly registry: DeviceRegistry,
     private readonly ledger: BatchLedger,
     private readonly now: () => number,
     private readonly guards: IngestGuards = {},
   ) {
-    this.applyTx = db.transaction((input: ApplyInput, at: number, evaluate: readonly Sample[] | undefined): ApplyResult & { devices?: readonly DeviceMeta[] } => {
+    this.applyTx = db.transaction((input: ApplyInput, at: number, evaluate: readonly Sample[]): ApplyResult & { devices?: readonly DeviceMeta[] } => {
       if (input.batchId !== undefined && this.ledger.seen(input.batchId)) return { duplicate: true, values: 0, warnings: [] };
       const names = deviceNames(input.samples);
       // Inside the transaction, so two agents' first batches for a new device cannot both become its owner.
@@ -90,10 +89,8 @@ export class IngestService {
       if (input.hints?.length) this.registry.fillMissing(input.hints);
       const values = this.store.write(input.samples);
       if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
-      if (evaluate) {
-        const event: CommittedSamples = { agent: input.agent, samples: evaluate, devices, hints: input.hints };
-        for (const apply of this.appliers) apply(event);
-      }
+      const event: CommittedSamples = { agent: input.agent, samples: evaluate, devices, hints: input.hints };
+      for (const apply of this.appliers) apply(event);
       return { duplicate: false, values, warnings, devices };
     });
     this.evaluateTx = db.transaction((event: CommittedSamples) => {
@@ -105,8 +102,8 @@ export class IngestService {
    * Runs inside a transaction, once per slice of a batch, in order: the first
    * slice inside the batch's own transaction (its state writes commit with the
    * samples, one fsync for both; a throw rolls the batch back), later slices in
-   * their own. A slice arrives after its samples have been committed. Only
-   * the first slice carries `devices` and `hints`.
+   * their own, after the batch's commit. Only the first slice carries
+   * `devices` and `hints`.
    */
   onApply(listener: CommitListener): void {
     this.appliers.push(listener);
@@ -116,38 +113,30 @@ export class IngestService {
     this.listeners.push(listener);
   }
 
-  async apply(input: ApplyInput): Promise<ApplyResult> {
-    // The first slice rides in the batch's transaction unless earlier batches still wait: then all of it queues behind them.
-    const inline = this.queued === 0;
-    const first = inline ? input.samples.slice(0, SLICE_SAMPLES) : undefined;
+  /**
+   * Batches are applied one at a time, in arrival order, with a turn of the
+   * event loop after each: under load, what waits between two batches is one
+   * batch's work, not every request that arrived together.
+   */
+  apply(input: ApplyInput): Promise<ApplyResult> {
+    const turn = this.turn.then(() => this.applyNow(input));
+    this.turn = turn.then(yieldEventLoop, yieldEventLoop);
+    return turn;
+  }
+
+  private async applyNow(input: ApplyInput): Promise<ApplyResult> {
+    const first = input.samples.slice(0, SLICE_SAMPLES);
     const result = this.applyTx(input, this.now(), first);
     this.store.afterCommit?.();
     if (result.duplicate) return result;
-    const devices = result.devices ?? [];
-    if (first) this.committed({ agent: input.agent, samples: first, devices });
-    const rest = first ? input.samples.slice(first.length) : input.samples;
-    if (first && rest.length === 0) return result;
-    this.queued++;
-    const done = this.queue.then(() => this.evaluateSlices(input, rest, first ? undefined : devices)).finally(() => this.queued--);
-    this.queue = done.catch(() => undefined);
-    await done;
-    return result;
-  }
-
-  /** Later slices, each after a turn of the event loop; `devices` set when the first slice is among them. */
-  private async evaluateSlices(input: ApplyInput, samples: readonly Sample[], devices: readonly DeviceMeta[] | undefined): Promise<void> {
-    for (let i = 0; i < samples.length || (i === 0 && devices); i += SLICE_SAMPLES) {
+    this.committed({ agent: input.agent, samples: first, devices: result.devices ?? [] });
+    for (let i = SLICE_SAMPLES; i < input.samples.length; i += SLICE_SAMPLES) {
       await yieldEventLoop();
-      const withMeta = i === 0 && devices !== undefined;
-      const event: CommittedSamples = {
-        agent: input.agent,
-        samples: samples.slice(i, i + SLICE_SAMPLES),
-        devices: withMeta ? devices : [],
-        ...(withMeta && input.hints ? { hints: input.hints } : {}),
-      };
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples.slice(i, i + SLICE_SAMPLES), devices: [] };
       this.evaluateTx(event);
       this.committed(event);
     }
+    return result;
   }
 
   private committed(event: CommittedSamples): void {
