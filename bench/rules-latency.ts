@@ -16,8 +16,8 @@ import { AGENT, envInt, keepAliveAgent, latencyFigures, post, progress, r, sleep
 
 const PROBE_EVERY_MS = 100;
 const POLL_EVERY_MS = 5;
-/** Open requests past which the load generator stops offering more (it counts what it skipped). */
-const MAX_OPEN = 64;
+/** Open requests past which the load generator stops offering more (it counts what it skipped); below ingest.max_inflight (32), so the probes are never shed. */
+const MAX_OPEN = 16;
 
 export interface LatencyFigures {
   capacity_samples_per_s: number;
