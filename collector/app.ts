@@ -30,6 +30,7 @@ import { InfluxMetricStore } from './store/influx/store.js';
 import type { MetricStore } from './store/types.js';
 import { DeviceClasses } from './rules/classes.js';
 import { RuleEngine } from './rules/engine.js';
+import { registerEngineMetrics } from './rules/engine-metrics.js';
 import { MaintenanceCalendar } from './rules/maintenance.js';
 import { ruleRoutes } from './rules/routes.js';
 import { RulesService } from './rules/service.js';
@@ -151,6 +152,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     minCoverage: config.rules.minCoverage,
     lang: config.notify.lang,
   });
+  registerEngineMetrics(metrics.registry, engine);
   rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
   const report = await rules.load();
   if (!report.ok) {
