@@ -35,6 +35,12 @@ import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
+import { KnowledgeBase } from './incidents/knowledge.js';
+import { kbRoutes } from './incidents/kb-routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { EventBus } from './events/bus.js';
+import { eventRoutes } from './events/routes.js';
+import { wireConsoleEvents } from './events/wire.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -52,6 +58,8 @@ export interface BuildAppOptions {
    * data directory as a running collector and must not send anything.
    */
   background?: boolean;
+  /** The built console's directory (default dist/console); tests point it at a fresh bundle. */
+  consoleAssets?: string;
 }
 
 export class RulesLoadError extends Error {
@@ -223,6 +231,17 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
+  const bus = new EventBus();
+  const { slaView } = incidents.routeOptions;
+  wireConsoleEvents(app, bus, { engine, manager: incidents.manager, store: incidents.store, slaView, now });
+  await app.register(eventRoutes, { bus, engine, store: incidents.store, slaView, now });
+  await app.register(kbRoutes, {
+    kb: new KnowledgeBase(db),
+    now,
+    actor: (request) => (request as { identity?: { username: string } }).identity?.username ?? 'unknown',
+    audit: () => undefined,
+  });
+  await app.register(consoleRoutes, { assetsDir: options.consoleAssets });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
