@@ -94,6 +94,8 @@ export async function render(): Promise<void> {
   const path = location.pathname;
   const { view, params, chrome } = match(path);
   if (path !== '/login' && !(await ensureUser())) return;
+  // A one-time password is changed before anything else (the collector refuses other calls until then).
+  if (path !== '/login' && session.user?.must_change_password) return navigate(`/login?next=${encodeURIComponent(path + location.search)}`, true);
   if (path !== '/login') startLive();
   const { header, main, off } = frame();
   document.body.classList.toggle('wall', !chrome);

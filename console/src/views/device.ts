@@ -22,6 +22,8 @@ interface QueryResult {
 
 /** Charts are few and small; a device with hundreds of interfaces shows its latest values, and charts of the first ones. */
 const MAX_CHARTS = 12;
+/** Series the collector writes about itself for Grafana (alert and incident events), not readings of the device. */
+const EVENT_MEASUREMENTS = new Set(['alert_state', 'alert', 'incident', 'noc']);
 const MAX_QUERIES = 40;
 
 const label = (s: SeriesInfo) => {
@@ -43,9 +45,9 @@ export function deviceView(main: HTMLElement, params: Record<string, string>) {
       get<{ series: SeriesInfo[] }>(`/api/v1/series?device=${q}&limit=500`),
     ]);
     const d = devices.devices.find((x) => x.name === name);
-    const metrics = [...new Set(series.series.map((s) => s.metric))].slice(0, MAX_QUERIES);
+    const metrics = [...new Set(series.series.filter((s) => !EVENT_MEASUREMENTS.has(s.measurement)).map((s) => s.metric))].slice(0, MAX_QUERIES);
     const results = await Promise.all(metrics.map((m) => get<QueryResult>(`/api/v1/query?metric=${encodeURIComponent(m)}&device=${q}&from=-6h&step=5m&agg=avg`).catch(() => ({ series: [] }))));
-    const all = results.flatMap((r) => r.series).sort((a, b) => label(a).localeCompare(label(b)));
+    const all = results.flatMap((r) => r.series).filter((s) => s.points.some((p) => typeof p[1] === 'number')).sort((a, b) => label(a).localeCompare(label(b)));
     const latest = all.map((s) => {
       const last = [...s.points].reverse().find((p) => p[1] !== null);
       return el('tr', {}, el('td', {}, label(s)), el('td', { class: 'num' }, last ? String(Math.round((last[1] as number) * 100) / 100) : '—'), el('td', {}, last ? fmtTime(last[0]) : '—'));

@@ -58,7 +58,10 @@ export function loginView(main: HTMLElement) {
           const res = await api<{ user: User; csrf: string }>('POST', '/api/v1/auth/login', { username: username.value.trim(), password: password.value });
           session.user = res.user;
           session.csrf = res.csrf;
-          if (res.user.must_change_password) replace(main, el('h1', { tabindex: -1 }, t('brand')), changeForm());
+          if (res.user.must_change_password) {
+            replace(main, el('div', { class: 'login' }, el('div', { class: 'login-top' }, el('h1', { tabindex: -1 }, t('brand')), langButton), changeForm()));
+            (main.querySelector('input[name="next"]') as HTMLInputElement | null)?.focus();
+          }
           else navigate(nextPath(), true);
         } catch (err) {
           msg.node.className = 'message error';
@@ -73,6 +76,10 @@ export function loginView(main: HTMLElement) {
     el('button', { type: 'submit', class: 'primary' }, t('login.submit')),
     msg.node,
   );
+  if (session.user?.must_change_password) {
+    replace(main, el('div', { class: 'login' }, el('div', { class: 'login-top' }, el('h1', { tabindex: -1 }, t('brand')), langButton), changeForm()));
+    return;
+  }
   replace(main, el('div', { class: 'login' }, el('div', { class: 'login-top' }, el('h1', { tabindex: -1 }, t('brand')), langButton), el('h2', {}, t('login.title')), form));
   queueMicrotask(() => username.focus());
 }
