@@ -5,7 +5,7 @@
  */
 import { get, post, whenUnauthenticated } from './api.js';
 import { el, replace } from './dom.js';
-import { startLive, stopLive, on } from './live.js';
+import { connected, startLive, stopLive, on } from './live.js';
 import { session, setLang, t, type User } from './state.js';
 import { navigate, setRenderer } from './nav.js';
 import { routes, type View } from './routes.js';
@@ -37,7 +37,7 @@ function frame(): { header: HTMLElement; main: HTMLElement; off: () => void } {
     const current = href === '/' ? location.pathname === '/' || location.pathname.startsWith('/incidents/') : location.pathname.startsWith(href);
     return el('a', { href, 'aria-current': current ? 'page' : null }, t(key));
   };
-  const status = el('span', { class: 'live', role: 'status', 'data-live': 'off' }, t('board.offline'));
+  const status = el('span', { class: 'live', role: 'status', 'data-live': connected ? 'on' : 'off' }, connected ? t('board.live') : t('board.offline'));
   const off = on('status', (up) => {
     status.dataset.live = up ? 'on' : 'off';
     status.textContent = up ? t('board.live') : t('board.offline');

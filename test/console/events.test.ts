@@ -6,6 +6,7 @@
  */
 import { request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHeaders } from '../helpers.js';
 import { consoleCollector, diskSample, type ConsoleFixture } from './fixture.js';
 
 interface Sse {
@@ -17,7 +18,7 @@ interface Sse {
 
 function openStream(base: string, headers: Record<string, string> = {}): Promise<Sse> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}/api/v1/events`, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    const req = request(`${base}/api/v1/events`, { headers: { accept: 'text/event-stream', ...authHeaders('viewer'), ...headers } }, (res) => {
       const events: Sse['events'] = [];
       const waiters: Array<() => void> = [];
       let buf = '';
@@ -77,19 +78,19 @@ describe('console events', () => {
       const alert = await sse.next('alert', (d) => d.device === 'db-live');
       expect(alert).toMatchObject({ type: 'fired', state: 'firing', priority: 'P2', ruleId: expect.stringContaining('Disk almost full') });
 
-      const board = (await f.c.app.inject({ url: '/api/v1/board' })).json();
+      const board = (await f.c.app.inject({ url: '/api/v1/board', headers: authHeaders('viewer') })).json();
       expect(board.rows.map((r: any) => r.incident.id)).toContain(row.incident.id);
       expect(board.alerts.firing).toBeGreaterThanOrEqual(1);
 
       // A comment changes no status and the manager reports nothing; the stream still hears of it.
       const before = sse.events.length;
-      const comment = await f.c.app.inject({ method: 'POST', url: `/api/v1/incidents/${row.incident.id}/comment`, payload: { text: 'looking', by: 'alice', plan: true } });
+      const comment = await f.c.app.inject({ method: 'POST', url: `/api/v1/incidents/${row.incident.id}/comment`, headers: authHeaders('operator'), payload: { text: 'looking', plan: true } });
       expect(comment.statusCode).toBe(200);
       const planned = await sse.next('incident', (d) => d.incident.id === row.incident.id && d.incident.plannedAt !== null);
       expect(planned.sla.plan.stopped).toBe(true);
       expect(sse.events.length).toBeGreaterThan(before);
 
-      const ack = await f.c.app.inject({ method: 'POST', url: `/api/v1/incidents/${row.incident.id}/ack`, payload: { by: 'alice' } });
+      const ack = await f.c.app.inject({ method: 'POST', url: `/api/v1/incidents/${row.incident.id}/ack`, headers: authHeaders('operator'), payload: {} });
       expect(ack.statusCode).toBe(200);
       const acked = await sse.next('incident', (d) => d.incident.id === row.incident.id && d.incident.status === 'acknowledged');
       expect(acked.sla.respond.stopped).toBe(true);
@@ -98,9 +99,10 @@ describe('console events', () => {
     }
   });
 
-  it('refuses query parameters, and under inject() answers the greeting and ends', async () => {
-    expect((await f.c.app.inject({ url: '/api/v1/events?x=1' })).statusCode).toBe(400);
-    const res = await f.c.app.inject({ url: '/api/v1/events' });
+  it('needs a viewer, refuses query parameters, and under inject() answers the greeting and ends', async () => {
+    expect((await f.c.app.inject({ url: '/api/v1/events?x=1', headers: authHeaders('viewer') })).statusCode).toBe(400);
+    expect((await f.c.app.inject({ url: '/api/v1/events' })).statusCode).toBe(401);
+    const res = await f.c.app.inject({ url: '/api/v1/events', headers: authHeaders('viewer') });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/^retry: 3000\n\nid: 1\nevent: hello\ndata: \{"now":\d+\}\n\n$/);
   });

@@ -88,7 +88,7 @@ export function boardView(main: HTMLElement) {
         el('td', {}, el('a', { href: `/incidents/${i.id}`, 'data-key': `inc-${i.id}` }, `#${i.id}`)),
         el('td', { class: 'title' }, el('a', { href: `/incidents/${i.id}`, tabindex: -1 }, i.title)),
         el('td', {}, el('a', { href: `/devices/${encodeURIComponent(i.device)}`, tabindex: -1 }, i.device)),
-        el('td', {}, el('span', { 'data-since': i.openedAt }, dur(now - i.openedAt))),
+        el('td', { class: 'nowrap' }, el('span', { 'data-since': i.openedAt }, dur(now - i.openedAt))),
         el('td', {}, clockCell(sla.respond, now)),
         el('td', {}, clockCell(sla.plan, now)),
         el('td', {}, clockCell(sla.resolve, now)),
