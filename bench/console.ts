@@ -63,12 +63,13 @@ export async function benchConsole(): Promise<void> {
     progress(`console_board: ${alerts} firing alerts, ${open} open incidents`);
 
     // A signed-in operator: created with a one-time password, changed once, as the console would.
-    const password = 'Bench-first-pass-2026';
-    await c.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { username: 'bench', role: 'operator', password } });
+    const password = 'Amber-first-pass-2026';
+    const created = await c.app.inject({ method: 'POST', url: '/api/v1/users', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, payload: { username: 'bench', role: 'operator', password } });
+    if (created.statusCode !== 201) throw new Error(`user create failed: ${created.statusCode} ${created.body}`);
     const login = await c.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'bench', password } });
     const cookie = /rw_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1];
     if (!cookie) throw new Error(`sign-in failed: ${login.statusCode} ${login.body}`);
-    await c.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie: `rw_session=${cookie}`, 'x-csrf-token': login.json().csrf }, payload: { current: password, next: 'Bench-second-pass-2026!' } });
+    await c.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie: `rw_session=${cookie}`, 'x-csrf-token': login.json().csrf }, payload: { current: password, next: 'Amber-second-pass-2026!' } });
 
     // First load: from navigation start to 100 rows in the DOM.
     const cold: number[] = [];
