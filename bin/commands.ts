@@ -58,7 +58,7 @@ export async function runStart(opts: { collectorConfig?: string; dataDir?: strin
   reloadOnHangup(collector, log);
   const agent = new Agent(localAgentConfig(collector.url, token, base.dataDir), { logger: log.child({ component: 'agent' }) });
   agent.start();
-  log.info({ url: collector.url, data: base.dataDir }, `roomwatch is running: try ${collector.url}/api/v1/devices`);
+  log.info({ url: collector.url, data: base.dataDir }, `roomwatch is running on ${collector.url}: sign in as admin, or make an API token with roomwatch user token admin --name curl --data ${base.dataDir}`);
   await untilSignal(log);
   await agent.stop();
   await collector.close();

@@ -241,3 +241,19 @@ describe('sign-in', () => {
     expect(routes.map((r) => r.method).sort()).toEqual(['GET', 'HEAD']);
   });
 });
+
+describe('incident actions without a body', () => {
+  it('acknowledges with no body at all: the identity is all an ack needs', async () => {
+    const tmp = tempDir();
+    const c = await buildApp({ config: testCollectorConfig(tmp.dir), logger: false, autoTick: false, background: false });
+    try {
+      const id = (await authed(c.app, { method: 'POST', url: '/api/v1/incidents', payload: { title: 'x', priority: 'P4', device: 'd1' } }, 'operator')).json().id as number;
+      const ack = await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/ack` }, 'operator');
+      expect(ack.statusCode, ack.body).toBe(200);
+      expect(ack.json().acknowledgedBy).toBe('test-operator');
+    } finally {
+      await c.app.close();
+      tmp.cleanup();
+    }
+  });
+});
