@@ -41,6 +41,8 @@ export function localAgentConfig(collectorUrl: string, token: string, dataDir: s
 function reloadOnHangup(collector: RunningCollector, log: Logger): void {
   process.on('SIGHUP', () => {
     void collector.rules.load().then((report) => {
+      // A reload by signal is a config change like one through the API: it goes in the audit log.
+      collector.operators.audit.record({ actor: 'SIGHUP', via: 'signal', action: 'rules.reload', target: 'rules', detail: { ok: report.ok, problems: report.ok ? undefined : report.problems.slice(0, 20) } });
       if (report.ok) log.info({ rules: report.rules, files: report.files }, 'rules reloaded');
       else log.error({ problems: report.problems }, 'rules NOT reloaded; the previous rules stay in force');
     });
