@@ -53,7 +53,16 @@ const Create = Type.Object(
 const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
 const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
 const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const Resolve = Type.Object({ by: Actor, note: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
+const Resolve = Type.Object(
+  {
+    by: Actor,
+    note: Type.Optional(Type.String({ maxLength: 10_000 })),
+    /** Resolve although alerts still fire (recorded in the timeline). Needs `reason`. */
+    force: Type.Optional(Type.Boolean()),
+    reason: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 const Close = Type.Object(
   {
     by: Actor,
@@ -168,7 +177,12 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
   action('ack', Ack, (id, _b, by, now) => opts.manager.acknowledge(id, by, now));
   action('assign', Assign, (id, b, by, now) => opts.manager.assign(id, b.to as string, by, now), (b) => ({ to: b.to }));
   action('comment', Comment, (id, b, by, now) => opts.manager.comment(id, b.text as string, by, now, b.plan === true), (b) => ({ text: b.text, plan: b.plan === true }));
-  action('resolve', Resolve, (id, b, by, now) => opts.manager.resolve(id, by, now, b.note as string | undefined), (b) => ({ note: b.note }));
+  action(
+    'resolve',
+    Resolve,
+    (id, b, by, now) => opts.manager.resolve(id, by, now, b.note as string | undefined, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
+    (b) => ({ note: b.note, force: b.force === true, reason: b.reason }),
+  );
   action(
     'close',
     Close,
