@@ -12,7 +12,7 @@
  */
 import { INGEST_PATH } from '../collector/contract/index.js';
 import { BatchStream, jsonBody } from './batches.js';
-import { AGENT, envInt, keepAliveAgent, latencyFigures, post, progress, r, sleep, type CollectorProc } from './lib.js';
+import { AGENT, envInt, keepAliveAgent, latencyFigures, post, progress, r, READ_HEADERS, sleep, type CollectorProc } from './lib.js';
 
 const PROBE_EVERY_MS = 100;
 const POLL_EVERY_MS = 5;
@@ -145,7 +145,7 @@ async function pollIncident(base: string, device: string, sentAt: number, seen: 
   void posting.catch(() => undefined);
   while (clock() < deadline) {
     try {
-      const res = await fetch(`${base}/api/v1/incidents?device=${encodeURIComponent(device)}&limit=1`);
+      const res = await fetch(`${base}/api/v1/incidents?device=${encodeURIComponent(device)}&limit=1`, { headers: READ_HEADERS });
       const body = (await res.json()) as { incidents?: unknown[] };
       if (body.incidents && body.incidents.length > 0) {
         seen.set(device, clock());

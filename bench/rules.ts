@@ -20,7 +20,7 @@ import { INGEST_PATH } from '../collector/contract/index.js';
 import { packageRoot } from '../lib/paths.js';
 import { BatchStream, collectorTarget, jsonBody, loadSettings, summarize, timedRun, type RunFigures } from './batches.js';
 import type { FiredNotice } from './collector-proc.js';
-import { emit, getText, keepAliveAgent, progress, promSum, r, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { emit, getText, keepAliveAgent, progress, promSum, r, READ_HEADERS, startCollectorProc, tempDir, TOKEN } from './lib.js';
 import { measureLatency, type LatencyFigures } from './rules-latency.js';
 import { syntheticRules } from './rules-synthetic.js';
 import { RULE_CANDIDATES, RULE_EVALUATIONS } from '../collector/metrics.js';
@@ -72,7 +72,7 @@ async function runMode(synthetic: number | undefined, devices: string[]): Promis
   const http = keepAliveAgent(s.concurrency + 1);
   const result: ModeResult = { mode, synthetic, rulesLoaded: 0, runs: [], evaluations: NaN, candidates: NaN };
   try {
-    if (synthetic !== undefined) result.rulesLoaded = ((await (await fetch(`${collector.url}/api/v1/rules`)).json()) as { rules: unknown[] }).rules.length;
+    if (synthetic !== undefined) result.rulesLoaded = ((await (await fetch(`${collector.url}/api/v1/rules`, { headers: READ_HEADERS })).json()) as { rules: unknown[] }).rules.length;
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
     const target = collectorTarget(collector, INGEST_PATH, headers, http);
     const stream = new BatchStream(s.batchSamples, Date.now() - HISTORY_SCRAPES * SCRAPE_MS, SCRAPE_MS, true);
