@@ -12,7 +12,7 @@
  */
 import { INGEST_PATH } from '../collector/contract/index.js';
 import { BatchStream, jsonBody } from './batches.js';
-import { AGENT, envInt, keepAliveAgent, latencyFigures, post, progress, r, READ_HEADERS, sleep, type CollectorProc } from './lib.js';
+import { AGENT, envInt, keepAliveAgent, latencyFigures, post, progress, r, sleep, READ_HEADERS, type CollectorProc } from './lib.js';
 
 const PROBE_EVERY_MS = 100;
 const POLL_EVERY_MS = 5;

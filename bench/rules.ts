@@ -20,7 +20,7 @@ import { INGEST_PATH } from '../collector/contract/index.js';
 import { packageRoot } from '../lib/paths.js';
 import { BatchStream, collectorTarget, jsonBody, loadSettings, summarize, timedRun, type RunFigures } from './batches.js';
 import type { FiredNotice } from './collector-proc.js';
-import { emit, getText, keepAliveAgent, progress, promSum, r, READ_HEADERS, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { emit, getText, keepAliveAgent, progress, promSum, r, startCollectorProc, tempDir, TOKEN, READ_HEADERS } from './lib.js';
 import { measureLatency, type LatencyFigures } from './rules-latency.js';
 import { syntheticRules } from './rules-synthetic.js';
 import { RULE_CANDIDATES, RULE_EVALUATIONS } from '../collector/metrics.js';
