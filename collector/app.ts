@@ -35,6 +35,7 @@ import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
+import { linkRoutes } from './links/routes.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -223,6 +224,16 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
+  await app.register(linkRoutes, {
+    links: incidents.links,
+    manager: incidents.manager,
+    store: incidents.store,
+    transaction: (work) => db.transaction(work)(),
+    baseUrl: incidents.baseUrl ?? '/',
+    timeZone: config.incidents.timeZone,
+    now,
+    audit: (request, actor, action, target, detail) => request.log.info({ actor: actor.username, via: actor.via, action, target, detail }, 'audit'),
+  });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
@@ -301,6 +312,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     try {
       const dropped = await store.applyRetention(now());
       const forgotten = ledger.prune(now());
+      incidents.linkStore.prune(now());
       if (dropped || forgotten) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten }, 'retention applied');
     } catch (err) {
       app.log.error({ err }, 'retention failed');

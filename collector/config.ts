@@ -274,7 +274,8 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     incidents: {
       policy: file.incidents?.policy ? resolve(baseDir, file.incidents.policy) : undefined,
       tickMs: dur(['incidents', 'tick'], file.incidents?.tick, d.incidents.tickMs),
-      baseUrl: file.incidents?.base_url,
+      // The console's external URL; links append `incidents/ID` and `a/TOKEN`, so it ends in '/'.
+      baseUrl: file.incidents?.base_url === undefined ? undefined : file.incidents.base_url.replace(/\/*$/, '/'),
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
     },
     notify: { channels: file.notify?.channels ?? [], lang: (file.notify?.lang as 'zh-CN' | 'en' | undefined) ?? d.notify.lang },
