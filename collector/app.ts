@@ -35,7 +35,8 @@ import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
-import { linkRoutes } from './links/routes.js';
+import { linkRoutes, type LinkRouteOptions } from './links/routes.js';
+import { smsReplyRoutes } from './links/sms-reply.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -224,6 +225,16 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
   await app.register(incidentRoutes, incidents.routeOptions);
+  const audit: LinkRouteOptions['audit'] = (request, actor, action, target, detail) => request.log.info({ actor: actor.username, via: actor.via, action, target, detail }, 'audit');
+  await app.register(smsReplyRoutes, {
+    settings: config.notify.smsReply,
+    contacts: () => incidents.contacts.values(),
+    outbox: incidents.outbox,
+    store: incidents.store,
+    manager: incidents.manager,
+    now,
+    audit,
+  });
   await app.register(linkRoutes, {
     links: incidents.links,
     manager: incidents.manager,
@@ -232,7 +243,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     baseUrl: incidents.baseUrl ?? '/',
     timeZone: config.incidents.timeZone,
     now,
-    audit: (request, actor, action, target, detail) => request.log.info({ actor: actor.username, via: actor.via, action, target, detail }, 'audit'),
+    audit,
   });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
