@@ -108,7 +108,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const incident = program
     .command('incident')
     .description('incidents on a running collector, over its HTTP API (--url, --token or ROOMWATCH_URL, ROOMWATCH_TOKEN)')
-    .addHelpText('after', '\nThe token is a personal API token; the incident is acknowledged or closed as its owner (and written to the audit log).');
+    .addHelpText('after', '\nThe token is a personal API token; the incident is acknowledged or closed as its owner (and written to the audit log).\n');
   const remote = (c: Command) =>
     c
       .option('--url <url>', 'the collector or console URL (default $ROOMWATCH_URL or http://127.0.0.1:8080)')
