@@ -65,7 +65,7 @@ export function samePhone(a: string, b: string): boolean {
 /** "1", "1 123", "1#123", full-width digits too; undefined for anything else. */
 export function parseReply(text: string): { incidentId?: number } | undefined {
   const t = text.normalize('NFKC').trim();
-  const m = /^1(?:\s*#?\s*([1-9][0-9]{0,14}))?$/.exec(t);
+  const m = /^1(?:(?:\s+|\s*#\s*)([1-9][0-9]{0,14}))?$/.exec(t);
   if (!m) return undefined;
   return m[1] ? { incidentId: Number(m[1]) } : {};
 }
