@@ -8,6 +8,7 @@ import { NAME_POLICIES, type NamePolicy } from './ingest/names.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
 import { readSecret } from './notify/channels/secret.js';
 import type { SmsReplySettings } from './links/sms-reply.js';
+import { DEFAULT_LINK_EXPIRY_MS } from './links/links.js';
 import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
@@ -109,6 +110,8 @@ export const CollectorFileSchema = Type.Object(
           policy: Type.Optional(Type.String()),
           tick: Type.Optional(Duration),
           base_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+          /** How long an acknowledge link in a message works (collector/links). */
+          link_expiry: Type.Optional(Duration),
           time_zone: Type.Optional(Type.String()),
         },
         { additionalProperties: false },
@@ -197,7 +200,7 @@ export interface CollectorConfig {
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number; maxLagMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
-  incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
+  incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string; linkExpiryMs?: number };
   /** `lang`: the language of rule text in incidents and messages (default en). */
   notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en'; smsReply?: SmsReplySettings };
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
@@ -286,6 +289,7 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       // The console's external URL; links append `incidents/ID` and `a/TOKEN`, so it ends in '/'.
       baseUrl: file.incidents?.base_url === undefined ? undefined : file.incidents.base_url.replace(/\/*$/, '/'),
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
+      ...(file.incidents?.link_expiry !== undefined ? { linkExpiryMs: dur(['incidents', 'link_expiry'], file.incidents.link_expiry, DEFAULT_LINK_EXPIRY_MS) } : {}),
     },
     notify: { channels: file.notify?.channels ?? [], lang: (file.notify?.lang as 'zh-CN' | 'en' | undefined) ?? d.notify.lang, smsReply: resolveSmsReply(file, baseDir, source, problems, dur) },
     watchdog: {

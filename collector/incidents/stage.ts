@@ -40,7 +40,6 @@ export interface IncidentStageOptions {
   autoTick: boolean;
   /** Where the acknowledge-link key is read from (auth.link_key_file; else ROOMWATCH_LINK_KEY, else the data directory). */
   linkKeyFile?: string;
-  linkExpiryMs?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -74,7 +73,7 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   const linkKey = loadLinkKey({ file: o.linkKeyFile, env: o.env ?? process.env, dataDir: o.config.dataDir });
   if (linkKey.warning) o.log.warn(linkKey.warning);
   const linkStore = new LinkStore(o.db);
-  const links = new AckLinks({ key: linkKey.key, store: linkStore, baseUrl: baseUrl ?? '/', expiryMs: o.linkExpiryMs });
+  const links = new AckLinks({ key: linkKey.key, store: linkStore, baseUrl: baseUrl ?? '/', expiryMs: o.config.incidents.linkExpiryMs });
   if (!baseUrl) o.log.warn('incidents.base_url is not set: messages carry no link to the console and no acknowledge link; set it to the console\'s external URL, e.g. https://noc.example/');
   const undeliverable = new Counter({
     name: `${METRIC_PREFIX}notifications_undeliverable_total`,
