@@ -29,6 +29,7 @@ interface Words {
   button: string;
   open: string;
   labels: { device: string; priority: string; status: string };
+  statuses: Record<string, string>;
 }
 
 const WORDS: Record<Lang, Words> = {
@@ -60,6 +61,7 @@ const WORDS: Record<Lang, Words> = {
     button: 'Acknowledge',
     open: 'Open the incident in the console',
     labels: { device: 'Device', priority: 'Priority', status: 'Status' },
+    statuses: { open: 'open', acknowledged: 'acknowledged', resolved: 'resolved', closed: 'closed' },
   },
   'zh-CN': {
     title: {
@@ -79,7 +81,7 @@ const WORDS: Record<Lang, Words> = {
         already:
           m.incident?.status === 'acknowledged'
             ? `此事件已由 <b>${escapeHtml(m.incident.acknowledgedBy ?? '')}</b> 于 ${escapeHtml(t(m.incident.acknowledgedAt ?? 0))} 确认，未做任何更改。`
-            : `此事件当前状态为 <b>${escapeHtml(m.incident?.status ?? '')}</b>，无需确认。`,
+            : `此事件当前状态为 <b>${escapeHtml(WORDS['zh-CN'].statuses[m.incident?.status ?? ''] ?? m.incident?.status ?? '')}</b>，无需确认。`,
         used: `此链接已于 ${escapeHtml(t(m.usedAt ?? 0))} 使用。每个确认链接只能使用一次，请在控制台中打开事件。`,
         expired: `此链接已于 ${escapeHtml(t(m.expiresAt ?? 0))} 过期。请在控制台中打开事件，或使用较新消息中的链接。`,
         forged: '链接签名不符：链接被修改或不完整。请从消息中复制完整链接，或打开控制台。',
@@ -89,6 +91,7 @@ const WORDS: Record<Lang, Words> = {
     button: '确认事件',
     open: '在控制台中查看事件',
     labels: { device: '设备', priority: '优先级', status: '状态' },
+    statuses: { open: '未处理', acknowledged: '已确认', resolved: '已恢复', closed: '已关闭' },
   },
 };
 
@@ -108,7 +111,7 @@ export function renderAckPage(m: PageModel): string {
   const t = (ms: number) => formatTime(ms, m.timeZone ?? 'UTC', m.lang);
   const inc = m.incident;
   const facts = inc
-    ? `<p class="inc">#${inc.id} ${escapeHtml(inc.title)}</p><dl><dt>${w.labels.device}</dt><dd>${escapeHtml(inc.device)}</dd><dt>${w.labels.priority}</dt><dd>${escapeHtml(inc.priority)}</dd><dt>${w.labels.status}</dt><dd>${escapeHtml(inc.status)}</dd></dl>`
+    ? `<p class="inc">#${inc.id} ${escapeHtml(inc.title)}</p><dl><dt>${w.labels.device}</dt><dd>${escapeHtml(inc.device)}</dd><dt>${w.labels.priority}</dt><dd>${escapeHtml(inc.priority)}</dd><dt>${w.labels.status}</dt><dd>${escapeHtml(w.statuses[inc.status] ?? inc.status)}</dd></dl>`
     : '';
   const form =
     m.state === 'confirm' && m.action
