@@ -37,6 +37,12 @@ import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
 import { linkRoutes, type LinkRouteOptions } from './links/routes.js';
 import { smsReplyRoutes } from './links/sms-reply.js';
+import { adminRoutes } from './auth/admin-routes.js';
+import { recordAudit } from './auth/audit.js';
+import { installGuard } from './auth/guard.js';
+import { LdapDirectory } from './auth/ldap.js';
+import { authRoutes } from './auth/routes.js';
+import { AuthService } from './auth/service.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -77,7 +83,10 @@ export interface Collector {
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
   watchdog: Watchdog;
-  routes: ReadonlyArray<{ method: string; url: string }>;
+  /** Users, sessions, tokens and the audit log (collector/auth). */
+  operators: AuthService;
+  /** Every route with the access it declared (config.access), for tests that must cover them all. */
+  routes: ReadonlyArray<{ method: string; url: string; access: string }>;
 }
 
 const HOUR = 3_600_000;
@@ -161,11 +170,14 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   }) as unknown as FastifyInstance;
 
   storeLog.target = app.log;
-  // The route table, for tests that must cover every route (test/hardening/routes.test.ts).
-  const routes: Array<{ method: string; url: string }> = [];
+  // The route table, for tests that must cover every route (test/hardening/routes.test.ts, test/auth/routes-guarded.test.ts).
+  const routes: Array<{ method: string; url: string; access: string }> = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, access: String(r.config?.access) });
   });
+  // Every route from here on must declare config.access; the guard refuses a start without it.
+  const operators = new AuthService(db, config.auth, auth, now, config.auth.ldap ? new LdapDirectory(config.auth.ldap) : undefined);
+  installGuard(app, operators, auth);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -220,12 +232,25 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     now,
     admission,
   });
+  await app.register(authRoutes, { auth: operators });
+  await app.register(adminRoutes, { auth: operators });
   await app.register(apiRoutes, { store, registry, ledger, now });
-  await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
+  await app.register(queryRoutes, { source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
-  await app.register(incidentRoutes, incidents.routeOptions);
-  const audit: LinkRouteOptions['audit'] = (request, actor, action, target, detail) => request.log.info({ actor: actor.username, via: actor.via, action, target, detail }, 'audit');
+  await app.register(incidentRoutes, {
+    ...incidents.routeOptions,
+    // Roles limited to teams or sites act on the incidents of their devices (inventory.yaml, then the registry).
+    scopeOf: (device) => {
+      const entry = (rules as RulesService).currentTopology().entry(device);
+      return { team: entry?.team, site: entry?.site ?? registry.get(device)?.site ?? undefined };
+    },
+  });
+  // A signed link or SMS reply acts as its recipient: that identity is who the audit log names.
+  const audit: LinkRouteOptions['audit'] = (request, actor, action, target, detail) => {
+    request.identity = { username: actor.username, display: actor.username, role: 'operator', teams: [], via: actor.via };
+    recordAudit(request, action, target, detail);
+  };
   await app.register(smsReplyRoutes, {
     settings: config.notify.smsReply,
     contacts: () => incidents.contacts.values(),
@@ -305,12 +330,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
   if (options.background !== false) watchdog.start();
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: { access: config.auth.metricsPublic ? 'public' : 'viewer' } }, async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => {
     const health = await store.health();
     // 503 only when ingest is unsafe; `degraded` lists what needs attention while it is safe.
     const degraded = [...(health.degraded ?? [])];
@@ -324,7 +349,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       const dropped = await store.applyRetention(now());
       const forgotten = ledger.prune(now());
       incidents.linkStore.prune(now());
-      if (dropped || forgotten) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten }, 'retention applied');
+      const sessions = operators.sessions.prune(now());
+      if (dropped || forgotten || sessions) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten, expired_sessions: sessions }, 'retention applied');
     } catch (err) {
       app.log.error({ err }, 'retention failed');
     }
@@ -344,7 +370,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, routes };
+  // A one-shot command (roomwatch report) must not create the first admin: nobody would see its password.
+  if (options.background !== false) await operators.bootstrapAdmin(app.log);
+
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes };
 }
 
 function httpReason(status: number): string {

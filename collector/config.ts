@@ -13,6 +13,7 @@ import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
+import { AUTH_DEFAULTS, AuthFileSchema, resolveAuthConfig, type AuthConfig } from './auth/config.js';
 
 const Duration = Type.Union([Type.String(), Type.Number()]);
 const Size = Type.Union([Type.String(), Type.Number()]);
@@ -149,6 +150,8 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Operators: sessions, lockout, static tokens, LDAP (collector/auth/config.ts). */
+    auth: Type.Optional(AuthFileSchema),
     ingest: Type.Optional(
       Type.Object(
         {
@@ -206,6 +209,8 @@ export interface CollectorConfig {
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
   report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string; weeklySchedule?: string; monthlySchedule?: string };
+  /** Operator sign-in and route access (collector/auth). */
+  auth: AuthConfig;
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -220,6 +225,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   notify: { channels: [], lang: 'en' },
   watchdog: { heartbeatMethod: 'GET', intervalMs: 60_000, timeoutMs: 10_000 },
   report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
+  auth: AUTH_DEFAULTS,
 };
 
 /** Resolves a parsed file against the defaults; paths are relative to the file. */
@@ -312,6 +318,9 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       ...(file.report?.weekly_schedule ? { weeklySchedule: file.report.weekly_schedule } : {}),
       ...(file.report?.monthly_schedule ? { monthlySchedule: file.report.monthly_schedule } : {}),
     },
+    auth: resolveAuthConfig(file.auth, baseDir, (path, message) => {
+      if (source) problems.push(source.problem(path, message));
+    }, dur),
   };
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.incidents.timeZone });

@@ -38,8 +38,6 @@ export interface IncidentStageOptions {
   now: () => number;
   log: FastifyBaseLogger;
   autoTick: boolean;
-  /** Where the acknowledge-link key is read from (auth.link_key_file; else ROOMWATCH_LINK_KEY, else the data directory). */
-  linkKeyFile?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -70,7 +68,8 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   const { channels } = buildChannels(o.config.notify.channels);
   const manager = new IncidentManager(o.db, store, policy.incidents);
   const baseUrl = o.config.incidents.baseUrl?.replace(/\/*$/, '/');
-  const linkKey = loadLinkKey({ file: o.linkKeyFile, env: o.env ?? process.env, dataDir: o.config.dataDir });
+  // The acknowledge-link key: auth.link_key_file, else ROOMWATCH_LINK_KEY, else generated into the data directory.
+  const linkKey = loadLinkKey({ file: o.config.auth.linkKeyFile, env: o.env ?? process.env, dataDir: o.config.dataDir });
   if (linkKey.warning) o.log.warn(linkKey.warning);
   const linkStore = new LinkStore(o.db);
   const links = new AckLinks({ key: linkKey.key, store: linkStore, baseUrl: baseUrl ?? '/', expiryMs: o.config.incidents.linkExpiryMs });

@@ -32,6 +32,8 @@ export interface MaintenanceWindow {
   timezone?: string;
   scope: MaintenanceScope;
   source: 'file' | 'api';
+  /** Who created it through the API (the signed-in identity). */
+  author?: string;
 }
 
 export interface MutableAlert {

@@ -11,7 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import type { IngestBatch } from '../../collector/contract/index.js';
-import { AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { AGENT, authHeaders, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 interface Mail {
   to: string;
@@ -128,6 +128,8 @@ describe('acknowledging from the emailed link', () => {
     expect(await done.text()).toContain('Acknowledged by <b>alice</b>');
     expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
     expect(c.incidents.store.timeline(id).filter((t) => t.type === 'acknowledged').map((t) => t.actor)).toEqual(['alice']);
+    const audit = (await c.app.inject({ url: '/api/v1/audit?action=incident.ack', headers: authHeaders('admin') })).json() as { entries: Array<{ actor: string; via: string; target: string; ip: string }> };
+    expect(audit.entries.filter((e) => e.target === `incident:${id}`)).toEqual([expect.objectContaining({ actor: 'alice', via: 'link', ip: '127.0.0.1' })]);
 
     // The same link again: refused as used, by POST and by GET; nothing more in the timeline.
     const again = await post(alice.url);

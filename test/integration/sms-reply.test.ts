@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import type { IngestBatch } from '../../collector/contract/index.js';
 import { signSmsReply } from '../../collector/links/sms-reply.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { AGENT, authHeaders, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const SECRET = 'gateway-callback-secret-0123';
 
@@ -97,6 +97,8 @@ describe('SMS: short link and signed reply', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ result: 'acknowledged', incident: id, by: 'wang' });
     expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'wang' });
+    const audit = (await c.app.inject({ url: '/api/v1/audit?action=incident.ack', headers: authHeaders('admin') })).json() as { entries: Array<{ actor: string; via: string; target: string; detail: Record<string, unknown> }> };
+    expect(audit.entries.filter((e) => e.target === `incident:${id}`)).toEqual([expect.objectContaining({ actor: 'wang', via: 'link', detail: { channel: 'sms_reply', phone: '13800138000' } })]);
     const again = await reply({ from: '13800138000', text: `1 ${id}` });
     expect(again.statusCode).toBe(409);
     expect(again.json().result).toBe('nothing_to_acknowledge');
