@@ -18,6 +18,7 @@ import { Counter, Gauge } from 'prom-client';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, INGEST_INFLIGHT, INGEST_SHED, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
+import { AgentUp } from './registry/agent-up.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
 import { queryRoutes } from './influxql/routes.js';
@@ -87,6 +88,9 @@ export interface Collector {
   operators: AuthService;
   /** Every route with the access it declared (config.access), for tests that must cover them all. */
   routes: ReadonlyArray<{ method: string; url: string; access: string }>;
+  /** device.up of agent hosts from heartbeat freshness; checkAgentHosts writes the stale ones' 0 (the tick does it). */
+  agentUp: AgentUp;
+  checkAgentHosts(): void;
 }
 
 const HOUR = 3_600_000;
@@ -234,7 +238,9 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
   await app.register(authRoutes, { auth: operators });
   await app.register(adminRoutes, { auth: operators });
-  await app.register(apiRoutes, { store, registry, ledger, now });
+  // device.up of agent hosts from heartbeat freshness (registry/agent-up.ts).
+  const agentUp = new AgentUp(db);
+  await app.register(apiRoutes, { store, registry, ledger, now, agentUp });
   await app.register(queryRoutes, { source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
@@ -283,7 +289,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     // A device is down while a reachability rule (device.up or absent()) fires for it.
     devicesDown: () => {
       const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
-      return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
+      const down = new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device));
+      // An agent host whose heartbeat is stale is down as its device.up says, before any rule's `for` has passed.
+      for (const h of agentUp.list(now())) if (!h.up) down.add(h.device);
+      return down.size;
     },
     now,
     // The snapshot timer is background work; an InfluxDB store always had it.
@@ -296,13 +305,32 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     try {
       if (event.devices.length > 0) classes.update(event.devices);
       for (const h of event.hints ?? []) if (h.class) classes.forget(h.name);
-      engine.ingest(event.samples);
+      // Heartbeats of agent hosts are their device.up = 1, written with the batch and seen by the rules.
+      const up = agentUp.observe(event.samples);
+      if (up.length > 0) store.write(up);
+      engine.ingest(up.length > 0 ? [...event.samples, ...up] : event.samples);
     } catch (err) {
       app.log.error({ err }, 'rule evaluation failed');
     }
   });
   ingest.onCommitted(() => engine.deliver());
+  // Stale agent hosts: device.up = 0, once per interval, into the store and the rules.
+  const checkAgentHosts = () => {
+    const down = agentUp.tick(now());
+    if (down.length === 0) return;
+    db.transaction(() => {
+      store.write(down);
+      engine.ingest(down);
+    })();
+    store.afterCommit?.();
+    engine.deliver();
+  };
   const tick = options.autoTick === false ? undefined : setInterval(() => {
+    try {
+      checkAgentHosts();
+    } catch (err) {
+      app.log.error({ err }, 'agent host check failed');
+    }
     try {
       engine.tick();
     } catch (err) {
@@ -373,7 +401,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   // A one-shot command (roomwatch report) must not create the first admin: nobody would see its password.
   if (options.background !== false) await operators.bootstrapAdmin(app.log);
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes, agentUp, checkAgentHosts };
 }
 
 function httpReason(status: number): string {

@@ -13,6 +13,7 @@ import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
+import { isValidTimeZone } from '../lib/tz.js';
 import { AUTH_DEFAULTS, AuthFileSchema, resolveAuthConfig, type AuthConfig } from './auth/config.js';
 
 const Duration = Type.Union([Type.String(), Type.Number()]);
@@ -322,16 +323,8 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       if (source) problems.push(source.problem(path, message));
     }, dur),
   };
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: config.incidents.timeZone });
-  } catch {
-    if (source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
-  }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: config.report.timeZone });
-  } catch {
-    if (source) problems.push(source.problem(['report', 'time_zone'], `'${config.report.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
-  }
+  if (!isValidTimeZone(config.incidents.timeZone) && source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
+  if (!isValidTimeZone(config.report.timeZone) && source) problems.push(source.problem(['report', 'time_zone'], `'${config.report.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
   const cron = validateDetailed(config.report.schedule);
   if (!cron.valid && source) problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
   for (const [key, value] of [['weekly_schedule', config.report.weeklySchedule], ['monthly_schedule', config.report.monthlySchedule]] as const) {
@@ -451,12 +444,18 @@ function resolveStore(file: CollectorFile, baseDir: string, source: YamlSource |
   };
 }
 
-export function loadCollectorConfig(path: string): CollectorConfig {
+/** `text`: the file's content when the caller already has it (the config fuzzer); paths still resolve from `path`. */
+export function loadCollectorConfig(path: string, text?: string): CollectorConfig {
   let resolved: CollectorConfig | undefined;
-  loadYamlConfig(path, CollectorFileSchema, (value, source) => {
-    const { config, problems } = resolveCollectorConfig(value, dirname(resolve(path)), source);
-    resolved = config;
-    return problems;
-  });
+  loadYamlConfig(
+    path,
+    CollectorFileSchema,
+    (value, source) => {
+      const { config, problems } = resolveCollectorConfig(value, dirname(resolve(path)), source);
+      resolved = config;
+      return problems;
+    },
+    text,
+  );
   return resolved as CollectorConfig;
 }
