@@ -79,7 +79,13 @@ export class IncidentManager {
     this.listeners.push(listener);
   }
 
-  /** Applies one alert event in a transaction; listeners hear about it after the commit. */
+  /**
+   * Applies one alert event in a transaction; listeners hear about it after the commit.
+   * The collector calls it inside the ingest (or tick) transaction, so all events of a
+   * batch commit together with one fsync: this transaction is then a savepoint, and an
+   * event that fails rolls back alone. Listeners must defer what leaves the process
+   * (the sender kicks on a microtask) until the outer commit.
+   */
   handle(event: AlertEvent): void {
     const changes: IncidentChange[] = [];
     this.db.transaction(() => this.apply(event, changes))();
