@@ -108,7 +108,7 @@ const COLOURS: Record<PageState, string> = {
 
 export function renderAckPage(m: PageModel): string {
   const w = WORDS[m.lang];
-  const t = (ms: number) => formatTime(ms, m.timeZone ?? 'UTC', m.lang);
+  const t = (ms: number) => formatTime(ms, m.timeZone ?? 'UTC');
   const inc = m.incident;
   const facts = inc
     ? `<p class="inc">#${inc.id} ${escapeHtml(inc.title)}</p><dl><dt>${w.labels.device}</dt><dd>${escapeHtml(inc.device)}</dd><dt>${w.labels.priority}</dt><dd>${escapeHtml(inc.priority)}</dd><dt>${w.labels.status}</dt><dd>${escapeHtml(w.statuses[inc.status] ?? inc.status)}</dd></dl>`

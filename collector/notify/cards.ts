@@ -28,8 +28,8 @@ function facts(c: NotificationContent, lang: Lang): Array<[string, string]> {
     [l.priority, c.priority],
   ];
   if (c.tier) out.push([l.tier, c.tier]);
-  out.push([l.at, formatTime(c.at, c.timeZone, lang)]);
-  if (c.deadline !== undefined) out.push([l.deadline, formatTime(c.deadline, c.timeZone, lang)]);
+  out.push([l.at, formatTime(c.at, c.timeZone)]);
+  if (c.deadline !== undefined) out.push([l.deadline, formatTime(c.deadline, c.timeZone)]);
   return out;
 }
 
@@ -39,7 +39,7 @@ function links(c: NotificationContent, lang: Lang): Array<{ title: string; url: 
 }
 
 function limits(c: NotificationContent, lang: Lang): string | undefined {
-  return c.ackUrl ? catalogue(lang).ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone, lang)) : undefined;
+  return c.ackUrl ? catalogue(lang).ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)) : undefined;
 }
 
 /** The markdown body both WeCom and DingTalk render (bold, quotes, [text](url)). */

@@ -124,7 +124,7 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
     ...rows(c, lang).map(([k, v]) => `${k}: ${v}`),
     ...(fixes.length ? ['', `${cat.labels.knownFixes}:`, ...fixes.map((f) => `- #${f.incidentId}: ${cat.labels.cause}: ${f.cause}; ${cat.labels.fix}: ${f.fix}`)] : []),
     '',
-    ...(c.ackUrl ? [`${cat.ack.as(c.ackFor ?? '')}: ${c.ackUrl}`, cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone, lang)), ''] : []),
+    ...(c.ackUrl ? [`${cat.ack.as(c.ackFor ?? '')}: ${c.ackUrl}`, cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)), ''] : []),
     cat.closing,
   ].join('\n');
   const colour = { P1: '#b00020', P2: '#d35400', P3: '#b7950b', P4: '#2e86c1' }[c.priority];
@@ -141,7 +141,7 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
         ]
       : []),
     ...(c.ackUrl || c.url ? [`<tr><td colspan="2" style="${cell};padding-top:16px">${buttons(c, lang)}</td></tr>`] : []),
-    ...(c.ackUrl ? [`<tr><td colspan="2" style="${cell};color:#555555;font-size:12px">${escapeHtml(cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone, lang)))}</td></tr>`] : []),
+    ...(c.ackUrl ? [`<tr><td colspan="2" style="${cell};color:#555555;font-size:12px">${escapeHtml(cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)))}</td></tr>`] : []),
     `<tr><td colspan="2" style="${cell};padding-top:12px;color:#555555">${escapeHtml(cat.closing)}</td></tr>`,
     `</table>`,
   ].join('\n');
