@@ -143,6 +143,42 @@ export function buildProgram(setExit: (code: number) => void): Command {
       )(),
     );
 
+  const incident = program
+    .command('incident')
+    .description('incidents on a running collector, over its HTTP API (--url, --token or ROOMWATCH_URL, ROOMWATCH_TOKEN)')
+    .addHelpText('after', '\nThe token is a personal API token; the incident is acknowledged or closed as its owner (and written to the audit log).\n');
+  const remote = (c: Command) =>
+    c
+      .option('--url <url>', 'the collector or console URL (default $ROOMWATCH_URL or http://127.0.0.1:8080)')
+      .option('--token <token>', 'personal API token (default $ROOMWATCH_TOKEN)')
+      .option('--json', 'the API answer as JSON');
+  remote(
+    incident
+      .command('list')
+      .description('open and acknowledged incidents, newest first (--all: every status)')
+      .option('--status <list>', 'comma list of open, acknowledged, resolved, closed')
+      .addOption(new Option('--priority <p>', 'only this priority').choices(['P1', 'P2', 'P3', 'P4']))
+      .option('--device <name>', 'only this device')
+      .option('--limit <n>', 'at most this many (default 100)', intOption(1, 100_000))
+      .option('--all', 'every status'),
+  ).action((o: import('./incident-commands.js').ListOptions) => run(async () => (await import('./incident-commands.js')).runIncidentList(o))());
+  remote(incident.command('show').description('one incident: SLA clocks, alerts, timeline, known fixes').argument('<id>', 'incident id')).action(
+    (id: string, o: import('./incident-commands.js').ConnectionOptions) => run(async () => (await import('./incident-commands.js')).runIncidentShow(id, o))(),
+  );
+  remote(incident.command('ack').description('acknowledge an open incident (stops repeats and escalation)').argument('<id>', 'incident id')).action(
+    (id: string, o: import('./incident-commands.js').ConnectionOptions) => run(async () => (await import('./incident-commands.js')).runIncidentAck(id, o))(),
+  );
+  remote(
+    incident
+      .command('close')
+      .description('close an incident with its cause and fix (they feed the knowledge base)')
+      .argument('<id>', 'incident id')
+      .requiredOption('--cause <text>', 'what caused it')
+      .requiredOption('--fix <text>', 'what fixed it')
+      .option('--force', 'close although alerts still fire (needs --reason); they are held until they clear')
+      .option('--reason <text>', 'why a forced close'),
+  ).action((id: string, o: import('./incident-commands.js').CloseOptions) => run(async () => (await import('./incident-commands.js')).runIncidentClose(id, o))());
+
   const snmp = program.command('snmp').description('SNMP tools');
   snmp
     .command('probe')

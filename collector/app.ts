@@ -43,12 +43,14 @@ import { consoleRoutes } from './console/routes.js';
 import { EventBus } from './events/bus.js';
 import { eventRoutes } from './events/routes.js';
 import { wireConsoleEvents } from './events/wire.js';
+import { linkRoutes, type LinkRouteOptions } from './links/routes.js';
+import { smsReplyRoutes } from './links/sms-reply.js';
 import { adminRoutes } from './auth/admin-routes.js';
+import { recordAudit } from './auth/audit.js';
 import { installGuard } from './auth/guard.js';
 import { LdapDirectory } from './auth/ldap.js';
 import { authRoutes } from './auth/routes.js';
 import { AuthService } from './auth/service.js';
-import { recordAudit } from './auth/audit.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -271,6 +273,30 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     audit: recordAudit,
   });
   await app.register(consoleRoutes, { assetsDir: options.consoleAssets });
+  // A signed link or SMS reply acts as its recipient: that identity is who the audit log names.
+  const audit: LinkRouteOptions['audit'] = (request, actor, action, target, detail) => {
+    request.identity = { username: actor.username, display: actor.username, role: 'operator', teams: [], via: actor.via };
+    recordAudit(request, action, target, detail);
+  };
+  await app.register(smsReplyRoutes, {
+    settings: config.notify.smsReply,
+    contacts: () => incidents.contacts.values(),
+    outbox: incidents.outbox,
+    store: incidents.store,
+    manager: incidents.manager,
+    now,
+    audit,
+  });
+  await app.register(linkRoutes, {
+    links: incidents.links,
+    manager: incidents.manager,
+    store: incidents.store,
+    transaction: (work) => db.transaction(work)(),
+    baseUrl: incidents.baseUrl ?? '/',
+    timeZone: config.incidents.timeZone,
+    now,
+    audit,
+  });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
@@ -376,6 +402,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     try {
       const dropped = await store.applyRetention(now());
       const forgotten = ledger.prune(now());
+      incidents.linkStore.prune(now());
       const sessions = operators.sessions.prune(now());
       if (dropped || forgotten || sessions) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten, expired_sessions: sessions }, 'retention applied');
     } catch (err) {

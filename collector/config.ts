@@ -6,6 +6,9 @@ import type { InfluxSettings } from './store/influx/client.js';
 import { sha256Hex } from './ingest/auth.js';
 import { NAME_POLICIES, type NamePolicy } from './ingest/names.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
+import { readSecret } from './notify/channels/secret.js';
+import type { SmsReplySettings } from './links/sms-reply.js';
+import { DEFAULT_LINK_EXPIRY_MS } from './links/links.js';
 import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
@@ -109,6 +112,8 @@ export const CollectorFileSchema = Type.Object(
           policy: Type.Optional(Type.String()),
           tick: Type.Optional(Duration),
           base_url: Type.Optional(Type.String({ pattern: '^https?://' })),
+          /** How long an acknowledge link in a message works (collector/links). */
+          link_expiry: Type.Optional(Duration),
           time_zone: Type.Optional(Type.String()),
         },
         { additionalProperties: false },
@@ -120,6 +125,13 @@ export const CollectorFileSchema = Type.Object(
           channels: Type.Optional(Type.Array(ChannelSchema)),
           /** Language of rule text (alert summaries, runbooks, incident titles) in incidents, messages and the API. */
           lang: Type.Optional(Type.Enum(['zh-CN', 'en'])),
+          /** The SMS gateway's signed "reply 1 to acknowledge" callback (collector/links/sms-reply.ts). */
+          sms_reply: Type.Optional(
+            Type.Object(
+              { secret: Type.Optional(Type.String()), secret_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })), secret_file: Type.Optional(Type.String()), window: Type.Optional(Duration) },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -192,9 +204,9 @@ export interface CollectorConfig {
   agents: AgentCredential[];
   ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number; maxLagMs: number };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
-  incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string };
+  incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string; linkExpiryMs?: number };
   /** `lang`: the language of rule text in incidents and messages (default en). */
-  notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en' };
+  notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en'; smsReply?: SmsReplySettings };
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
   report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string; weeklySchedule?: string; monthlySchedule?: string };
@@ -281,10 +293,12 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
     incidents: {
       policy: file.incidents?.policy ? resolve(baseDir, file.incidents.policy) : undefined,
       tickMs: dur(['incidents', 'tick'], file.incidents?.tick, d.incidents.tickMs),
-      baseUrl: file.incidents?.base_url,
+      // The console's external URL; links append `incidents/ID` and `a/TOKEN`, so it ends in '/'.
+      baseUrl: file.incidents?.base_url === undefined ? undefined : file.incidents.base_url.replace(/\/*$/, '/'),
       timeZone: file.incidents?.time_zone ?? d.incidents.timeZone,
+      ...(file.incidents?.link_expiry !== undefined ? { linkExpiryMs: dur(['incidents', 'link_expiry'], file.incidents.link_expiry, DEFAULT_LINK_EXPIRY_MS) } : {}),
     },
-    notify: { channels: file.notify?.channels ?? [], lang: (file.notify?.lang as 'zh-CN' | 'en' | undefined) ?? d.notify.lang },
+    notify: { channels: file.notify?.channels ?? [], lang: (file.notify?.lang as 'zh-CN' | 'en' | undefined) ?? d.notify.lang, smsReply: resolveSmsReply(file, baseDir, source, problems, dur) },
     watchdog: {
       heartbeatUrl: file.watchdog?.heartbeat_url,
       heartbeatMethod: file.watchdog?.heartbeat_method ?? d.watchdog.heartbeatMethod,
@@ -334,6 +348,30 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
   }
   if (config.store.chunkMs < 60_000 && source) problems.push(source.problem(['store', 'chunk'], 'must be at least 1m'));
   return { config, problems };
+}
+
+/** notify.sms_reply: one secret source, long enough to sign with; the replay window defaults to 5 minutes. */
+function resolveSmsReply(file: CollectorFile, baseDir: string, source: YamlSource | undefined, problems: ConfigProblem[], dur: Check): SmsReplySettings | undefined {
+  const r = file.notify?.sms_reply;
+  if (!r) return undefined;
+  const problem = (key: string, message: string) => source && problems.push(source.problem(['notify', 'sms_reply', key], message));
+  const given = (['secret', 'secret_env', 'secret_file'] as const).filter((k) => r[k] !== undefined);
+  if (given.length !== 1) {
+    problem(given[1] ?? 'secret_env', 'give exactly one of secret, secret_env or secret_file');
+    return undefined;
+  }
+  let secret: string | undefined;
+  try {
+    secret = readSecret(r.secret, r.secret_env, r.secret_file === undefined ? undefined : resolve(baseDir, r.secret_file), process.env);
+  } catch (err) {
+    problem(given[0] as string, (err as NodeJS.ErrnoException).code ? `cannot read: ${(err as NodeJS.ErrnoException).code}` : (err as Error).message);
+    return undefined;
+  }
+  if (!secret || secret.length < 16) {
+    problem(given[0] as string, 'the shared secret must be at least 16 characters');
+    return undefined;
+  }
+  return { secret, windowMs: dur(['notify', 'sms_reply', 'window'], r.window, 5 * 60_000) };
 }
 
 export const INFLUX_DEFAULTS = { localRetentionMs: 7 * 86_400_000, maxBacklogBytes: 2 * 1024 ** 3, timeoutMs: 10_000, database: 'roomwatch' };

@@ -4,13 +4,17 @@
  * pipeline is written here and nowhere else:
  *   incident change (or SLA step) → router (who, which channels; damped or
  *   digest: nothing) → outbox (dedupe key, same transaction) → sender (retry,
- *   back-off) → timeline and metrics.
+ *   back-off; per-recipient console and acknowledge links added as each
+ *   message leaves) → timeline and metrics.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CollectorConfig } from '../config.js';
 import type { Db } from '../db.js';
 import { METRIC_PREFIX } from '../metrics.js';
+import { AckLinks } from '../links/links.js';
+import { loadLinkKey } from '../links/key.js';
+import { LinkStore } from '../links/store.js';
 import { buildChannels } from '../notify/config.js';
 import { Outbox } from '../notify/outbox.js';
 import { NotificationRouter } from '../notify/router.js';
@@ -34,6 +38,7 @@ export interface IncidentStageOptions {
   now: () => number;
   log: FastifyBaseLogger;
   autoTick: boolean;
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -62,6 +67,13 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   const outbox = new Outbox(o.db);
   const { channels } = buildChannels(o.config.notify.channels);
   const manager = new IncidentManager(o.db, store, policy.incidents);
+  const baseUrl = o.config.incidents.baseUrl?.replace(/\/*$/, '/');
+  // The acknowledge-link key: auth.link_key_file, else ROOMWATCH_LINK_KEY, else generated into the data directory.
+  const linkKey = loadLinkKey({ file: o.config.auth.linkKeyFile, env: o.env ?? process.env, dataDir: o.config.dataDir });
+  if (linkKey.warning) o.log.warn(linkKey.warning);
+  const linkStore = new LinkStore(o.db);
+  const links = new AckLinks({ key: linkKey.key, store: linkStore, baseUrl: baseUrl ?? '/', expiryMs: o.config.incidents.linkExpiryMs });
+  if (!baseUrl) o.log.warn('incidents.base_url is not set: messages carry no link to the console and no acknowledge link; set it to the console\'s external URL, e.g. https://noc.example/');
   const undeliverable = new Counter({
     name: `${METRIC_PREFIX}notifications_undeliverable_total`,
     help: 'Incident notifications that reached nobody (no contact in the tier that a route channel can reach), by kind and priority.',
@@ -73,7 +85,7 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     store,
     channels: () => channels,
     directory: () => directory(policy),
-    baseUrl: o.config.incidents.baseUrl,
+    baseUrl,
     timeZone: o.config.incidents.timeZone,
     onUndeliverable: (incident, kind) => {
       undeliverable.inc({ kind, priority: incident.priority });
@@ -99,6 +111,8 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     outbox,
     channels,
     now: o.now,
+    // Per-recipient links are minted as each message leaves, never stored in the outbox.
+    prepare: (entry, channel) => (baseUrl ? links.decorate(entry.content, entry.recipient, channel.kind, o.now()) : entry.content),
     onAttempt: (entry, result, final) => {
       sent.inc({ channel: entry.channel, result: result.ok ? 'sent' : final ? 'failed' : 'retry' });
       if (result.ok) store.addTimeline(entry.incidentId, o.now(), 'notified', null, { channel: entry.channel, to: entry.recipient.name, kind: entry.kind });
@@ -169,6 +183,10 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     judge,
     targets: policy.targets,
     channels,
+    links,
+    linkStore,
+    baseUrl,
+    contacts: policy.contacts,
     start() {
       sender.start();
       if (o.autoTick) {

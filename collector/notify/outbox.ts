@@ -115,6 +115,14 @@ export class Outbox {
     return (this.db.prepare('SELECT * FROM notifications WHERE incident_id = ? ORDER BY id').all(incidentId) as Row[]).map(toEntry);
   }
 
+  /** Incidents a contact was sent a message about, most recently messaged first (the SMS reply's "your latest page"). */
+  incidentsSentTo(recipientName: string, limit = 50): number[] {
+    const rows = this.db
+      .prepare("SELECT incident_id, max(id) AS last FROM notifications WHERE status = 'sent' AND json_extract(recipient, '$.name') = ? GROUP BY incident_id ORDER BY last DESC LIMIT ?")
+      .all(recipientName, limit) as Array<{ incident_id: number }>;
+    return rows.map((r) => r.incident_id);
+  }
+
   counts(): Record<NotificationStatus, number> {
     const rows = this.db.prepare('SELECT status, count(*) AS n FROM notifications GROUP BY status').all() as Array<{ status: NotificationStatus; n: number }>;
     const out: Record<NotificationStatus, number> = { pending: 0, sent: 0, failed: 0 };

@@ -8,6 +8,7 @@
 import type { IncidentStore } from '../incidents/store.js';
 import type { Incident } from '../incidents/types.js';
 import type { Priority } from '../rules/types.js';
+import { incidentUrl } from '../links/links.js';
 import type { Outbox } from './outbox.js';
 import type { Channel, NotificationContent, Recipient } from './types.js';
 
@@ -39,7 +40,7 @@ export interface RouterOptions {
   store: IncidentStore;
   channels: () => ReadonlyMap<string, Channel>;
   directory: () => Directory;
-  /** Base URL of the API/console for links in messages. */
+  /** The console's external URL (ending in '/'), for the incident link in messages. */
   baseUrl?: string;
   timeZone?: string;
   /** A message that no contact of the route can receive (no contacts, or none reachable): counted, never silent. */
@@ -118,7 +119,7 @@ export class NotificationRouter {
       runbook: (lead?.runbook as string | undefined) ?? undefined,
       tier,
       knownFixes: fixes.map((f) => ({ incidentId: f.incidentId, cause: f.cause, fix: f.fix, closedAt: f.closedAt })),
-      url: this.opts.baseUrl ? `${this.opts.baseUrl}/api/v1/incidents/${incident.id}` : undefined,
+      url: this.opts.baseUrl ? incidentUrl(this.opts.baseUrl, incident.id) : undefined,
       at: now,
       deadline: typeof detail.deadline === 'number' ? detail.deadline : undefined,
       timeZone: this.opts.timeZone,

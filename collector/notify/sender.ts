@@ -22,6 +22,11 @@ export interface SenderOptions {
   /** A retryable failure older than this becomes `failed`. */
   maxAgeMs?: number;
   timeoutMs?: number;
+  /**
+   * The content as one recipient gets it, made at each attempt: per-recipient
+   * links (collector/links) are minted here, so none is stored in the outbox.
+   */
+  prepare?: (entry: OutboxEntry, channel: Channel) => OutboxEntry['content'];
   /** After every attempt: for the incident timeline and metrics. */
   onAttempt?: (entry: OutboxEntry, result: SendResult, final: boolean) => void;
 }
@@ -81,7 +86,8 @@ export class NotificationSender {
     else {
       const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)]);
       try {
-        result = await channel.send(entry.content, entry.recipient, signal);
+        const content = this.opts.prepare ? this.opts.prepare(entry, channel) : entry.content;
+        result = await channel.send(content, entry.recipient, signal);
       } catch (err) {
         result = { ok: false, retryable: true, error: (err as Error).message };
       }

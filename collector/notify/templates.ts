@@ -12,6 +12,8 @@ interface Catalogue {
   kind: Record<Kind, string>;
   labels: { device: string; priority: string; tier: string; at: string; deadline: string; runbook: string; knownFixes: string; cause: string; fix: string; link: string };
   closing: string;
+  /** The acknowledge link's words: button, who it acknowledges as, and its limits. */
+  ack: { button: string; as: (name: string) => string; limits: (until: string) => string; open: string };
 }
 
 const CATALOGUES: Record<Lang, Catalogue> = {
@@ -41,6 +43,12 @@ const CATALOGUES: Record<Lang, Catalogue> = {
       link: 'Incident',
     },
     closing: 'Acknowledge the incident to stop repeats and escalation.',
+    ack: {
+      button: 'Acknowledge',
+      as: (name) => `Acknowledge as ${name}`,
+      limits: (until) => `The acknowledge link works once, until ${until}; opening it asks for confirmation first.`,
+      open: 'Open in the console',
+    },
   },
   'zh-CN': {
     kind: {
@@ -68,6 +76,12 @@ const CATALOGUES: Record<Lang, Catalogue> = {
       link: '事件',
     },
     closing: '请确认事件，以停止重复通知和升级。',
+    ack: {
+      button: '确认事件',
+      as: (name) => `以 ${name} 身份确认`,
+      limits: (until) => `确认链接仅可使用一次，有效期至 ${until}；打开后需再次点击确认。`,
+      open: '在控制台中查看',
+    },
   },
 };
 
@@ -76,7 +90,12 @@ export function formatTime(ms: number, timeZone = 'UTC'): string {
   return `${formatLocal(ms, timeZone, { seconds: true })} ${timeZone}`;
 }
 
-function subject(c: NotificationContent, lang: Lang): string {
+/** The catalogue of a language, for renderers beside this file (chat cards). */
+export function catalogue(lang: Lang): Catalogue {
+  return CATALOGUES[lang];
+}
+
+export function subject(c: NotificationContent, lang: Lang): string {
   const kind = CATALOGUES[lang].kind[c.kind];
   return lang === 'zh-CN' ? `【${c.priority}】${kind} #${c.incidentId} ${c.device}：${c.title}` : `[${c.priority}] ${kind} #${c.incidentId} ${c.device}: ${c.title}`;
 }
@@ -105,6 +124,7 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
     ...rows(c, lang).map(([k, v]) => `${k}: ${v}`),
     ...(fixes.length ? ['', `${cat.labels.knownFixes}:`, ...fixes.map((f) => `- #${f.incidentId}: ${cat.labels.cause}: ${f.cause}; ${cat.labels.fix}: ${f.fix}`)] : []),
     '',
+    ...(c.ackUrl ? [`${cat.ack.as(c.ackFor ?? '')}: ${c.ackUrl}`, cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)), ''] : []),
     cat.closing,
   ].join('\n');
   const colour = { P1: '#b00020', P2: '#d35400', P3: '#b7950b', P4: '#2e86c1' }[c.priority];
@@ -120,18 +140,35 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
           ...fixes.map((f) => `<tr><td style="${cell}">#${f.incidentId}</td><td style="${cell}">${escapeHtml(cat.labels.cause)}: ${escapeHtml(f.cause)}<br>${escapeHtml(cat.labels.fix)}: ${escapeHtml(f.fix)}</td></tr>`),
         ]
       : []),
+    ...(c.ackUrl || c.url ? [`<tr><td colspan="2" style="${cell};padding-top:16px">${buttons(c, lang)}</td></tr>`] : []),
+    ...(c.ackUrl ? [`<tr><td colspan="2" style="${cell};color:#555555;font-size:12px">${escapeHtml(cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)))}</td></tr>`] : []),
     `<tr><td colspan="2" style="${cell};padding-top:12px;color:#555555">${escapeHtml(cat.closing)}</td></tr>`,
     `</table>`,
   ].join('\n');
   return { subject: subject(c, lang), text, html };
 }
 
-/** One short line for SMS: at most 140 characters in English, 70 in Chinese. */
+/** Links drawn as buttons (bulletproof: a padded <a>, which Outlook renders without CSS support). */
+function buttons(c: NotificationContent, lang: Lang): string {
+  const cat = CATALOGUES[lang];
+  const style = (bg: string) => `display:inline-block;padding:8px 16px;margin-right:8px;background:${bg};color:#ffffff;text-decoration:none;font:bold 14px Arial,sans-serif;border-radius:3px`;
+  return [
+    c.ackUrl ? `<a href="${escapeHtml(c.ackUrl)}" style="${style('#1e7e34')}">${escapeHtml(cat.ack.as(c.ackFor ?? ''))}</a>` : '',
+    c.url ? `<a href="${escapeHtml(c.url)}" style="${style('#34495e')}">${escapeHtml(cat.ack.open)}</a>` : '',
+  ].join('');
+}
+
+/**
+ * One short line for SMS: at most 140 characters in English, 70 in Chinese
+ * (one UCS-2 segment), the short acknowledge link included: the text gives
+ * way, never the link.
+ */
 export function renderSms(c: NotificationContent, lang: Lang): RenderedMessage {
   const kind = CATALOGUES[lang].kind[c.kind];
   const line = `[${c.priority}] ${kind} #${c.incidentId} ${c.device} ${c.summary}`;
-  const max = lang === 'zh-CN' ? 70 : 140;
+  const link = c.ackShortUrl ? ` ${c.ackShortUrl}` : '';
+  const max = (lang === 'zh-CN' ? 70 : 140) - [...link].length;
   const chars = [...line];
-  const text = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
+  const text = `${chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join('')}…` : line}${link}`;
   return { subject: text, text };
 }

@@ -34,8 +34,16 @@ export interface NotificationContent {
   tier?: string;
   /** Earlier causes and fixes of the same rule (knowledge base), newest first. */
   knownFixes?: Array<{ incidentId: number; cause: string; fix: string; closedAt: number }>;
-  /** Link to the incident in the API/console. */
+  /** Link to the incident in the console: `${incidents.base_url}incidents/${id}`. */
   url?: string;
+  /** The recipient's signed, single-use acknowledge link (collector/links), added when the message is sent. */
+  ackUrl?: string;
+  /** The same link's short form, for SMS. */
+  ackShortUrl?: string;
+  /** Epoch ms the acknowledge link expires. */
+  ackExpiresAt?: number;
+  /** Whom the acknowledge link acknowledges as (the contact's name). */
+  ackFor?: string;
   /** Epoch ms of the event the message reports. */
   at: number;
   /** The SLA deadline concerned (warning/breach), epoch ms. */

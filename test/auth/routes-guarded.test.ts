@@ -16,7 +16,19 @@ import { authHeaders, tempDir, testCollectorConfig, TOKEN, type TestRole } from 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 
 /** The only routes open to anyone: health, the InfluxDB ping, sign-in and sign-out. */
-const PUBLIC = new Set(['GET /healthz', 'HEAD /healthz', 'GET /ping', 'HEAD /ping', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout']);
+const PUBLIC = new Set([
+  'GET /healthz',
+  'HEAD /healthz',
+  'GET /ping',
+  'HEAD /ping',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  // Signed links and the signed SMS reply check their own HMAC (collector/links).
+  'GET /a/:token',
+  'HEAD /a/:token',
+  'POST /a/:token',
+  'POST /api/v1/sms/reply',
+]);
 // The console's shell and static assets (collector/console/): they hold no data; every API call they make is guarded.
 const CONSOLE_SHELL = ['/', '/login', '/wall', '/alerts', '/room', '/maintenance', '/kb', '/reports', '/rules', '/audit', '/incidents/:id', '/devices/:device', '/*', '/assets/:file'];
 for (const path of CONSOLE_SHELL) for (const method of ['GET', 'HEAD']) PUBLIC.add(`${method} ${path}`);
@@ -112,6 +124,9 @@ describe('every route is guarded', () => {
   it('lets public routes through without a credential', async () => {
     expect((await c.app.inject({ url: '/healthz' })).statusCode).toBe(200);
     expect((await c.app.inject({ url: '/ping' })).statusCode).toBe(204);
+    // Their own check answers, not the guard: an unknown link is a 404 page, an unsigned reply the callback's own 404/401.
+    expect((await c.app.inject({ url: '/a/ABCDEFGHJK' })).statusCode).toBe(404);
+    expect((await c.app.inject({ method: 'POST', url: '/api/v1/sms/reply', payload: {} })).json()).toMatchObject({ error: 'not_configured' });
   });
 });
 

@@ -14,6 +14,8 @@ interface Seen {
 
 const content: NotificationContent = { kind: 'opened', incidentId: 42, priority: 'P1', title: 'UPS on battery', device: 'ups-a', summary: 'ups-a is on battery, 37 min left', at: 0 };
 const signal = () => AbortSignal.timeout(10_000);
+/** As the sender hands it to a channel once links are added (collector/links). */
+const linked: NotificationContent = { ...content, url: 'https://noc.example/incidents/42', ackUrl: 'https://noc.example/a/TOKEN', ackFor: 'alice', ackExpiresAt: 86_400_000 };
 
 describe('HTTP channels', () => {
   const seen: Seen[] = [];
@@ -84,10 +86,48 @@ describe('HTTP channels', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('posts WeCom markdown', async () => {
+  it('posts WeCom markdown with the incident and acknowledge links', async () => {
     const ch = new WebhookChannel('wecom', { url: `${base}/cgi-bin/webhook/send?key=abc`, format: 'wecom' });
-    expect(await ch.send({ ...content, runbook: 'Check mains feed' }, { name: 'room' }, signal())).toMatchObject({ ok: true });
-    expect(JSON.parse((seen.at(-1) as Seen).body)).toEqual({ msgtype: 'markdown', markdown: { content: '**[P1] OPEN #42 ups-a ups-a is on battery, 37 min left**\n\nCheck mains feed' } });
+    expect(await ch.send({ ...linked, runbook: 'Check mains feed' }, { name: 'alice' }, signal())).toMatchObject({ ok: true });
+    expect(JSON.parse((seen.at(-1) as Seen).body)).toEqual({
+      msgtype: 'markdown',
+      markdown: {
+        content: [
+          '<font color="warning">**[P1] OPEN #42 ups-a: UPS on battery**</font>',
+          '',
+          'ups-a is on battery, 37 min left',
+          '',
+          '> Device: ups-a',
+          '> Priority: P1',
+          '> Time: 1970-01-01 00:00:00 UTC',
+          '',
+          'Runbook: Check mains feed',
+          '',
+          '[Acknowledge as alice](https://noc.example/a/TOKEN)  ·  [Open in the console](https://noc.example/incidents/42)',
+          '',
+          'The acknowledge link works once, until 1970-01-02 00:00:00 UTC; opening it asks for confirmation first.',
+        ].join('\n'),
+      },
+    });
+    // Without links (no incidents.base_url) the message is the text alone.
+    await ch.send({ ...content, priority: 'P3' }, { name: 'alice' }, signal());
+    expect(JSON.parse((seen.at(-1) as Seen).body).markdown.content).toBe('**[P3] OPEN #42 ups-a: UPS on battery**\n\nups-a is on battery, 37 min left\n\n> Device: ups-a\n> Priority: P3\n> Time: 1970-01-01 00:00:00 UTC');
+  });
+
+  it('sends DingTalk an actionCard whose buttons are the two links', async () => {
+    answers['/robot/card'] = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
+    const ch = new WebhookChannel('ding', { url: `${base}/robot/card?access_token=t1`, format: 'dingtalk', lang: 'zh-CN' });
+    expect(await ch.send({ ...linked, ackFor: 'zhang' }, { name: 'zhang' }, signal())).toMatchObject({ ok: true });
+    const body = JSON.parse((seen.at(-1) as Seen).body) as { msgtype: string; actionCard: { title: string; text: string; btnOrientation: string; btns: Array<{ title: string; actionURL: string }> } };
+    expect(body.msgtype).toBe('actionCard');
+    expect(body.actionCard.title).toBe('【P1】新事件 #42 ups-a：UPS on battery');
+    expect(body.actionCard.btnOrientation).toBe('1');
+    expect(body.actionCard.btns).toEqual([
+      { title: '以 zhang 身份确认', actionURL: 'https://noc.example/a/TOKEN' },
+      { title: '在控制台中查看', actionURL: 'https://noc.example/incidents/42' },
+    ]);
+    expect(body.actionCard.text).toContain('> 设备: ups-a');
+    expect(body.actionCard.text).toContain('确认链接仅可使用一次');
   });
 
   it('signs DingTalk requests as the robot expects', async () => {
@@ -109,8 +149,28 @@ describe('HTTP channels', () => {
     answers['/open-apis/bot/v2/hook/x'] = { status: 200, body: '{"code":0,"msg":"success"}' };
     const ch = new WebhookChannel('feishu', { url: `${base}/open-apis/bot/v2/hook/x`, format: 'feishu', secret });
     expect(await ch.send(content, { name: 'room' }, signal())).toMatchObject({ ok: true });
-    const body = JSON.parse((seen.at(-1) as Seen).body) as { timestamp: string; sign: string; msg_type: string; content: { text: string } };
+    const body = JSON.parse((seen.at(-1) as Seen).body) as { timestamp: string; sign: string; msg_type: string };
     expect(body.sign).toBe(createHmac('sha256', `${body.timestamp}\n${secret}`).update('').digest('base64'));
-    expect(body).toMatchObject({ msg_type: 'text', content: { text: '[P1] OPEN #42 ups-a ups-a is on battery, 37 min left' } });
+    expect(body).toMatchObject({ msg_type: 'interactive', card: { header: { title: { tag: 'plain_text', content: '[P1] OPEN #42 ups-a: UPS on battery' }, template: 'red' } } });
+  });
+
+  it('sends Feishu an interactive card with the links as buttons', async () => {
+    answers['/open-apis/bot/v2/hook/y'] = { status: 200, body: '{"code":0,"msg":"success"}' };
+    const ch = new WebhookChannel('feishu', { url: `${base}/open-apis/bot/v2/hook/y`, format: 'feishu' });
+    expect(await ch.send({ ...linked, priority: 'P3' }, { name: 'alice' }, signal())).toMatchObject({ ok: true });
+    const card = (JSON.parse((seen.at(-1) as Seen).body) as { card: { header: { template: string }; elements: Array<{ tag: string; actions?: unknown[]; text?: { content: string } }> } }).card;
+    expect(card.header.template).toBe('yellow');
+    expect(card.elements.map((e) => e.tag)).toEqual(['div', 'action', 'note']);
+    expect(card.elements[0]?.text?.content).toContain('**Device**: ups-a');
+    expect(card.elements[1]?.actions).toEqual([
+      { tag: 'button', text: { tag: 'plain_text', content: 'Acknowledge as alice' }, type: 'primary', url: 'https://noc.example/a/TOKEN' },
+      { tag: 'button', text: { tag: 'plain_text', content: 'Open in the console' }, type: 'default', url: 'https://noc.example/incidents/42' },
+    ]);
+  });
+
+  it('puts the links into a plain JSON webhook as fields', async () => {
+    const ch = new WebhookChannel('hook', { url: `${base}/hook`, format: 'json' });
+    await ch.send(linked, { name: 'alice' }, signal());
+    expect(JSON.parse((seen.at(-1) as Seen).body)).toMatchObject({ incidentId: 42, url: 'https://noc.example/incidents/42', ackUrl: 'https://noc.example/a/TOKEN', ackFor: 'alice' });
   });
 });

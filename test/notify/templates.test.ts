@@ -36,4 +36,25 @@ describe('message templates', () => {
     expect(formatTime(Date.UTC(2026, 10, 22, 16, 30), 'Asia/Shanghai')).toBe('2026-11-23 00:30:00 Asia/Shanghai');
     expect(formatTime(Date.UTC(2026, 10, 22, 16, 30))).toBe('2026-11-22 16:30:00 UTC');
   });
+
+  it('fits the short acknowledge link into the SMS limit: the text gives way, never the link', () => {
+    const link = 'https://noc.example/a/Ab3dEf6hJk';
+    const long = { ...base, summary: '阵列 array1 槽位 0:1:7 的磁盘故障，热备盘已开始重建，请尽快更换故障盘并确认重建进度'.repeat(2), ackShortUrl: link };
+    for (const lang of ['en', 'zh-CN'] as const) {
+      const text = renderSms(long, lang).text;
+      expect(text.endsWith(` ${link}`), lang).toBe(true);
+      expect([...text].length, lang).toBe(lang === 'en' ? 140 : 70);
+      expect(text).toContain('…');
+    }
+    expect(renderSms({ ...base, ackShortUrl: link }, 'en').text).toBe(`[P2] ESCALATED #9 array1 array1 disk in slot 0:1:7 failed ${link}`);
+  });
+
+  it('puts the acknowledge link and its limits into both parts of an email, escaped in HTML', () => {
+    const m = renderEmail({ ...base, url: 'https://noc.example/incidents/9', ackUrl: 'https://noc.example/a/1.9.x&y', ackFor: 'alice', ackExpiresAt: Date.UTC(2026, 0, 2) }, 'en');
+    expect(m.text).toContain('Acknowledge as alice: https://noc.example/a/1.9.x&y');
+    expect(m.text).toContain('works once, until 2026-01-02 00:00:00 UTC');
+    expect(m.html).toContain('<a href="https://noc.example/a/1.9.x&amp;y"');
+    expect(m.html).toContain('>Open in the console</a>');
+    expect(renderEmail({ ...base, kind: 'resolved' }, 'en').text).not.toContain('Acknowledge as');
+  });
 });

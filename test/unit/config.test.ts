@@ -116,9 +116,13 @@ describe('collector.yaml', () => {
   it('loads the shipped example', () => {
     process.env.ROOMWATCH_SMTP_PASSWORD = 'x';
     process.env.ROOMWATCH_SMS_SECRET = 'y';
+    process.env.ROOMWATCH_SMS_REPLY_SECRET = 'reply-secret-0123456789';
     const config = loadCollectorConfig('examples/collector.yaml');
     delete process.env.ROOMWATCH_SMTP_PASSWORD;
     delete process.env.ROOMWATCH_SMS_SECRET;
+    delete process.env.ROOMWATCH_SMS_REPLY_SECRET;
+    expect(config.incidents.baseUrl).toBe('https://noc.example/');
+    expect(config.notify.smsReply).toEqual({ secret: 'reply-secret-0123456789', windowMs: 300_000 });
     expect(config.notify.channels.map((c) => c.name)).toEqual(['email', 'sms', 'wecom']);
     expect(config.incidents.policy).toMatch(/examples\/escalation\.yaml$/);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8080 });
@@ -126,6 +130,21 @@ describe('collector.yaml', () => {
     expect(config.agents).toEqual([{ name: 'db01', tokenSha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }]);
     expect(config.ingest.maxBodyBytes).toBe(16 * 1024 * 1024);
     expect(config.ingest.names).toBe('accept');
+  });
+
+  it('refuses an SMS reply callback without one good secret, and ends base_url in a slash', () => {
+    const tmp = tempDir();
+    try {
+      const file = join(tmp.dir, 'collector.yaml');
+      writeFileSync(file, 'incidents:\n  base_url: https://noc.example/rw\nnotify:\n  sms_reply:\n    secret: short\n');
+      expect(errorsOf(() => loadCollectorConfig(file))).toEqual([`${file}:5:13: notify.sms_reply.secret: the shared secret must be at least 16 characters`]);
+      writeFileSync(file, 'notify:\n  sms_reply:\n    secret: a-long-enough-secret\n    secret_env: X\n');
+      expect(errorsOf(() => loadCollectorConfig(file))).toEqual([`${file}:4:17: notify.sms_reply.secret_env: give exactly one of secret, secret_env or secret_file`]);
+      writeFileSync(file, 'incidents:\n  base_url: https://noc.example/rw\n');
+      expect(loadCollectorConfig(file).incidents.baseUrl).toBe('https://noc.example/rw/');
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('names bad values', () => {

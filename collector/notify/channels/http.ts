@@ -6,6 +6,7 @@
  * are not.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { dingtalkMessage, feishuMessage, wecomMessage } from '../cards.js';
 import { renderSms } from '../templates.js';
 import type { Channel, Lang, NotificationContent, Recipient, SendResult } from '../types.js';
 import { compileSafeRegex, type SafeRegex } from '../../../lib/safe-regex.js';
@@ -129,12 +130,10 @@ export class WebhookChannel implements Channel {
 
   request(content: NotificationContent, now = Date.now()): HttpCall {
     const lang = this.opts.lang ?? 'en';
-    const text = renderSms(content, lang).text;
-    const markdown = `**${text}**\n\n${content.runbook ?? ''}${content.url ? `\n\n${content.url}` : ''}`.trim();
     const json = { 'content-type': 'application/json' };
     switch (this.opts.format) {
       case 'wecom':
-        return { method: 'POST', url: this.opts.url, headers: json, body: JSON.stringify({ msgtype: 'markdown', markdown: { content: markdown } }) };
+        return { method: 'POST', url: this.opts.url, headers: json, body: JSON.stringify(wecomMessage(content, lang)) };
       case 'dingtalk': {
         // DingTalk custom robot signing: HmacSHA256(key = secret, message = timestamp_ms + "\n" + secret), base64, URL-encoded.
         let url = this.opts.url;
@@ -142,16 +141,16 @@ export class WebhookChannel implements Channel {
           const sign = createHmac('sha256', this.opts.secret).update(`${now}\n${this.opts.secret}`).digest('base64');
           url += `${url.includes('?') ? '&' : '?'}timestamp=${now}&sign=${encodeURIComponent(sign)}`;
         }
-        return { method: 'POST', url, headers: json, body: JSON.stringify({ msgtype: 'markdown', markdown: { title: text.slice(0, 60), text: markdown } }) };
+        return { method: 'POST', url, headers: json, body: JSON.stringify(dingtalkMessage(content, lang)) };
       }
       case 'feishu': {
         // Feishu/Lark custom bot signing: HmacSHA256(key = timestamp_s + "\n" + secret, message = empty), base64.
         const ts = Math.floor(now / 1000);
         const signed = this.opts.secret ? { timestamp: String(ts), sign: createHmac('sha256', `${ts}\n${this.opts.secret}`).update('').digest('base64') } : {};
-        return { method: 'POST', url: this.opts.url, headers: json, body: JSON.stringify({ ...signed, msg_type: 'text', content: { text: `${text}${content.url ? `\n${content.url}` : ''}` } }) };
+        return { method: 'POST', url: this.opts.url, headers: json, body: JSON.stringify({ ...signed, ...feishuMessage(content, lang) }) };
       }
       default:
-        return { method: 'POST', url: this.opts.url, headers: json, body: JSON.stringify({ ...content, text }) };
+        return { method: 'POST', url: this.opts.url, headers: json, body: JSON.stringify({ ...content, text: renderSms(content, lang).text }) };
     }
   }
 
