@@ -13,6 +13,7 @@ import { Scheduler } from './scheduler.js';
 import { createPoster, type HttpPoster } from './transport/http.js';
 import { Sender } from './transport/sender.js';
 import { Spool } from './transport/spool.js';
+import { DeadLetterFile } from './transport/dead-letter.js';
 import { TrapReceiver } from './snmp/traps.js';
 import { profilesFor } from './snmp/shared.js';
 import { parseHostPort } from './probes/host.js';
@@ -66,6 +67,7 @@ export class Agent {
       log: probeLog(this.log.child({ part: 'transport' })),
       now: this.now,
       selfSamples: (ts) => this.selfSamples(ts),
+      deadLetter: new DeadLetterFile(config.spool.dir),
     });
     this.scheduler = new Scheduler(config.jitterMs);
     for (const target of config.targets) this.addTarget(this.initTarget(target));
@@ -208,6 +210,7 @@ export class Agent {
           [AgentField.spoolBytes]: this.spool.bytes,
           [AgentField.droppedSamples]: this.spool.droppedSamples,
           [AgentField.rejectedSamples]: this.sender.stats.samplesRejected,
+          [AgentField.deadLetterSamples]: this.sender.stats.samplesDeadLettered,
           ...(this.traps
             ? {
                 [AgentField.trapsReceived]: this.traps.stats.received,

@@ -9,6 +9,8 @@ export const AgentField = {
   spoolBytes: 'spool_bytes',
   droppedSamples: 'dropped_samples',
   rejectedSamples: 'rejected_samples',
+  /** Samples of devices another agent owns (403 RW_DEVICE_NOT_OWNED), set aside in spool/dead-letter.jsonl. */
+  deadLetterSamples: 'dead_letter_samples',
   skippedRuns: 'skipped_runs',
   trapsReceived: 'traps_received',
   trapsRateLimited: 'traps_rate_limited',

@@ -178,6 +178,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       // InfluxDB clients (Telegraf, Grafana) show the `error` field; give them the reason there.
       error: status >= 500 ? 'Internal Server Error' : influxShaped(request.url) ? error.message : httpReason(status),
       message: status >= 500 ? 'the collector failed to handle the request; it has been logged' : error.message,
+      // RW_DEVICE_NOT_OWNED names every refused device, so an agent sets exactly those aside.
+      ...(status < 500 && Array.isArray((error as { devices?: unknown }).devices) ? { devices: (error as { devices?: unknown }).devices } : {}),
     });
   });
 
