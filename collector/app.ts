@@ -35,6 +35,9 @@ import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
+import { LogStore, LOGS_DEFAULTS } from './logs/store.js';
+import { logRoutes } from './logs/routes.js';
+import { SYSLOG_LINES_KEPT, SYSLOG_LINES_STORED } from './metrics.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -76,6 +79,7 @@ export interface Collector {
   reports: ReportService;
   watchdog: Watchdog;
   routes: ReadonlyArray<{ method: string; url: string }>;
+  logs: LogStore;
 }
 
 const HOUR = 3_600_000;
@@ -223,7 +227,11 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(apiRoutes, { store, registry, ledger, now });
   await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
-  const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
+  const logs = new LogStore(db, config.logs ?? LOGS_DEFAULTS);
+  const logLines = new Counter({ name: SYSLOG_LINES_STORED, help: 'Raw syslog lines stored from agents (replays not counted).', registers: [metrics.registry] });
+  new Gauge({ name: SYSLOG_LINES_KEPT, help: 'Raw syslog lines kept now (bounded by logs.retention and logs.max_lines).', registers: [metrics.registry], collect() { this.set(logs.size); } });
+  await app.register(logRoutes, { auth, store: logs, now, maxBodyBytes: config.ingest.maxBodyBytes, onStored: (n) => logLines.inc(n) });
+  const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false, logs });
   await app.register(incidentRoutes, incidents.routeOptions);
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
@@ -323,7 +331,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, routes };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, routes, logs };
 }
 
 function httpReason(status: number): string {

@@ -7,6 +7,8 @@ export const STORE_READ_FALLBACKS = `${METRIC_PREFIX}store_read_fallbacks_total`
 
 export const INGEST_INFLIGHT = `${METRIC_PREFIX}ingest_inflight_requests`;
 export const INGEST_SHED = `${METRIC_PREFIX}ingest_shed_total`;
+export const SYSLOG_LINES_STORED = `${METRIC_PREFIX}syslog_lines_total`;
+export const SYSLOG_LINES_KEPT = `${METRIC_PREFIX}syslog_lines_kept`;
 export const INFLUX_DEAD_LETTERS = `${METRIC_PREFIX}influx_dead_letters_total`;
 
 export function createCollectorMetrics() {

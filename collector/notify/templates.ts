@@ -9,7 +9,7 @@ type Kind = NotificationContent['kind'];
 
 interface Catalogue {
   kind: Record<Kind, string>;
-  labels: { device: string; priority: string; tier: string; at: string; deadline: string; runbook: string; knownFixes: string; cause: string; fix: string; link: string };
+  labels: { device: string; priority: string; tier: string; at: string; deadline: string; runbook: string; knownFixes: string; cause: string; fix: string; link: string; logs: string };
   closing: string;
 }
 
@@ -38,6 +38,7 @@ const CATALOGUES: Record<Lang, Catalogue> = {
       cause: 'Cause',
       fix: 'Fix',
       link: 'Incident',
+      logs: 'Recent syslog from the device',
     },
     closing: 'Acknowledge the incident to stop repeats and escalation.',
   },
@@ -65,6 +66,7 @@ const CATALOGUES: Record<Lang, Catalogue> = {
       cause: '原因',
       fix: '处理',
       link: '事件',
+      logs: '设备最近的 syslog',
     },
     closing: '请确认事件，以停止重复通知和升级。',
   },
@@ -83,6 +85,13 @@ export function formatTime(ms: number, timeZone = 'UTC', lang: Lang = 'en'): str
   }).formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${timeZone}`;
+}
+
+const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+/** One syslog line as a message shows it: time, severity, text. */
+function logLine(l: NonNullable<NotificationContent['logs']>[number], c: NotificationContent, lang: Lang): string {
+  return `${formatTime(l.ts, c.timeZone, lang)} ${SEVERITY_NAMES[l.severity] ?? l.severity} ${l.text}`;
 }
 
 function subject(c: NotificationContent, lang: Lang): string {
@@ -108,11 +117,13 @@ function rows(c: NotificationContent, lang: Lang): Array<[string, string]> {
 export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage {
   const cat = CATALOGUES[lang];
   const fixes = c.knownFixes ?? [];
+  const logs = c.logs ?? [];
   const text = [
     c.summary,
     '',
     ...rows(c, lang).map(([k, v]) => `${k}: ${v}`),
     ...(fixes.length ? ['', `${cat.labels.knownFixes}:`, ...fixes.map((f) => `- #${f.incidentId}: ${cat.labels.cause}: ${f.cause}; ${cat.labels.fix}: ${f.fix}`)] : []),
+    ...(logs.length ? ['', `${cat.labels.logs}:`, ...logs.map((l) => `  ${logLine(l, c, lang)}`)] : []),
     '',
     cat.closing,
   ].join('\n');
@@ -127,6 +138,12 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
       ? [
           `<tr><td colspan="2" style="${cell};padding-top:12px;font-weight:bold">${escapeHtml(cat.labels.knownFixes)}</td></tr>`,
           ...fixes.map((f) => `<tr><td style="${cell}">#${f.incidentId}</td><td style="${cell}">${escapeHtml(cat.labels.cause)}: ${escapeHtml(f.cause)}<br>${escapeHtml(cat.labels.fix)}: ${escapeHtml(f.fix)}</td></tr>`),
+        ]
+      : []),
+    ...(logs.length
+      ? [
+          `<tr><td colspan="2" style="${cell};padding-top:12px;font-weight:bold">${escapeHtml(cat.labels.logs)}</td></tr>`,
+          `<tr><td colspan="2" style="padding:4px 0;font:12px Consolas,monospace;white-space:pre-wrap">${logs.map((l) => escapeHtml(logLine(l, c, lang))).join('<br>')}</td></tr>`,
         ]
       : []),
     `<tr><td colspan="2" style="${cell};padding-top:12px;color:#555555">${escapeHtml(cat.closing)}</td></tr>`,

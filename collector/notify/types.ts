@@ -36,6 +36,8 @@ export interface NotificationContent {
   knownFixes?: Array<{ incidentId: number; cause: string; fix: string; closedAt: number }>;
   /** Link to the incident in the API/console. */
   url?: string;
+  /** The device's syslog lines just before the message (opened, reopened), oldest first. */
+  logs?: Array<{ ts: number; severity: number; text: string }>;
   /** Epoch ms of the event the message reports. */
   at: number;
   /** The SLA deadline concerned (warning/breach), epoch ms. */
