@@ -14,6 +14,7 @@ import { benchIncidentEmail } from './incident-email.js';
 import { benchSnmp } from './snmp.js';
 import { benchIngestInflux } from './ingest-influx.js';
 import { benchReport } from './report.js';
+import { benchReportMonth } from './report-month.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 import { benchChecksAgentRss, benchPingRound, benchSyslogIngest } from './checks.js';
 import { benchOverload } from './overload.js';
@@ -26,6 +27,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   agent_resources: benchAgentResources,
   ingest_influx: benchIngestInflux,
   report: benchReport,
+  report_month: benchReportMonth,
   snmp_poll: benchSnmp,
   ssh_checks: benchSshChecks,
   ssh_agent_rss: benchSshAgentRss,

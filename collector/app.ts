@@ -18,6 +18,7 @@ import { Counter, Gauge } from 'prom-client';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, INGEST_INFLIGHT, INGEST_SHED, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
+import { AgentUp } from './registry/agent-up.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
 import { queryRoutes } from './influxql/routes.js';
@@ -38,6 +39,11 @@ import { buildIncidentStage } from './incidents/stage.js';
 import { LogStore, LOGS_DEFAULTS } from './logs/store.js';
 import { logRoutes } from './logs/routes.js';
 import { SYSLOG_LINES_KEPT, SYSLOG_LINES_STORED } from './metrics.js';
+import { adminRoutes } from './auth/admin-routes.js';
+import { installGuard } from './auth/guard.js';
+import { LdapDirectory } from './auth/ldap.js';
+import { authRoutes } from './auth/routes.js';
+import { AuthService } from './auth/service.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -78,7 +84,13 @@ export interface Collector {
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
   watchdog: Watchdog;
-  routes: ReadonlyArray<{ method: string; url: string }>;
+  /** Users, sessions, tokens and the audit log (collector/auth). */
+  operators: AuthService;
+  /** Every route with the access it declared (config.access), for tests that must cover them all. */
+  routes: ReadonlyArray<{ method: string; url: string; access: string }>;
+  /** device.up of agent hosts from heartbeat freshness; checkAgentHosts writes the stale ones' 0 (the tick does it). */
+  agentUp: AgentUp;
+  checkAgentHosts(): void;
   logs: LogStore;
 }
 
@@ -163,11 +175,14 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   }) as unknown as FastifyInstance;
 
   storeLog.target = app.log;
-  // The route table, for tests that must cover every route (test/hardening/routes.test.ts).
-  const routes: Array<{ method: string; url: string }> = [];
+  // The route table, for tests that must cover every route (test/hardening/routes.test.ts, test/auth/routes-guarded.test.ts).
+  const routes: Array<{ method: string; url: string; access: string }> = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, access: String(r.config?.access) });
   });
+  // Every route from here on must declare config.access; the guard refuses a start without it.
+  const operators = new AuthService(db, config.auth, auth, now, config.auth.ldap ? new LdapDirectory(config.auth.ldap) : undefined);
+  installGuard(app, operators, auth);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -224,15 +239,26 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     now,
     admission,
   });
-  await app.register(apiRoutes, { store, registry, ledger, now });
-  await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
+  await app.register(authRoutes, { auth: operators });
+  await app.register(adminRoutes, { auth: operators });
+  // device.up of agent hosts from heartbeat freshness (registry/agent-up.ts).
+  const agentUp = new AgentUp(db);
+  await app.register(apiRoutes, { store, registry, ledger, now, agentUp });
+  await app.register(queryRoutes, { source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const logs = new LogStore(db, config.logs ?? LOGS_DEFAULTS);
   const logLines = new Counter({ name: SYSLOG_LINES_STORED, help: 'Raw syslog lines stored from agents (replays not counted).', registers: [metrics.registry] });
   new Gauge({ name: SYSLOG_LINES_KEPT, help: 'Raw syslog lines kept now (bounded by logs.retention and logs.max_lines).', registers: [metrics.registry], collect() { this.set(logs.size); } });
   await app.register(logRoutes, { auth, store: logs, now, maxBodyBytes: config.ingest.maxBodyBytes, onStored: (n) => logLines.inc(n) });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false, logs });
-  await app.register(incidentRoutes, incidents.routeOptions);
+  await app.register(incidentRoutes, {
+    ...incidents.routeOptions,
+    // Roles limited to teams or sites act on the incidents of their devices (inventory.yaml, then the registry).
+    scopeOf: (device) => {
+      const entry = (rules as RulesService).currentTopology().entry(device);
+      return { team: entry?.team, site: entry?.site ?? registry.get(device)?.site ?? undefined };
+    },
+  });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
@@ -246,7 +272,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     // A device is down while a reachability rule (device.up or absent()) fires for it.
     devicesDown: () => {
       const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
-      return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
+      const down = new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device));
+      // An agent host whose heartbeat is stale is down as its device.up says, before any rule's `for` has passed.
+      for (const h of agentUp.list(now())) if (!h.up) down.add(h.device);
+      return down.size;
     },
     now,
     // The snapshot timer is background work; an InfluxDB store always had it.
@@ -254,20 +283,44 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
 
   // Rules evaluate inside the batch's transaction (alert state commits with the samples);
-  // their events leave after the commit. A rule bug is logged and never fails a batch.
+  // their events are handled in it too (below). A rule bug is logged and never fails a batch.
   ingest.onApply((event) => {
     try {
       if (event.devices.length > 0) classes.update(event.devices);
       for (const h of event.hints ?? []) if (h.class) classes.forget(h.name);
-      engine.ingest(event.samples);
+      // Heartbeats of agent hosts are their device.up = 1, written with the batch and seen by the rules.
+      const up = agentUp.observe(event.samples);
+      if (up.length > 0) store.write(up);
+      engine.ingest(up.length > 0 ? [...event.samples, ...up] : event.samples);
+      // The batch's alert events go in its transaction too (#15): incidents, their outbox rows and the
+      // event points commit with the samples, one fsync, before the 200. Nothing leaves early: the
+      // notification sender and the InfluxDB shipper start on a later tick, after the commit.
+      engine.deliver();
     } catch (err) {
       app.log.error({ err }, 'rule evaluation failed');
     }
   });
   ingest.onCommitted(() => engine.deliver());
+  // Stale agent hosts: device.up = 0, once per interval, into the store and the rules.
+  const checkAgentHosts = () => {
+    const down = agentUp.tick(now());
+    if (down.length === 0) return;
+    db.transaction(() => {
+      store.write(down);
+      engine.ingest(down);
+      engine.deliver(); // their incidents commit with them (#15)
+    })();
+    store.afterCommit?.();
+  };
   const tick = options.autoTick === false ? undefined : setInterval(() => {
     try {
-      engine.tick();
+      checkAgentHosts();
+    } catch (err) {
+      app.log.error({ err }, 'agent host check failed');
+    }
+    try {
+      // One transaction for the tick's state and its events' incidents (the engine's own is nested).
+      db.transaction(() => engine.tick())();
     } catch (err) {
       app.log.error({ err }, 'rule tick failed');
     }
@@ -293,12 +346,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
   if (options.background !== false) watchdog.start();
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: { access: config.auth.metricsPublic ? 'public' : 'viewer' } }, async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => {
     const health = await store.health();
     // 503 only when ingest is unsafe; `degraded` lists what needs attention while it is safe.
     const degraded = [...(health.degraded ?? [])];
@@ -311,7 +364,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     try {
       const dropped = await store.applyRetention(now());
       const forgotten = ledger.prune(now());
-      if (dropped || forgotten) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten }, 'retention applied');
+      const sessions = operators.sessions.prune(now());
+      if (dropped || forgotten || sessions) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten, expired_sessions: sessions }, 'retention applied');
     } catch (err) {
       app.log.error({ err }, 'retention failed');
     }
@@ -331,7 +385,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, routes, logs };
+  // A one-shot command (roomwatch report) must not create the first admin: nobody would see its password.
+  if (options.background !== false) await operators.bootstrapAdmin(app.log);
+
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes, agentUp, checkAgentHosts, logs };
 }
 
 function httpReason(status: number): string {

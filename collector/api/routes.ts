@@ -5,6 +5,7 @@ import { parseTimeParam } from '../../lib/time.js';
 import { parseDuration } from '../../lib/units.js';
 import type { BatchLedger } from '../ingest/dedup.js';
 import { Errors } from '../errors.js';
+import type { AgentUp } from '../registry/agent-up.js';
 import type { DeviceRegistry } from '../registry/devices.js';
 import { formatMetric, makeMatcher, parseSelector, SelectorError, type MetricSelector } from '../store/selector.js';
 import { AGGREGATIONS, type Aggregation, type MetricStore } from '../store/types.js';
@@ -14,6 +15,8 @@ export interface ApiRouteOptions {
   registry: DeviceRegistry;
   ledger: BatchLedger;
   now: () => number;
+  /** Agent hosts' up state from heartbeat freshness; their device rows say `up` and `up_source: heartbeat`. */
+  agentUp?: AgentUp;
 }
 
 /** Above this many buckets per series a query is refused: ask for a larger step instead. */
@@ -59,13 +62,19 @@ export function defaultStep(rangeMs: number): number {
 }
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof DeviceParams> }>('/api/v1/devices', { schema: { querystring: DeviceParams } }, async (request) => ({
-    devices: opts.registry.list(request.query),
-  }));
+  app.get<{ Querystring: Static<typeof DeviceParams> }>('/api/v1/devices', { config: { access: 'viewer' }, schema: { querystring: DeviceParams } }, async (request) => {
+    const now = opts.now();
+    return {
+      devices: opts.registry.list(request.query).map((d) => {
+        const state = opts.agentUp?.state(d.name, now);
+        return state ? { ...d, up: state === 'up', up_source: 'heartbeat' } : d;
+      }),
+    };
+  });
 
-  app.get('/api/v1/agents', async () => ({ agents: opts.ledger.agents() }));
+  app.get('/api/v1/agents', { config: { access: 'viewer' } }, async () => ({ agents: opts.ledger.agents() }));
 
-  app.get<{ Querystring: Static<typeof SeriesParams> }>('/api/v1/series', { schema: { querystring: SeriesParams } }, async (request) => {
+  app.get<{ Querystring: Static<typeof SeriesParams> }>('/api/v1/series', { config: { access: 'viewer' }, schema: { querystring: SeriesParams } }, async (request) => {
     const q = request.query;
     const sel = q.metric ? selector(q.metric) : undefined;
     const series = await opts.store.listSeries({
@@ -79,7 +88,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     return { series: series.map((s) => ({ metric: formatMetric(s.measurement, s.field), ...s })) };
   });
 
-  app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { schema: { querystring: QueryParams } }, async (request) => {
+  app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { config: { access: 'viewer' }, schema: { querystring: QueryParams } }, async (request) => {
     const q = request.query;
     const now = opts.now();
     const sel = selector(q.metric);

@@ -3,6 +3,7 @@
  * notification is here, so a translation is one object, not a hunt.
  */
 import { escapeHtml } from '../../lib/html.js';
+import { formatLocal } from '../../lib/tz.js';
 import type { Lang, NotificationContent, RenderedMessage } from './types.js';
 
 type Kind = NotificationContent['kind'];
@@ -72,26 +73,16 @@ const CATALOGUES: Record<Lang, Catalogue> = {
   },
 };
 
-export function formatTime(ms: number, timeZone = 'UTC', lang: Lang = 'en'): string {
-  const parts = new Intl.DateTimeFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${timeZone}`;
+/** "2026-11-23 08:30:05 Asia/Shanghai": ISO order in both languages, the zone named. */
+export function formatTime(ms: number, timeZone = 'UTC'): string {
+  return `${formatLocal(ms, timeZone, { seconds: true })} ${timeZone}`;
 }
 
 const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 
 /** One syslog line as a message shows it: time, severity, text. */
-function logLine(l: NonNullable<NotificationContent['logs']>[number], c: NotificationContent, lang: Lang): string {
-  return `${formatTime(l.ts, c.timeZone, lang)} ${SEVERITY_NAMES[l.severity] ?? l.severity} ${l.text}`;
+function logLine(l: NonNullable<NotificationContent['logs']>[number], c: NotificationContent): string {
+  return `${formatTime(l.ts, c.timeZone)} ${SEVERITY_NAMES[l.severity] ?? l.severity} ${l.text}`;
 }
 
 function subject(c: NotificationContent, lang: Lang): string {
@@ -106,8 +97,8 @@ function rows(c: NotificationContent, lang: Lang): Array<[string, string]> {
     [l.priority, c.priority],
   ];
   if (c.tier) out.push([l.tier, c.tier]);
-  out.push([l.at, formatTime(c.at, c.timeZone, lang)]);
-  if (c.deadline !== undefined) out.push([l.deadline, formatTime(c.deadline, c.timeZone, lang)]);
+  out.push([l.at, formatTime(c.at, c.timeZone)]);
+  if (c.deadline !== undefined) out.push([l.deadline, formatTime(c.deadline, c.timeZone)]);
   if (c.runbook) out.push([l.runbook, c.runbook]);
   if (c.url) out.push([l.link, c.url]);
   return out;
@@ -123,7 +114,7 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
     '',
     ...rows(c, lang).map(([k, v]) => `${k}: ${v}`),
     ...(fixes.length ? ['', `${cat.labels.knownFixes}:`, ...fixes.map((f) => `- #${f.incidentId}: ${cat.labels.cause}: ${f.cause}; ${cat.labels.fix}: ${f.fix}`)] : []),
-    ...(logs.length ? ['', `${cat.labels.logs}:`, ...logs.map((l) => `  ${logLine(l, c, lang)}`)] : []),
+    ...(logs.length ? ['', `${cat.labels.logs}:`, ...logs.map((l) => `  ${logLine(l, c)}`)] : []),
     '',
     cat.closing,
   ].join('\n');
@@ -143,7 +134,7 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
     ...(logs.length
       ? [
           `<tr><td colspan="2" style="${cell};padding-top:12px;font-weight:bold">${escapeHtml(cat.labels.logs)}</td></tr>`,
-          `<tr><td colspan="2" style="padding:4px 0;font:12px Consolas,monospace;white-space:pre-wrap">${logs.map((l) => escapeHtml(logLine(l, c, lang))).join('<br>')}</td></tr>`,
+          `<tr><td colspan="2" style="padding:4px 0;font:12px Consolas,monospace;white-space:pre-wrap">${logs.map((l) => escapeHtml(logLine(l, c))).join('<br>')}</td></tr>`,
         ]
       : []),
     `<tr><td colspan="2" style="${cell};padding-top:12px;color:#555555">${escapeHtml(cat.closing)}</td></tr>`,

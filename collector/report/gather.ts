@@ -15,6 +15,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import type { SlaJudge } from '../incidents/stats.js';
 import type { MetricStore, SeriesBucketStats } from '../store/types.js';
 import { EVENT_MEASUREMENTS } from '../store/influx/events.js';
+import { thresholdsOf } from './thresholds.js';
 import type { AlertInput, DeviceInput, IncidentInput, KnownFix, MaintenanceMark, Priority, ReportInput, SeriesStats, Stats } from './types.js';
 
 const HOUR = 3_600_000;
@@ -48,12 +49,6 @@ export class ReportDateError extends Error {
   }
 }
 
-/** The UTC offset (ms) of `timeZone` at instant `ms`. */
-function offsetAt(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(ms / 1000) * 1000;
-}
 
 /**
  * Epoch ms of the first instant of `date` in `timeZone`: local midnight, or
@@ -313,5 +308,6 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     incidents: incidents.filter((i) => !o.site || devices.get(i.device)?.site === o.site),
     knownFixes,
     runbooks,
+    thresholds: thresholdsOf(src.rules()),
   };
 }

@@ -15,7 +15,7 @@ import { DEAD_LETTER_FILE } from '../../agent/transport/dead-letter.js';
 import { sha256Hex } from '../../collector/ingest/auth.js';
 import { startCollector } from '../../collector/server.js';
 import { createLogger } from '../../lib/log.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { AGENT, authHeaders, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const silent = createLogger('silent');
 const OTHER = 'agent-b';
@@ -50,7 +50,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | u
 }
 
 async function points(url: string, metric: string, device: string): Promise<number> {
-  const res = await fetch(`${url}/api/v1/query?metric=${metric}&device=${encodeURIComponent(device)}&from=-5m&step=raw`);
+  const res = await fetch(`${url}/api/v1/query?metric=${metric}&device=${encodeURIComponent(device)}&from=-5m&step=raw`, { headers: authHeaders('viewer') });
   const body = (await res.json()) as { series: Array<{ points: unknown[] }> };
   return body.series.reduce((n, s) => n + s.points.length, 0);
 }
@@ -87,7 +87,7 @@ describe('agent refusals from the collector', () => {
     expect(await points(collector.url, 'cpu.usage_pct', FOREIGN)).toBe(0);
     // The agent's own self metrics, counter included, reach the collector.
     await waitFor('agent.dead_letter_samples > 0 at the collector', async () => {
-      const res = await fetch(`${collector.url}/api/v1/query?metric=agent.dead_letter_samples&device=${hostname()}&from=-5m&agg=max&step=5m`);
+      const res = await fetch(`${collector.url}/api/v1/query?metric=agent.dead_letter_samples&device=${hostname()}&from=-5m&agg=max&step=5m`, { headers: authHeaders('viewer') });
       const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
       return (body.series[0]?.points.at(-1)?.[1] ?? 0) > 0 ? true : undefined;
     });

@@ -15,7 +15,7 @@ import { startCollector } from '../../collector/server.js';
 import type { StoredLogLine } from '../../collector/logs/store.js';
 import { createLogger } from '../../lib/log.js';
 import { packageRoot } from '../../lib/paths.js';
-import { freePort, tempDir, testCollectorConfig, TOKEN, AGENT } from '../helpers.js';
+import { authHeaders, freePort, tempDir, testCollectorConfig, TOKEN, AGENT } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 
 const HAVE_LOGGER = peerAvailable('logger', 'bsdutils');
@@ -67,7 +67,7 @@ describe.skipIf(!HAVE_LOGGER)('syslog lines from logger → agent → collector'
     send('local7.err', 'ios', '%LINK-3-UPDOWN: Interface Gi0/7, changed state to down');
     send('local7.warning', 'ios', 'power supply 2 temperature 51% of limit');
 
-    const logs = async (query: string) => (await (await fetch(`${collector.url}/api/v1/logs?${query}`)).json()) as { lines: StoredLogLine[]; next?: number };
+    const logs = async (query: string) => (await (await fetch(`${collector.url}/api/v1/logs?${query}`, { headers: authHeaders('viewer') })).json()) as { lines: StoredLogLine[]; next?: number };
     const all = await waitFor('three lines at the collector', async () => {
       const r = await logs(`device=${DEVICE}`);
       return r.lines.length >= 3 ? r.lines : undefined;
@@ -92,23 +92,23 @@ describe.skipIf(!HAVE_LOGGER)('syslog lines from logger → agent → collector'
     expect([...page1.lines, ...page2.lines, ...page3.lines].map((l) => l.id)).toEqual(all.map((l) => l.id));
     expect(page3.next).toBeUndefined();
     // Bad parameters are a 400 naming them.
-    const bad = await fetch(`${collector.url}/api/v1/logs?limit=5000`);
+    const bad = await fetch(`${collector.url}/api/v1/logs?limit=5000`, { headers: authHeaders('viewer') });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/limit/);
-    expect((await fetch(`${collector.url}/api/v1/logs?since=yesterday-ish`)).status).toBe(400);
+    expect((await fetch(`${collector.url}/api/v1/logs?since=yesterday-ish`, { headers: authHeaders('viewer') })).status).toBe(400);
 
     // The link-down line matched a pattern, its rule fired, and the incident shows the device's lines.
     const incident = await waitFor('an incident for the device', async () => {
-      const r = (await (await fetch(`${collector.url}/api/v1/incidents?device=${DEVICE}`)).json()) as { incidents: Array<{ id: number }> };
+      const r = (await (await fetch(`${collector.url}/api/v1/incidents?device=${DEVICE}`, { headers: authHeaders('viewer') })).json()) as { incidents: Array<{ id: number }> };
       return r.incidents[0];
     });
-    const detail = (await (await fetch(`${collector.url}/api/v1/incidents/${incident.id}`)).json()) as { logs: StoredLogLine[] };
+    const detail = (await (await fetch(`${collector.url}/api/v1/incidents/${incident.id}`, { headers: authHeaders('viewer') })).json()) as { logs: StoredLogLine[] };
     expect(detail.logs.map((l) => l.text)).toContain('%LINK-3-UPDOWN: Interface Gi0/7, changed state to down');
     // Oldest first in the context.
     expect(detail.logs.map((l) => l.id)).toEqual([...detail.logs.map((l) => l.id)].sort((a, b) => a - b));
 
     await waitFor('agent counted the shipped lines', () => ((agent as unknown as { logShipper?: { stats: { linesSent: number } } }).logShipper?.stats.linesSent === 3 ? true : undefined));
-    const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+    const metrics = await (await fetch(`${collector.url}/metrics`, { headers: authHeaders('viewer') })).text();
     expect(metrics).toMatch(/^roomwatch_syslog_lines_total 3$/m);
   }, 90_000);
 });
