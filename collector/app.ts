@@ -30,6 +30,7 @@ import { InfluxMetricStore } from './store/influx/store.js';
 import type { MetricStore } from './store/types.js';
 import { DeviceClasses } from './rules/classes.js';
 import { RuleEngine } from './rules/engine.js';
+import { registerEngineMetrics } from './rules/engine-metrics.js';
 import { MaintenanceCalendar } from './rules/maintenance.js';
 import { ruleRoutes } from './rules/routes.js';
 import { RulesService } from './rules/service.js';
@@ -39,11 +40,18 @@ import { buildIncidentStage } from './incidents/stage.js';
 import { LogStore, LOGS_DEFAULTS } from './logs/store.js';
 import { logRoutes } from './logs/routes.js';
 import { SYSLOG_LINES_KEPT, SYSLOG_LINES_STORED } from './metrics.js';
+import { KnowledgeBase } from './incidents/knowledge.js';
+import { kbRoutes } from './incidents/kb-routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { EventBus } from './events/bus.js';
+import { eventRoutes } from './events/routes.js';
+import { wireConsoleEvents } from './events/wire.js';
 import { adminRoutes } from './auth/admin-routes.js';
 import { installGuard } from './auth/guard.js';
 import { LdapDirectory } from './auth/ldap.js';
 import { authRoutes } from './auth/routes.js';
 import { AuthService } from './auth/service.js';
+import { recordAudit } from './auth/audit.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -61,6 +69,8 @@ export interface BuildAppOptions {
    * data directory as a running collector and must not send anything.
    */
   background?: boolean;
+  /** The built console's directory (default dist/console); tests point it at a fresh bundle. */
+  consoleAssets?: string;
 }
 
 export class RulesLoadError extends Error {
@@ -155,6 +165,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     minCoverage: config.rules.minCoverage,
     lang: config.notify.lang,
   });
+  registerEngineMetrics(metrics.registry, engine);
   rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
   const report = await rules.load();
   if (!report.ok) {
@@ -259,6 +270,17 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       return { team: entry?.team, site: entry?.site ?? registry.get(device)?.site ?? undefined };
     },
   });
+  const bus = new EventBus();
+  const { slaView } = incidents.routeOptions;
+  wireConsoleEvents(app, bus, { engine, manager: incidents.manager, store: incidents.store, slaView, now });
+  await app.register(eventRoutes, { bus, engine, store: incidents.store, slaView, now });
+  await app.register(kbRoutes, {
+    kb: new KnowledgeBase(db),
+    now,
+    actor: (request) => (request.identity as { username: string }).username,
+    audit: recordAudit,
+  });
+  await app.register(consoleRoutes, { assetsDir: options.consoleAssets });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };

@@ -53,8 +53,6 @@ const Create = Type.Object(
   { additionalProperties: false },
 );
 const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
-/** An action's body may be absent altogether (ack, resolve). */
-const orEmpty = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
 const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const Resolve = Type.Object(
@@ -159,7 +157,14 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
   ) =>
     app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> | undefined }>(
       `/api/v1/incidents/:id/${path}`,
-      { config: { access: 'operator' }, schema: { params: Id, body: orEmpty(body) } },
+      {
+        config: { access: 'operator' },
+        schema: { params: Id, body },
+        // An ack from a script or a link needs no body at all: validate it as {}.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
       async (request) => {
         const id = Number(request.params.id);
         const b = request.body ?? {};

@@ -10,7 +10,7 @@ import { buildApp, type Collector } from '../../collector/app.js';
 import type { Sample } from '../../collector/contract/index.js';
 import { AgentUp } from '../../collector/registry/agent-up.js';
 import { openDb } from '../../collector/db.js';
-import { authed, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { AGENT, authed, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
@@ -73,7 +73,7 @@ describe('agent hosts in the collector', () => {
   });
 
   const send = async (seq: number, samples: Sample[]) => {
-    const res = await authed(c.app, {
+    const res = await c.app.inject({
       method: 'POST', url: '/api/v1/ingest', headers: auth,
       payload: JSON.stringify({ agent: AGENT, seq, batch_id: `${AGENT}:${seq}:x`, devices: [{ name: 'web01', class: 'server' }], samples }),
     });
@@ -81,7 +81,7 @@ describe('agent hosts in the collector', () => {
   };
   const upPoints = async () =>
     (await authed(c.app, { url: `/api/v1/query?metric=device.up&device=web01&from=${T0 - 60_000}&to=${now + 1}&step=raw` })).json().series[0]?.points ?? [];
-  const device = async () => (await authed(c.app, { url: '/api/v1/devices' })).json().devices.find((d: { name: string }) => d.name === 'web01');
+  const device = async () => (await authed(c.app, '/api/v1/devices', 'viewer')).json().devices.find((d: { name: string }) => d.name === 'web01');
 
   it('is up while the heartbeat is fresh and down after, in the store, the API and the rules', async () => {
     for (let i = 0; i < 4; i++) {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../collector/app.js';
 import { IncidentManager } from '../../collector/incidents/manager.js';
 import { IncidentStore } from '../../collector/incidents/store.js';
-import { authed, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { actorFor, AGENT, authed, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { Harness, rulesFrom } from '../rules/engine-harness.js';
 
 const MIN = 60_000;
@@ -56,22 +56,22 @@ describe('resolve while the alert fires', () => {
     config.rules.paths = [rules];
     const c = await buildApp({ config, now: () => now, logger: false, autoTick: false, background: false });
     try {
-      const ingest = await authed(c.app, {
+      const ingest = await c.app.inject({
         method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         payload: JSON.stringify({ agent: AGENT, seq: 1, batch_id: `${AGENT}:1:x`, samples: [{ measurement: 'ups', tags: { device: 'ups-a' }, fields: { output_source: 4 }, ts: now }] }),
       });
       expect(ingest.statusCode).toBe(200);
-      const id = (await authed(c.app, { url: '/api/v1/incidents' })).json().incidents[0].id as number;
+      const id = (await authed(c.app, '/api/v1/incidents', 'viewer')).json().incidents[0].id as number;
       now += MIN;
-      const refused = await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/resolve`, payload: {} });
+      const refused = await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/resolve`, payload: {} }, 'operator');
       expect(refused.statusCode).toBe(409);
       expect(refused.json().message).toMatch(/still has 1 firing alert\(s\): ups\/UPS on bypass\|device="ups-a"/);
-      expect((await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/resolve`, payload: { force: true } })).statusCode).toBe(400);
-      const forced = await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/resolve`, payload: { force: true, reason: 'known false reading' } });
+      expect((await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/resolve`, payload: { force: true } }, 'operator')).statusCode).toBe(400);
+      const forced = await authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/resolve`, payload: { force: true, reason: 'known false reading' } }, 'operator');
       expect(forced.statusCode).toBe(200);
       expect(forced.json()).toMatchObject({ status: 'resolved' });
-      const detail = (await authed(c.app, { url: `/api/v1/incidents/${id}` })).json();
-      expect(detail.timeline.find((t: { type: string }) => t.type === 'resolved')).toMatchObject({ actor: 'test-admin', detail: { forced: true, reason: 'known false reading' } });
+      const detail = (await authed(c.app, `/api/v1/incidents/${id}`, 'viewer')).json();
+      expect(detail.timeline.find((t: { type: string }) => t.type === 'resolved')).toMatchObject({ actor: actorFor('operator'), detail: { forced: true, reason: 'known false reading' } });
     } finally {
       await c.app.close();
       tmp.cleanup();

@@ -74,7 +74,7 @@ describe('the monthly report on a thin month', () => {
   });
 
   it('has the hand-computed availability, incidents, forecast and inventory', async () => {
-    const res = await authed(c.app, { url: '/api/v1/reports/month/2026-11?format=json&lang=en' });
+    const res = await authed(c.app, '/api/v1/reports/month/2026-11?format=json&lang=en', 'viewer');
     expect(res.statusCode).toBe(200);
     const report = res.json();
     expect(report).toMatchObject({ period: 'month', label: '2026-11', from: NOV, to: DEC });
@@ -112,7 +112,7 @@ describe('the monthly report on a thin month', () => {
   });
 
   it('renders the same figures in text and zh-CN HTML', async () => {
-    const text = (await authed(c.app, { url: '/api/v1/reports/month/2026-11?format=text&lang=en' })).body;
+    const text = (await authed(c.app, '/api/v1/reports/month/2026-11?format=text&lang=en', 'viewer')).body;
     expect(text).toContain('Monthly report 2026-11');
     // The text shows one decimal: 98.065 → 98.1 %, 836 min → 13 h 56 min.
     expect(text).toContain('srv-a | Servers | 98.1 % | 13 h 56 min');
@@ -121,7 +121,7 @@ describe('the monthly report on a thin month', () => {
     expect(text).toContain('P2 urgent | 1 (1) | 20 min (1 h) | 2 h 30 min (5 h)');
     expect(text).toContain('srv-a | disk.used_pct /data | 89 % | 10.5 days');
     expect(text).toContain('Devices in inventory: 4; Added in the period: ups-b; Silent for a day or more: env-c');
-    const html = (await authed(c.app, { url: '/api/v1/reports/month/2026-11?format=html&lang=zh-CN' })).body;
+    const html = (await authed(c.app, '/api/v1/reports/month/2026-11?format=html&lang=zh-CN', 'viewer')).body;
     expect(html).toContain('运维月报 2026-11');
     expect(html).toContain('ups-b');
   });
