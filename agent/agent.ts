@@ -13,6 +13,10 @@ import { Scheduler } from './scheduler.js';
 import { createPoster, type HttpPoster } from './transport/http.js';
 import { Sender } from './transport/sender.js';
 import { Spool } from './transport/spool.js';
+import { DeadLetterFile } from './transport/dead-letter.js';
+import { LogShipper } from './transport/log-shipper.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { TrapReceiver } from './snmp/traps.js';
 import { profilesFor } from './snmp/shared.js';
 import { parseHostPort } from './probes/host.js';
@@ -46,6 +50,10 @@ export class Agent {
   private refresh: NodeJS.Timeout | undefined;
 
   private config: AgentConfig;
+  /** Raw syslog lines to the collector; made when a syslog target first hears a line. */
+  private logShipper: LogShipper | undefined;
+  private logSpool: Spool | undefined;
+  private readonly logSink = { push: (line: Parameters<LogShipper['push']>[0]) => this.logs().push(line) };
   /** Polled SNMP addresses → device names, for traps. */
   private trapDevices = new Map<string, string>();
 
@@ -66,6 +74,7 @@ export class Agent {
       log: probeLog(this.log.child({ part: 'transport' })),
       now: this.now,
       selfSamples: (ts) => this.selfSamples(ts),
+      deadLetter: new DeadLetterFile(config.spool.dir),
     });
     this.scheduler = new Scheduler(config.jitterMs);
     for (const target of config.targets) this.addTarget(this.initTarget(target));
@@ -98,6 +107,7 @@ export class Agent {
       },
       log: probeLog(this.log.child({ target: target.name })),
       snmp: this.config.snmp,
+      logs: this.logSink,
     };
     return { target, env, probe: kind.init({ device: target.device, options: target.options }, env) };
   }
@@ -198,6 +208,23 @@ export class Agent {
     ]);
   }
 
+  /** The syslog shipper, with its own spool beside the samples' (a quarter of its bound, at least 1 MiB). */
+  private logs(): LogShipper {
+    if (this.logShipper) return this.logShipper;
+    this.logSpool = Spool.open({ dir: join(this.config.spool.dir, 'logs'), maxBytes: Math.max(1024 * 1024, Math.floor(this.config.spool.maxBytes / 4)) });
+    this.logShipper = new LogShipper({
+      agent: this.config.name,
+      token: this.config.collector.token,
+      timeoutMs: this.config.collector.timeoutMs,
+      poster: this.poster,
+      spool: this.logSpool,
+      log: probeLog(this.log.child({ part: 'syslog-shipper' })),
+      now: this.now,
+    });
+    if (!this.stopping) this.logShipper.start();
+    return this.logShipper;
+  }
+
   private selfSamples(ts: number): Sample[] {
     return [
       {
@@ -208,6 +235,13 @@ export class Agent {
           [AgentField.spoolBytes]: this.spool.bytes,
           [AgentField.droppedSamples]: this.spool.droppedSamples,
           [AgentField.rejectedSamples]: this.sender.stats.samplesRejected,
+          [AgentField.deadLetterSamples]: this.sender.stats.samplesDeadLettered,
+          ...(this.logShipper
+            ? {
+                [AgentField.logLinesSent]: this.logShipper.stats.linesSent,
+                [AgentField.logLinesDropped]: this.logShipper.stats.linesDropped + (this.logSpool?.droppedSamples ?? 0) + this.logShipper.stats.linesRejected,
+              }
+            : {}),
           ...(this.traps
             ? {
                 [AgentField.trapsReceived]: this.traps.stats.received,
@@ -225,6 +259,8 @@ export class Agent {
   start(): void {
     this.sender.setDevices(this.probes.flatMap((p) => p.probe.devices()));
     this.sender.start();
+    // Lines spooled by an earlier run go out now, not only once a new line arrives.
+    if (this.config.targets.some((t) => t.probe === 'syslog') || existsSync(join(this.config.spool.dir, 'logs'))) this.logs();
     this.scheduler.start();
     this.traps?.start().then(
       () => this.log.info({ port: this.config.snmp?.traps?.port }, 'listening for SNMP traps'),
@@ -249,10 +285,11 @@ export class Agent {
     clearInterval(this.refresh);
     await this.traps?.stop();
     await this.scheduler.stop();
-    await this.sender.stop(this.opts.drainMs ?? 5_000);
+    await Promise.all([this.sender.stop(this.opts.drainMs ?? 5_000), this.logShipper?.stop(this.opts.drainMs ?? 5_000)]);
     await Promise.all(this.probes.map((p) => p.probe.close?.()));
     this.poster.close();
     this.spool.close();
+    this.logSpool?.close();
     this.log.info({ pending_batches: this.spool.pendingRecords }, 'agent stopped');
   }
 }

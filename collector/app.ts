@@ -37,6 +37,9 @@ import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
+import { LogStore, LOGS_DEFAULTS } from './logs/store.js';
+import { logRoutes } from './logs/routes.js';
+import { SYSLOG_LINES_KEPT, SYSLOG_LINES_STORED } from './metrics.js';
 import { KnowledgeBase } from './incidents/knowledge.js';
 import { kbRoutes } from './incidents/kb-routes.js';
 import { consoleRoutes } from './console/routes.js';
@@ -100,6 +103,7 @@ export interface Collector {
   /** device.up of agent hosts from heartbeat freshness; checkAgentHosts writes the stale ones' 0 (the tick does it). */
   agentUp: AgentUp;
   checkAgentHosts(): void;
+  logs: LogStore;
 }
 
 const HOUR = 3_600_000;
@@ -206,6 +210,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       // InfluxDB clients (Telegraf, Grafana) show the `error` field; give them the reason there.
       error: status >= 500 ? 'Internal Server Error' : influxShaped(request.url) ? error.message : httpReason(status),
       message: status >= 500 ? 'the collector failed to handle the request; it has been logged' : error.message,
+      // RW_DEVICE_NOT_OWNED names every refused device, so an agent sets exactly those aside.
+      ...(status < 500 && Array.isArray((error as { devices?: unknown }).devices) ? { devices: (error as { devices?: unknown }).devices } : {}),
     });
   });
 
@@ -253,7 +259,11 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(apiRoutes, { store, registry, ledger, now, agentUp });
   await app.register(queryRoutes, { source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
-  const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
+  const logs = new LogStore(db, config.logs ?? LOGS_DEFAULTS);
+  const logLines = new Counter({ name: SYSLOG_LINES_STORED, help: 'Raw syslog lines stored from agents (replays not counted).', registers: [metrics.registry] });
+  new Gauge({ name: SYSLOG_LINES_KEPT, help: 'Raw syslog lines kept now (bounded by logs.retention and logs.max_lines).', registers: [metrics.registry], collect() { this.set(logs.size); } });
+  await app.register(logRoutes, { auth, store: logs, now, maxBodyBytes: config.ingest.maxBodyBytes, onStored: (n) => logLines.inc(n) });
+  const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false, logs });
   await app.register(incidentRoutes, {
     ...incidents.routeOptions,
     // Roles limited to teams or sites act on the incidents of their devices (inventory.yaml, then the registry).
@@ -427,7 +437,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   // A one-shot command (roomwatch report) must not create the first admin: nobody would see its password.
   if (options.background !== false) await operators.bootstrapAdmin(app.log);
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes, agentUp, checkAgentHosts };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes, agentUp, checkAgentHosts, logs };
 }
 
 function httpReason(status: number): string {

@@ -5,6 +5,7 @@ import { packageRoot } from '../lib/paths.js';
 import type { InfluxSettings } from './store/influx/client.js';
 import { sha256Hex } from './ingest/auth.js';
 import { NAME_POLICIES, type NamePolicy } from './ingest/names.js';
+import { LOGS_DEFAULTS, type LogsSettings } from './logs/store.js';
 import { buildChannels, ChannelSchema, type ChannelConfig } from './notify/config.js';
 import { readSecret } from './notify/channels/secret.js';
 import type { SmsReplySettings } from './links/sms-reply.js';
@@ -136,6 +137,19 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Raw syslog lines forwarded by agents (collector/logs): how long and how many are kept. */
+    logs: Type.Optional(
+      Type.Object(
+        {
+          retention: Type.Optional(Duration),
+          max_lines: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 100_000_000 })),
+          /** Lines of the device from this long before to this long after an incident opens, in its context. */
+          context_window: Type.Optional(Duration),
+          context_lines: Type.Optional(Type.Integer({ minimum: 0, maximum: 200 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Dead man's switch: something outside roomwatch pages when these stop arriving. */
     watchdog: Type.Optional(
       Type.Object(
@@ -208,6 +222,8 @@ export interface CollectorConfig {
   /** `lang`: the language of rule text in incidents and messages (default en). */
   notify: { channels: ChannelConfig[]; lang?: 'zh-CN' | 'en'; smsReply?: SmsReplySettings };
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
+  /** Raw syslog lines (collector/logs/store.ts); absent: LOGS_DEFAULTS. */
+  logs?: LogsSettings;
   /** The daily health-check report (collector/report). */
   report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string; weeklySchedule?: string; monthlySchedule?: string };
   /** Operator sign-in and route access (collector/auth). */
@@ -306,6 +322,12 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       timeoutMs: dur(['watchdog', 'timeout'], file.watchdog?.timeout, d.watchdog.timeoutMs),
       channel: file.watchdog?.channel,
       to: file.watchdog?.to,
+    },
+    logs: {
+      retentionMs: dur(['logs', 'retention'], file.logs?.retention, LOGS_DEFAULTS.retentionMs),
+      maxLines: file.logs?.max_lines ?? LOGS_DEFAULTS.maxLines,
+      contextWindowMs: dur(['logs', 'context_window'], file.logs?.context_window, LOGS_DEFAULTS.contextWindowMs),
+      contextLines: file.logs?.context_lines ?? LOGS_DEFAULTS.contextLines,
     },
     report: {
       enabled: file.report?.enabled ?? d.report.enabled,

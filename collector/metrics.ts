@@ -7,6 +7,8 @@ export const STORE_READ_FALLBACKS = `${METRIC_PREFIX}store_read_fallbacks_total`
 
 export const INGEST_INFLIGHT = `${METRIC_PREFIX}ingest_inflight_requests`;
 export const INGEST_SHED = `${METRIC_PREFIX}ingest_shed_total`;
+export const SYSLOG_LINES_STORED = `${METRIC_PREFIX}syslog_lines_total`;
+export const SYSLOG_LINES_KEPT = `${METRIC_PREFIX}syslog_lines_kept`;
 export const INFLUX_DEAD_LETTERS = `${METRIC_PREFIX}influx_dead_letters_total`;
 /** Rule selectors a sample's series was tested against (the rule index's candidates), and rule evaluations run (collector/rules/engine.ts). */
 export const RULE_CANDIDATES = `${METRIC_PREFIX}rule_candidates_total`;

@@ -13,7 +13,6 @@
  * waiting for it: a slow WMI never holds up the probe.
  */
 import { loadavg, platform as osPlatform } from 'node:os';
-import si from 'systeminformation';
 import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
 import type { CompiledHostOptions } from './host.js';
 import { HOST_TAGS, SampleSet } from './host-metrics.js';
@@ -42,6 +41,22 @@ export interface SiApi {
   processes(): Promise<{ all: number; list: Array<{ name: string }> }>;
   services(names: string): Promise<Array<{ name: string; running: boolean }>>;
 }
+
+/**
+ * systeminformation, loaded on first use: it adds about 8 MB of resident
+ * memory, and the Linux default (/proc) never needs it (issue #15: ≤ 50 MB).
+ */
+let siModule: Promise<SiApi> | undefined;
+const loadSi = (): Promise<SiApi> => (siModule ??= import('systeminformation').then((m) => (m.default ?? m) as unknown as SiApi));
+const lazySi: SiApi = {
+  currentLoad: async () => (await loadSi()).currentLoad(),
+  mem: async () => (await loadSi()).mem(),
+  fsSize: async () => (await loadSi()).fsSize(),
+  networkStats: async (ifaces) => (await loadSi()).networkStats(ifaces),
+  time: async () => (await loadSi()).time(),
+  processes: async () => (await loadSi()).processes(),
+  services: async (names) => (await loadSi()).services(names),
+};
 
 const clampPct = (v: number): number => Math.min(100, Math.max(0, v));
 
@@ -138,7 +153,7 @@ export class SiHostProbe implements Probe {
     private readonly options: CompiledHostOptions,
     private readonly env: ProbeEnv,
     private readonly settings: SiProbeSettings,
-    api: SiApi = si as unknown as SiApi,
+    api: SiApi = lazySi,
     platform: NodeJS.Platform = osPlatform(),
   ) {
     this.platform = platform;

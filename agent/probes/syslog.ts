@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import Type, { type Static } from 'typebox';
-import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
+import { LOG_TEXT_MAX, type DeviceMeta, type LogLine, type Sample } from '../../collector/contract/index.js';
 import { ConfigError, formatProblem } from '../../lib/config.js';
 import { SEVERITIES } from '../syslog/parse.js';
 import { loadPatterns, shippedPatternsFile, type SyslogPattern } from '../syslog/patterns.js';
@@ -38,6 +38,8 @@ export const SyslogOptionsSchema = Type.Object(
     rate_limit: Type.Optional(Type.Object({ per_source: Type.Optional(Type.Integer({ minimum: 1 })), total: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
     max_message: Type.Optional(Type.Integer({ minimum: 480, maximum: 1024 * 1024 })),
     max_connections: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    /** Ship every admitted line to the collector (GET /api/v1/logs, incident context). Default true. */
+    forward: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -49,6 +51,7 @@ export interface CompiledSyslog {
   settings: SyslogSettings;
   patterns: SyslogPattern[];
   devices: Map<string, string>;
+  forward: boolean;
 }
 
 /**
@@ -115,6 +118,7 @@ export function compileSyslogOptions(options: unknown): CompiledSyslog {
     },
     patterns,
     devices: new Map(Object.entries(o.devices ?? {})),
+    forward: o.forward ?? true,
   };
 }
 
@@ -132,6 +136,26 @@ export interface LogRecord {
   patterns: string[];
 }
 
+const cut = (v: string | undefined, n = 256): string | undefined => (v === undefined ? undefined : v.slice(0, n));
+
+/** The wire shape of a received line (collector/contract/logs.ts), with the contract's length bounds. */
+export function toLogLine(r: LogRecord, receivedAt: number): LogLine {
+  return {
+    device: r.device.slice(0, 256),
+    ts: Math.max(0, Math.round(r.ts)),
+    received_at: receivedAt,
+    source: r.source.slice(0, 256),
+    facility: r.facility,
+    severity: r.severity,
+    ...(r.host ? { host: cut(r.host) } : {}),
+    ...(r.app ? { app: cut(r.app) } : {}),
+    ...(r.mnemonic ? { mnemonic: cut(r.mnemonic) } : {}),
+    text: r.text.slice(0, LOG_TEXT_MAX),
+    encoding: r.encoding,
+    ...(r.patterns.length ? { patterns: r.patterns.slice(0, 64).map((p) => p.slice(0, 256)) } : {}),
+  };
+}
+
 export class SyslogProbe implements Probe {
   readonly receiver: SyslogReceiver;
   /** Matches since the last gather, by device and pattern; and when each pair last matched. */
@@ -141,7 +165,7 @@ export class SyslogProbe implements Probe {
   /** The latest messages (at least 1,000, at most 2,000), newest last; bounded. */
   readonly recent: LogRecord[] = [];
 
-  constructor(private readonly compiled: CompiledSyslog, private readonly device: string, now: () => number = Date.now) {
+  constructor(private readonly compiled: CompiledSyslog, private readonly device: string, now: () => number = Date.now, private readonly sink?: ProbeEnv['logs']) {
     this.lastGather = now();
     this.receiver = new SyslogReceiver(compiled.settings, { patterns: compiled.patterns, now, onMessage: (m) => this.record(m), onError: () => undefined });
   }
@@ -158,6 +182,7 @@ export class SyslogProbe implements Probe {
     }
     const { message: msg } = m;
     this.recent.push({ device, source: m.source, ts: msg.timestamp ?? m.receivedAt, facility: msg.facility, severity: msg.severity, host: msg.host, app: msg.app, mnemonic: msg.mnemonic, text: msg.text, encoding: msg.encoding, patterns: m.patterns });
+    if (this.compiled.forward) this.sink?.push(toLogLine(this.recent.at(-1) as LogRecord, m.receivedAt));
     // Trimmed in chunks: cutting one element per message would copy the whole buffer every time.
     if (this.recent.length >= 2 * SYSLOG_DEFAULTS.recent) this.recent.splice(0, this.recent.length - SYSLOG_DEFAULTS.recent);
   }
@@ -195,5 +220,5 @@ export class SyslogProbe implements Probe {
 export const syslogProbe: ProbeKind<SyslogOptions> = {
   kind: 'syslog',
   options: SyslogOptionsSchema,
-  init: (target: TargetSpec<SyslogOptions>, env: ProbeEnv) => new SyslogProbe(compileSyslogOptions(target.options), target.device ?? env.hostname),
+  init: (target: TargetSpec<SyslogOptions>, env: ProbeEnv) => new SyslogProbe(compileSyslogOptions(target.options), target.device ?? env.hostname, Date.now, env.logs),
 };

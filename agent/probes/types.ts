@@ -7,6 +7,7 @@
  * thrown error means the probe itself failed; the scheduler counts it in
  * `agent.probe_errors` and carries on with the other probes.
  */
+import type { LogLine } from '../../collector/contract/index.js';
 import type { TSchema } from 'typebox';
 import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
 
@@ -48,6 +49,8 @@ export interface ProbeEnv {
   log: ProbeLog;
   /** Agent-wide SNMP settings shared by every snmp target. */
   snmp?: SnmpSettings;
+  /** Where raw syslog lines go to be shipped to the collector (agent/transport/log-shipper.ts). */
+  logs?: { push(line: LogLine): void };
 }
 
 export interface SnmpSettings {

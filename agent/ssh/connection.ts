@@ -6,9 +6,17 @@
  * by default), each with a timeout after which the remote command is killed.
  */
 import { readFileSync } from 'node:fs';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { Semaphore } from '../../lib/semaphore.js';
 import { HostKeyMismatchError, verifyHostKey, type HostKeyPolicy } from './hostkeys.js';
+
+/**
+ * ssh2, loaded at the first connection: its WebAssembly poly1305 alone
+ * reserves about 16 MB, which an agent without SSH targets should not carry
+ * (issue #15, measured with process.memoryUsage().external).
+ */
+let ssh2Module: Promise<typeof import('ssh2')> | undefined;
+const loadSsh2 = (): Promise<typeof import('ssh2')> => (ssh2Module ??= import('ssh2').then((m) => ((m as { default?: typeof import('ssh2') }).default ?? m)));
 
 export interface SshEndpoint {
   host: string;
@@ -166,13 +174,14 @@ export class SshConnection {
     return client;
   }
 
-  private handshake(ep: SshEndpoint, sock?: ConnectConfig['sock']): Promise<Client> {
+  private async handshake(ep: SshEndpoint, sock?: ConnectConfig['sock']): Promise<Client> {
+    const { Client } = await loadSsh2();
     let privateKey = ep.privateKey;
     if (privateKey === undefined && ep.keyFile !== undefined) {
       try {
         privateKey = readFileSync(ep.keyFile);
       } catch (err) {
-        return Promise.reject(new SshError(`cannot read key_file ${ep.keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'auth'));
+        throw new SshError(`cannot read key_file ${ep.keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'auth');
       }
     }
     return new Promise((resolve, reject) => {

@@ -1,1 +1,2 @@
 export * from './ingest.js';
+export * from './logs.js';

@@ -116,6 +116,8 @@ export const ErrorReply = Type.Object({
   code: Type.String(),
   error: Type.String(),
   message: Type.String(),
+  /** RW_DEVICE_NOT_OWNED: every device refused, so an agent can set exactly those aside and send the rest. */
+  devices: Type.Optional(Type.Array(Type.String())),
 });
 export type ErrorReply = Static<typeof ErrorReply>;
 

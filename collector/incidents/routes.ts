@@ -24,6 +24,8 @@ export interface IncidentRouteOptions {
   /** SLA clocks of one incident, for the detail view. */
   slaView: (incident: Incident, now: number) => Record<string, unknown>;
   now: () => number;
+  /** The device's syslog lines around the moment the incident opened (collector/logs), oldest first. */
+  logContext?: (device: string, at: number) => unknown[];
   /** Team and site of a device, for roles limited to teams or sites (collector/auth/actor.ts). */
   scopeOf?: (device: string) => DeviceScope;
 }
@@ -142,6 +144,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
       timeline: opts.store.timeline(id),
       notifications: opts.outbox.forIncident(id).map(({ content: _content, ...n }) => n),
       known_fixes: opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== id),
+      logs: opts.logContext?.(incident.device, incident.openedAt) ?? [],
     };
   });
 

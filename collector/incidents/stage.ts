@@ -26,6 +26,7 @@ import { EscalationWatch } from './escalation.js';
 import { IncidentManager } from './manager.js';
 import { DEFAULT_POLICY, directory, escalationRules, loadEscalationPolicy, slaClock, type EscalationPolicy } from './policy.js';
 import type { IncidentRouteOptions } from './routes.js';
+import type { LogStore } from '../logs/store.js';
 import { IncidentStore } from './store.js';
 import type { Incident } from './types.js';
 
@@ -39,6 +40,8 @@ export interface IncidentStageOptions {
   log: FastifyBaseLogger;
   autoTick: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Raw syslog lines, for the context of incidents and their notifications. */
+  logs?: LogStore;
 }
 
 /**
@@ -60,6 +63,9 @@ export function reachability(policy: EscalationPolicy, channels: ReadonlyMap<str
   }
   return out;
 }
+
+/** Syslog lines in a notification: enough to see what the device said, short enough to read on a phone. */
+const MESSAGE_LOG_LINES = 10;
 
 export function buildIncidentStage(o: IncidentStageOptions) {
   const policy: EscalationPolicy = o.config.incidents.policy ? loadEscalationPolicy(o.config.incidents.policy) : DEFAULT_POLICY;
@@ -87,6 +93,8 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     directory: () => directory(policy),
     baseUrl,
     timeZone: o.config.incidents.timeZone,
+    // A message can only carry what arrived before it is sent: the lines up to now, in the window before.
+    logContext: o.logs ? (device, at) => (o.logs as LogStore).before(device, at, MESSAGE_LOG_LINES) : undefined,
     onUndeliverable: (incident, kind) => {
       undeliverable.inc({ kind, priority: incident.priority });
       o.log.warn({ incident: incident.id, kind }, 'incident notification reaches nobody');
@@ -168,6 +176,7 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     outbox,
     judge,
     now: o.now,
+    logContext: o.logs ? (device, at) => (o.logs as LogStore).around(device, at) : undefined,
     slaView: (incident, now) =>
       Object.fromEntries((['respond', 'plan', 'resolve'] as const).map((clock) => [clock, watch.status(incident, clock, now)])),
   };

@@ -33,14 +33,18 @@ export class DeviceOwnership {
   check(agent: string, names: Iterable<string>): void {
     if (this.sharedAll) return;
     const foreign: string[] = [];
+    const refused = new Set<string>();
     for (const name of names) {
+      if (refused.has(name)) continue;
       const owner = this.ownerOf(name);
       if (owner === undefined || owner === agent || this.sharedGlobs.some((g) => g.test(name))) continue;
+      refused.add(name);
       foreign.push(`'${name}' (belongs to agent '${owner}')`);
     }
     if (foreign.length === 0) return;
     const shown = foreign.slice(0, 5).join(', ');
     const more = foreign.length > 5 ? ` and ${foreign.length - 5} more` : '';
-    throw new Errors.DeviceNotOwned(agent, shown + more);
+    // The reply lists every refused device, so the agent can set exactly those aside and send the rest.
+    throw Object.assign(new Errors.DeviceNotOwned(agent, shown + more), { devices: [...refused] });
   }
 }

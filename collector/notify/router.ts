@@ -12,6 +12,9 @@ import { incidentUrl } from '../links/links.js';
 import type { Outbox } from './outbox.js';
 import type { Channel, NotificationContent, Recipient } from './types.js';
 
+/** A syslog line in a message is cut here: the whole line is in the incident's API view. */
+const LOG_LINE_CHARS = 300;
+
 export interface RouteSpec {
   /** Tier indexes paged when an incident opens. */
   tiers: number[];
@@ -43,6 +46,8 @@ export interface RouterOptions {
   /** The console's external URL (ending in '/'), for the incident link in messages. */
   baseUrl?: string;
   timeZone?: string;
+  /** The device's recent syslog lines (collector/logs), for messages about an incident opening. */
+  logContext?: (device: string, at: number) => Array<{ ts: number; severity: number; host: string | null; text: string }>;
   /** A message that no contact of the route can receive (no contacts, or none reachable): counted, never silent. */
   onUndeliverable?: (incident: Incident, reason: NotifyReason) => void;
 }
@@ -103,6 +108,10 @@ export class NotificationRouter {
     this.opts.onUndeliverable?.(incident, reason);
   }
 
+  private logLines(device: string, at: number): NonNullable<NotificationContent['logs']> {
+    return (this.opts.logContext?.(device, at) ?? []).map((l) => ({ ts: l.ts, severity: l.severity, text: l.text.length > LOG_LINE_CHARS ? `${l.text.slice(0, LOG_LINE_CHARS)}…` : l.text }));
+  }
+
   private content(incident: Incident, reason: NotifyReason, detail: Record<string, unknown>, now: number, tier: string): NotificationContent {
     const alerts = this.opts.store.alerts(incident.id);
     const fixes = this.opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== incident.id);
@@ -123,6 +132,7 @@ export class NotificationRouter {
       at: now,
       deadline: typeof detail.deadline === 'number' ? detail.deadline : undefined,
       timeZone: this.opts.timeZone,
+      ...(this.opts.logContext && (reason === 'opened' || reason === 'reopened' || reason === 'test') ? { logs: this.logLines(incident.device, now) } : {}),
       ...(alerts.length > 1 ? { summary: `${(lead?.summary as string | undefined) ?? incident.title} (+${alerts.length - 1} related alerts)` } : {}),
     };
   }

@@ -10,7 +10,7 @@ type Kind = NotificationContent['kind'];
 
 interface Catalogue {
   kind: Record<Kind, string>;
-  labels: { device: string; priority: string; tier: string; at: string; deadline: string; runbook: string; knownFixes: string; cause: string; fix: string; link: string };
+  labels: { device: string; priority: string; tier: string; at: string; deadline: string; runbook: string; knownFixes: string; cause: string; fix: string; link: string; logs: string };
   closing: string;
   /** The acknowledge link's words: button, who it acknowledges as, and its limits. */
   ack: { button: string; as: (name: string) => string; limits: (until: string) => string; open: string };
@@ -41,6 +41,7 @@ const CATALOGUES: Record<Lang, Catalogue> = {
       cause: 'Cause',
       fix: 'Fix',
       link: 'Incident',
+      logs: 'Recent syslog from the device',
     },
     closing: 'Acknowledge the incident to stop repeats and escalation.',
     ack: {
@@ -74,6 +75,7 @@ const CATALOGUES: Record<Lang, Catalogue> = {
       cause: '原因',
       fix: '处理',
       link: '事件',
+      logs: '设备最近的 syslog',
     },
     closing: '请确认事件，以停止重复通知和升级。',
     ack: {
@@ -93,6 +95,13 @@ export function formatTime(ms: number, timeZone = 'UTC'): string {
 /** The catalogue of a language, for renderers beside this file (chat cards). */
 export function catalogue(lang: Lang): Catalogue {
   return CATALOGUES[lang];
+}
+
+const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+
+/** One syslog line as a message shows it: time, severity, text. */
+function logLine(l: NonNullable<NotificationContent['logs']>[number], c: NotificationContent): string {
+  return `${formatTime(l.ts, c.timeZone)} ${SEVERITY_NAMES[l.severity] ?? l.severity} ${l.text}`;
 }
 
 export function subject(c: NotificationContent, lang: Lang): string {
@@ -118,11 +127,13 @@ function rows(c: NotificationContent, lang: Lang): Array<[string, string]> {
 export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage {
   const cat = CATALOGUES[lang];
   const fixes = c.knownFixes ?? [];
+  const logs = c.logs ?? [];
   const text = [
     c.summary,
     '',
     ...rows(c, lang).map(([k, v]) => `${k}: ${v}`),
     ...(fixes.length ? ['', `${cat.labels.knownFixes}:`, ...fixes.map((f) => `- #${f.incidentId}: ${cat.labels.cause}: ${f.cause}; ${cat.labels.fix}: ${f.fix}`)] : []),
+    ...(logs.length ? ['', `${cat.labels.logs}:`, ...logs.map((l) => `  ${logLine(l, c)}`)] : []),
     '',
     ...(c.ackUrl ? [`${cat.ack.as(c.ackFor ?? '')}: ${c.ackUrl}`, cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)), ''] : []),
     cat.closing,
@@ -142,6 +153,12 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
       : []),
     ...(c.ackUrl || c.url ? [`<tr><td colspan="2" style="${cell};padding-top:16px">${buttons(c, lang)}</td></tr>`] : []),
     ...(c.ackUrl ? [`<tr><td colspan="2" style="${cell};color:#555555;font-size:12px">${escapeHtml(cat.ack.limits(formatTime(c.ackExpiresAt ?? c.at, c.timeZone)))}</td></tr>`] : []),
+    ...(logs.length
+      ? [
+          `<tr><td colspan="2" style="${cell};padding-top:12px;font-weight:bold">${escapeHtml(cat.labels.logs)}</td></tr>`,
+          `<tr><td colspan="2" style="padding:4px 0;font:12px Consolas,monospace;white-space:pre-wrap">${logs.map((l) => escapeHtml(logLine(l, c))).join('<br>')}</td></tr>`,
+        ]
+      : []),
     `<tr><td colspan="2" style="${cell};padding-top:12px;color:#555555">${escapeHtml(cat.closing)}</td></tr>`,
     `</table>`,
   ].join('\n');

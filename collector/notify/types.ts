@@ -44,6 +44,8 @@ export interface NotificationContent {
   ackExpiresAt?: number;
   /** Whom the acknowledge link acknowledges as (the contact's name). */
   ackFor?: string;
+  /** The device's syslog lines just before the message (opened, reopened), oldest first. */
+  logs?: Array<{ ts: number; severity: number; text: string }>;
   /** Epoch ms of the event the message reports. */
   at: number;
   /** The SLA deadline concerned (warning/breach), epoch ms. */

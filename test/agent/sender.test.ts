@@ -5,6 +5,9 @@ import { Backoff } from '../../lib/backoff.js';
 import type { HttpPoster, PostResult } from '../../agent/transport/http.js';
 import { Sender } from '../../agent/transport/sender.js';
 import { Spool } from '../../agent/transport/spool.js';
+import { DeadLetterFile } from '../../agent/transport/dead-letter.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from '../helpers.js';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -46,8 +49,9 @@ describe('Sender', () => {
     tmp.cleanup();
   });
 
-  const sender = (poster: HttpPoster, maxSamples = 3) =>
+  const sender = (poster: HttpPoster, maxSamples = 3, deadLetter?: DeadLetterFile) =>
     new Sender({
+      deadLetter,
       agent: 'a1',
       token: 't',
       timeoutMs: 1000,
@@ -143,6 +147,53 @@ describe('Sender', () => {
     expect(spool.pendingRecords).toBe(1);
     expect(s.stats.batchesRejected).toBe(0);
     expect(s.stats.lastError).toMatch(/refused credentials \(401\)/);
+  });
+
+  it('keeps batches spooled on a 403 that is not about ownership (the token belongs to another agent)', async () => {
+    const poster = new ScriptedPoster(() => ({ status: 403, body: '{"code":"RW_AGENT_MISMATCH","message":"batch agent \'a1\' does not match the token\'s agent \'b\'"}' }));
+    const dead = new DeadLetterFile(join(tmp.dir, 'dl'));
+    const s = sender(poster, 10, dead);
+    s.start();
+    s.enqueue([sample(1)]);
+    await until(() => poster.received.length >= 1);
+    await s.stop(50);
+    expect(spool.pendingRecords).toBe(1);
+    expect(s.stats.samplesDeadLettered).toBe(0);
+    expect(dead.entries).toBe(0);
+  });
+
+  it('sets the whole batch aside when an ownership 403 names no devices (an older collector)', async () => {
+    const poster = new ScriptedPoster((n) => (n === 0 ? { status: 403, body: '{"code":"RW_DEVICE_NOT_OWNED","message":"agent \'a1\' may not write device \'h\'"}' } : ok()));
+    const dead = new DeadLetterFile(join(tmp.dir, 'dl'));
+    const s = sender(poster, 10, dead);
+    s.start();
+    s.enqueue([sample(1)]);
+    await until(() => spool.pendingRecords === 0 && dead.entries === 1);
+    s.enqueue([sample(2)]);
+    await until(() => s.stats.batchesSent === 1);
+    await s.stop(50);
+    expect(s.stats.samplesDeadLettered).toBe(2);
+    const entry = JSON.parse(readFileSync(dead.path, 'utf8').trim()) as { devices: string[]; samples: unknown[]; reason: string };
+    expect(entry.devices).toEqual(['h']);
+    expect(entry.samples).toHaveLength(2);
+    expect(poster.received.map((b) => b.samples.find((x) => x.measurement === 'cpu')?.fields.usage_pct)).toEqual([1, 2]);
+  });
+
+  it('sends the rest of a batch under a derived id once the refused devices are set aside', async () => {
+    const refused = { status: 403, body: JSON.stringify({ code: 'RW_DEVICE_NOT_OWNED', message: "agent 'a1' may not write device 'x'", devices: ['x'] }) };
+    const poster = new ScriptedPoster((n) => (n === 0 ? refused : ok()));
+    const dead = new DeadLetterFile(join(tmp.dir, 'dl'));
+    const s = sender(poster, 10, dead);
+    s.start();
+    s.enqueue([sample(1), { ...sample(2), tags: { device: 'x' } }]);
+    await until(() => spool.pendingRecords === 0);
+    await s.stop(50);
+    const [first, second] = poster.received;
+    expect(second?.seq).toBe(first?.seq);
+    expect(second?.batch_id).toBe(`${first?.batch_id}:owned`);
+    expect(second?.samples.map((x) => x.tags.device)).toEqual(['h', 'h']);
+    expect(s.stats.samplesDeadLettered).toBe(1);
+    expect(dead.entries).toBe(1);
   });
 
   it('leaves undelivered batches in the spool for the next start', async () => {

@@ -58,6 +58,8 @@ describe('device ownership and parent links at ingest', () => {
     expect(samples.statusCode).toBe(403);
     expect(samples.json()).toMatchObject({ code: 'RW_DEVICE_NOT_OWNED' });
     expect(samples.json().message).toContain(`'ups01' (belongs to agent '${AGENT}')`);
+    // Every refused device is listed, so an agent can set exactly those aside (and send the rest).
+    expect(samples.json().devices).toEqual(['ups01']);
     const meta = await asB([sample('own-b')], [{ name: 'ups01', class: 'server', site: 'evil', parent: 'own-b' }]);
     expect(meta.statusCode).toBe(403);
     expect(c?.registry.get('ups01')).toMatchObject({ class: 'ups', site: 'dc1', parent: null, agent: AGENT });

@@ -57,4 +57,13 @@ describe('message templates', () => {
     expect(m.html).toContain('>Open in the console</a>');
     expect(renderEmail({ ...base, kind: 'resolved' }, 'en').text).not.toContain('Acknowledge as');
   });
+
+  it("lists the device's syslog lines in both parts of an email, escaped, in both languages", () => {
+    const logs = [{ ts: Date.UTC(2026, 0, 1, 0, 0, 5), severity: 3, text: '%LINK-3-UPDOWN: Interface <Gi0/7>, changed state to down' }];
+    const en = renderEmail({ ...base, kind: 'opened', logs }, 'en');
+    expect(en.text).toContain('Recent syslog from the device:\n  2026-01-01 00:00:05 UTC err %LINK-3-UPDOWN: Interface <Gi0/7>, changed state to down');
+    expect(en.html).toContain('err %LINK-3-UPDOWN: Interface &lt;Gi0/7&gt;');
+    expect(renderEmail({ ...base, kind: 'opened', logs }, 'zh-CN').text).toContain('设备最近的 syslog');
+    expect(renderEmail(base, 'en').text).not.toContain('syslog');
+  });
 });
