@@ -17,6 +17,7 @@ import { benchReport } from './report.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 import { benchChecksAgentRss, benchPingRound, benchSyslogIngest } from './checks.js';
 import { benchOverload } from './overload.js';
+import { benchQueries } from './queries.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
@@ -33,6 +34,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   syslog_ingest: benchSyslogIngest,
   checks_agent_rss: benchChecksAgentRss,
   overload: benchOverload,
+  queries: benchQueries,
 };
 
 async function main(argv: string[]): Promise<number> {
