@@ -11,9 +11,9 @@
  * are NULL when it is the last sample (lt / lv) itself, which is the usual case.
  *
  * Consistency: rollups are recomputed from the raw rows, never accumulated. When
- * the write head is moved, the (series, minute) pairs it held are recorded in
- * `rollup_dirty_1m` inside the same transaction, so a late or replayed sample
- * marks exactly the bucket it lands in, and a crash cannot lose the mark. A
+ * the write head is moved, the minutes it held are recorded in `rollup_dirty_1m`
+ * inside the same transaction, so a late or replayed sample marks the bucket it
+ * lands in, and a crash cannot lose the mark. A
  * background job (every `intervalMs`) and every read recompute the dirty 1m
  * buckets from the raw rows, which marks their hours in `rollup_dirty_1h`; those
  * are recomputed from the 1m rows. A read that cannot catch up (inside a
@@ -68,8 +68,8 @@ export class SqliteRollups {
     const fresh = !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_chunks'").get();
     db.exec(`
       CREATE TABLE IF NOT EXISTS rollup_chunks (id INTEGER PRIMARY KEY, backfill_next INTEGER);
-      CREATE TABLE IF NOT EXISTS rollup_dirty_1m (b INTEGER NOT NULL, series_id INTEGER NOT NULL, PRIMARY KEY (b, series_id)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS rollup_dirty_1h (b INTEGER NOT NULL, series_id INTEGER NOT NULL, PRIMARY KEY (b, series_id)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rollup_dirty_1m (b INTEGER PRIMARY KEY);
+      CREATE TABLE IF NOT EXISTS rollup_dirty_1h (b INTEGER PRIMARY KEY);
     `);
     for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'rollup\\_1_\\_%' ESCAPE '\\'").pluck().all() as string[]) this.tables.add(name);
     // Chunks written before this store kept rollups are built in the background;
@@ -92,11 +92,15 @@ export class SqliteRollups {
 
   /**
    * Called inside the transaction that moves the write head, before the head is
-   * emptied: every (series, minute) the head holds is marked for recomputation.
+   * emptied: every minute the head holds is marked for recomputation. Minutes,
+   * not (series, minute) pairs: the distinct minutes of a head are a handful,
+   * found in one scan, where the pairs would need a sort of the whole head and
+   * cost a third more than the move itself. A minute is then recomputed for
+   * every series, one index seek each.
    */
   markHeadDirty(): void {
     if (!this.enabled) return;
-    this.db.prepare('INSERT OR IGNORE INTO rollup_dirty_1m (b, series_id) SELECT DISTINCT ts - ts % 60000, series_id FROM samples_head').run();
+    this.db.prepare('INSERT OR IGNORE INTO rollup_dirty_1m (b) SELECT DISTINCT ts - ts % 60000 FROM samples_head').run();
   }
 
   /** True when the chunk's rollups cover every raw row (after a catch-up). */
@@ -203,10 +207,11 @@ export class SqliteRollups {
         if (this.chunkExists(chunk)) {
           const table = this.ensureTable(level, chunk);
           const source = index === 0 ? rawTable(chunk) : rollupTable(this.levels[index - 1] as RollupLevel, chunk);
-          const pick = `FROM ${dirty} d JOIN ${source} x ON x.series_id = d.series_id AND ${index === 0 ? 'x.ts' : 'x.b'} >= d.b AND ${index === 0 ? 'x.ts' : 'x.b'} < d.b + ${level.widthMs} WHERE d.b >= ? AND d.b < ? GROUP BY d.series_id, d.b`;
-          const sql = index === 0 ? fromRawSql(table, source, 'd.series_id', 'd.b', pick) : fromRollupSql(table, source, 'd.series_id', 'd.b', pick, (this.levels[index - 1] as RollupLevel).widthMs);
+          const col = index === 0 ? 'x.ts' : 'x.b';
+          const pick = `FROM ${dirty} d JOIN series s JOIN ${source} x ON x.series_id = s.id AND ${col} >= d.b AND ${col} < d.b + ${level.widthMs} WHERE d.b >= ? AND d.b < ? GROUP BY d.b, s.id`;
+          const sql = index === 0 ? fromRawSql(table, source, 's.id', 'd.b', pick) : fromRollupSql(table, source, 's.id', 'd.b', pick, (this.levels[index - 1] as RollupLevel).widthMs);
           this.db.prepare(sql).run(lo, hi);
-          if (next) this.db.prepare(`INSERT OR IGNORE INTO rollup_dirty_${next.name} (b, series_id) SELECT DISTINCT b - b % ${next.widthMs}, series_id FROM ${dirty} WHERE b >= ? AND b < ?`).run(lo, hi);
+          if (next) this.db.prepare(`INSERT OR IGNORE INTO rollup_dirty_${next.name} (b) SELECT DISTINCT b - b % ${next.widthMs} FROM ${dirty} WHERE b >= ? AND b < ?`).run(lo, hi);
         }
         this.db.prepare(`DELETE FROM ${dirty} WHERE b >= ? AND b < ?`).run(lo, hi);
       })();
@@ -224,8 +229,13 @@ export class SqliteRollups {
         const table = this.ensureTable(first, row.id);
         const pick = `FROM ${rawTable(row.id)} x WHERE x.series_id >= ? AND x.series_id < ? GROUP BY x.series_id, x.ts - x.ts % 60000`;
         this.db.prepare(fromRawSql(table, rawTable(row.id), 'x.series_id', 'x.ts - x.ts % 60000', pick)).run(row.next, row.next + BACKFILL_SERIES);
-        const next = this.levels[1];
-        if (next) this.db.prepare(`INSERT OR IGNORE INTO rollup_dirty_${next.name} (b, series_id) SELECT DISTINCT b - b % ${next.widthMs}, series_id FROM ${table} WHERE series_id >= ? AND series_id < ?`).run(row.next, row.next + BACKFILL_SERIES);
+        // The slice's hours straight from its minutes: marking them dirty would recompute every series' hours after each slice.
+        const hourly = this.levels[1];
+        if (hourly) {
+          const hours = this.ensureTable(hourly, row.id);
+          const byHour = `FROM ${table} x WHERE x.series_id >= ? AND x.series_id < ? GROUP BY x.series_id, x.b - x.b % ${hourly.widthMs}`;
+          this.db.prepare(fromRollupSql(hours, table, 'x.series_id', `x.b - x.b % ${hourly.widthMs}`, byHour, first.widthMs)).run(row.next, row.next + BACKFILL_SERIES);
+        }
       }
       const done = !this.chunkExists(row.id) || row.next + BACKFILL_SERIES > maxId;
       this.db.prepare('UPDATE rollup_chunks SET backfill_next = ? WHERE id = ?').run(done ? null : row.next + BACKFILL_SERIES, row.id);
