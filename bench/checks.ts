@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 import { fpingArgs } from '../agent/probes/fping.js';
 import { compilePingOptions, PingProbe } from '../agent/probes/ping.js';
 import { compileSyslogOptions, SyslogProbe } from '../agent/probes/syslog.js';
-import { AGENT, bundledAgentRss, emit, envInt, freePort, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, bundledAgentRss, emit, envInt, freePort, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN, READ_HEADERS } from './lib.js';
 
 const quiet = () => undefined;
 
@@ -158,7 +158,7 @@ export async function benchChecksAgentRss(): Promise<void> {
     ].join('\n');
     writeFileSync(join(tmp.dir, 'agent.yaml'), `${config}\n`);
     const readings = await bundledAgentRss(join(tmp.dir, 'agent.yaml'), logFile, logFd, seconds, 20_000);
-    const samples = /roomwatch_ingest_samples_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${collector.url}/metrics`)).text());
+    const samples = /roomwatch_ingest_samples_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${collector.url}/metrics`, { headers: READ_HEADERS })).text());
     progress(`agent log tail: ${readFileSync(logFile, 'utf8').split('\n').slice(-3).join(' | ').slice(0, 400)}`);
     emit({
       bench: 'checks_agent_rss',

@@ -44,6 +44,8 @@ async function handle(req: CollectorRequest): Promise<void> {
         dataDir: req.dataDir,
         logLevel: 'silent',
         agents: [],
+        // The benches read as a viewer (bench/lib.ts READ_TOKEN).
+        auth: { ...COLLECTOR_DEFAULTS.auth, tokens: [{ name: 'bench-reader', role: 'viewer', tokenSha256: sha256Hex('rw_bench_reader_0123456789abcdef'), teams: [], sites: [] }] },
       };
       config.store.synchronous = req.synchronous;
       if (req.influx) config.store = { ...config.store, kind: 'influxdb', retentionMs: 7 * 86_400_000, influx: req.influx };

@@ -15,6 +15,9 @@ import type { CollectorReply, CollectorRequest, FiredNotice, RulesOptions } from
 export const HOST = '127.0.0.1';
 export const AGENT = 'bench-agent';
 export const TOKEN = 'rw_bench_token_0123456789abcdef';
+/** The benches' reader (auth.tokens in collector-proc.ts): reads the API and /metrics as a viewer. */
+export const READ_TOKEN = 'rw_bench_reader_0123456789abcdef';
+export const READ_HEADERS = { authorization: `Bearer ${READ_TOKEN}` };
 
 /** One JSON object per line on stdout: the only thing benches print there. */
 export function emit(record: Record<string, unknown>): void {
@@ -167,7 +170,7 @@ export function post(agent: http.Agent, url: string, body: Buffer, headers: Reco
 }
 
 export async function getText(url: string): Promise<string> {
-  const res = await fetch(url);
+  const res = await fetch(url, { headers: READ_HEADERS });
   if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
   return res.text();
 }

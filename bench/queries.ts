@@ -13,7 +13,7 @@
  */
 import type http from 'node:http';
 import { join } from 'node:path';
-import { emit, envInt, keepAliveAgent, median, post, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { emit, envInt, keepAliveAgent, median, post, progress, r, READ_TOKEN, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
 import { findVictoria, startVictoria, type Victoria } from './victoria.js';
 
 const LINES_PER_BODY = 10_000;
@@ -61,11 +61,11 @@ async function send(agent: http.Agent, url: string, body: Buffer, headers: Recor
   }
 }
 
-async function timedGet(agent: http.Agent, url: string): Promise<{ ms: number; body: string }> {
+async function timedGet(agent: http.Agent, url: string, headers: Record<string, string> = {}): Promise<{ ms: number; body: string }> {
   const { request } = await import('node:http');
   const started = performance.now();
   const body = await new Promise<string>((resolve, reject) => {
-    request(url, { agent }, (res) => {
+    request(url, { agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET ${url} → ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`))));
@@ -119,7 +119,8 @@ export async function benchQueries(): Promise<void> {
       `${vm?.url}/api/v1/query_range?query=${encodeURIComponent(`avg_over_time(cpu_usage_pct${c.device ? `{device="${c.device}"}` : ''}[${c.stepS}s])`)}&start=${start / 1000}&end=${end / 1000}&step=${c.stepS}&nocache=1`;
     // One unreported query each: roomwatch catches its rollups up, both warm their caches of the index.
     const list = cases(devices, hours);
-    await timedGet(http, rwUrl(list[0] as QueryCase));
+    const reader = { authorization: `Bearer ${READ_TOKEN}` };
+    await timedGet(http, rwUrl(list[0] as QueryCase), reader);
     if (vm) await timedGet(http, vmUrl(list[0] as QueryCase));
     for (const c of list) {
       const rw: number[] = [];
@@ -127,7 +128,7 @@ export async function benchQueries(): Promise<void> {
       let rwShape = { series: 0, points: 0 };
       let vmShape = { series: 0, points: 0 };
       for (let run = 0; run < runs; run++) {
-        const a = await timedGet(http, rwUrl(c));
+        const a = await timedGet(http, rwUrl(c), reader);
         rw.push(a.ms);
         const parsed = JSON.parse(a.body) as { series: Array<{ points: unknown[] }> };
         rwShape = { series: parsed.series.length, points: parsed.series.reduce((n, s) => n + s.points.length, 0) };

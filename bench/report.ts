@@ -89,6 +89,9 @@ export async function benchReport(): Promise<void> {
       htmlBytes = Buffer.byteLength(built.html);
       phases.push({ build: ms, html: htmlBytes });
       progress(`report run ${i + 1}/${runs}: ${ms.toFixed(0)} ms, ${rows} checklist rows`);
+      // The gather's SQLite reads hold the event loop, so batches queue up while it runs;
+      // a second between runs lets them land (head moves, dirty rollups the next run must catch up).
+      await sleep(1_000);
     }
     const ingested = await beside.stop();
     emit({

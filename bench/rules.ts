@@ -15,7 +15,7 @@ import { INGEST_PATH } from '../collector/contract/index.js';
 import { packageRoot } from '../lib/paths.js';
 import { BatchStream, collectorTarget, jsonBody, loadSettings, summarize, timedRun, type RunFigures } from './batches.js';
 import type { FiredNotice } from './collector-proc.js';
-import { emit, keepAliveAgent, latencyFigures, post, progress, r, startCollectorProc, tempDir, TOKEN, AGENT, envInt, sleep } from './lib.js';
+import { emit, keepAliveAgent, latencyFigures, post, progress, r, startCollectorProc, tempDir, TOKEN, AGENT, READ_HEADERS, envInt, sleep } from './lib.js';
 
 const HISTORY_SCRAPES = 60;
 
@@ -65,7 +65,7 @@ export async function benchRules(): Promise<void> {
     const collector = await startCollectorProc(join(tmp.dir, 'data'), s.synchronous, rules, (n: FiredNotice) => fired.set(n.device, n.at));
     const http = keepAliveAgent(s.concurrency + 1);
     try {
-      if (mode === 'rules') ruleCount = ((await (await fetch(`${collector.url}/api/v1/rules`)).json()) as { rules: unknown[] }).rules.length;
+      if (mode === 'rules') ruleCount = ((await (await fetch(`${collector.url}/api/v1/rules`, { headers: READ_HEADERS })).json()) as { rules: unknown[] }).rules.length;
       const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
       const target = collectorTarget(collector, INGEST_PATH, headers, http);
       const history = new BatchStream(s.batchSamples, Date.now() - HISTORY_SCRAPES * 10_000, 10_000);

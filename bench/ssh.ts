@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SshConnection, type SshConnectionOptions } from '../agent/ssh/connection.js';
 import { startSshd, type Sshd } from '../test/ssh/sshd.js';
-import { AGENT, bundledAgentRss, emit, envInt, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN } from './lib.js';
+import { AGENT, bundledAgentRss, emit, envInt, median, progress, r, sleep, startCollectorProc, tempDir, TOKEN, READ_HEADERS } from './lib.js';
 
 function options(sshd: Sshd): SshConnectionOptions {
   return {
@@ -96,7 +96,7 @@ export async function benchSshAgentRss(): Promise<void> {
     const config = join(tmp.dir, 'agent.yaml');
     writeFileSync(config, `${lines.join('\n')}\n`);
     const readings = await bundledAgentRss(config, logFile, logFd, seconds, 35_000);
-    const samples = /roomwatch_ingest_samples_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${collector.url}/metrics`)).text());
+    const samples = /roomwatch_ingest_samples_total\{[^}]*\} (\d+)/.exec(await (await fetch(`${collector.url}/metrics`, { headers: READ_HEADERS })).text());
     emit({
       bench: 'ssh_agent_rss',
       targets,

@@ -35,6 +35,11 @@ import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
+import { adminRoutes } from './auth/admin-routes.js';
+import { installGuard } from './auth/guard.js';
+import { LdapDirectory } from './auth/ldap.js';
+import { authRoutes } from './auth/routes.js';
+import { AuthService } from './auth/service.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -75,7 +80,10 @@ export interface Collector {
   incidents: ReturnType<typeof buildIncidentStage>;
   reports: ReportService;
   watchdog: Watchdog;
-  routes: ReadonlyArray<{ method: string; url: string }>;
+  /** Users, sessions, tokens and the audit log (collector/auth). */
+  operators: AuthService;
+  /** Every route with the access it declared (config.access), for tests that must cover them all. */
+  routes: ReadonlyArray<{ method: string; url: string; access: string }>;
 }
 
 const HOUR = 3_600_000;
@@ -159,11 +167,14 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   }) as unknown as FastifyInstance;
 
   storeLog.target = app.log;
-  // The route table, for tests that must cover every route (test/hardening/routes.test.ts).
-  const routes: Array<{ method: string; url: string }> = [];
+  // The route table, for tests that must cover every route (test/hardening/routes.test.ts, test/auth/routes-guarded.test.ts).
+  const routes: Array<{ method: string; url: string; access: string }> = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url, access: String(r.config?.access) });
   });
+  // Every route from here on must declare config.access; the guard refuses a start without it.
+  const operators = new AuthService(db, config.auth, auth, now, config.auth.ldap ? new LdapDirectory(config.auth.ldap) : undefined);
+  installGuard(app, operators, auth);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -218,11 +229,20 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     now,
     admission,
   });
+  await app.register(authRoutes, { auth: operators });
+  await app.register(adminRoutes, { auth: operators });
   await app.register(apiRoutes, { store, registry, ledger, now });
-  await app.register(queryRoutes, { auth, source: sqliteSource(local, registry), now });
+  await app.register(queryRoutes, { source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
-  await app.register(incidentRoutes, incidents.routeOptions);
+  await app.register(incidentRoutes, {
+    ...incidents.routeOptions,
+    // Roles limited to teams or sites act on the incidents of their devices (inventory.yaml, then the registry).
+    scopeOf: (device) => {
+      const entry = (rules as RulesService).currentTopology().entry(device);
+      return { team: entry?.team, site: entry?.site ?? registry.get(device)?.site ?? undefined };
+    },
+  });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
@@ -283,12 +303,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
   if (options.background !== false) watchdog.start();
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: { access: config.auth.metricsPublic ? 'public' : 'viewer' } }, async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => {
     const health = await store.health();
     // 503 only when ingest is unsafe; `degraded` lists what needs attention while it is safe.
     const degraded = [...(health.degraded ?? [])];
@@ -301,7 +321,8 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     try {
       const dropped = await store.applyRetention(now());
       const forgotten = ledger.prune(now());
-      if (dropped || forgotten) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten }, 'retention applied');
+      const sessions = operators.sessions.prune(now());
+      if (dropped || forgotten || sessions) app.log.info({ dropped_chunks: dropped, forgotten_batches: forgotten, expired_sessions: sessions }, 'retention applied');
     } catch (err) {
       app.log.error({ err }, 'retention failed');
     }
@@ -321,7 +342,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     db.close();
   });
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, routes };
+  // A one-shot command (roomwatch report) must not create the first admin: nobody would see its password.
+  if (options.background !== false) await operators.bootstrapAdmin(app.log);
+
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes };
 }
 
 function httpReason(status: number): string {

@@ -10,6 +10,8 @@ import { parseShare } from './rules/compile-rule.js';
 import { validateDetailed } from 'node-cron';
 import Type, { type Static } from 'typebox';
 import { checkDuration, checkSize, loadYamlConfig, type ConfigProblem, type YamlSource } from '../lib/config.js';
+import { isValidTimeZone } from '../lib/tz.js';
+import { AUTH_DEFAULTS, AuthFileSchema, resolveAuthConfig, type AuthConfig } from './auth/config.js';
 
 const Duration = Type.Union([Type.String(), Type.Number()]);
 const Size = Type.Union([Type.String(), Type.Number()]);
@@ -137,6 +139,8 @@ export const CollectorFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Operators: sessions, lockout, static tokens, LDAP (collector/auth/config.ts). */
+    auth: Type.Optional(AuthFileSchema),
     ingest: Type.Optional(
       Type.Object(
         {
@@ -194,6 +198,8 @@ export interface CollectorConfig {
   watchdog: { heartbeatUrl?: string; heartbeatMethod: 'GET' | 'POST'; intervalMs: number; timeoutMs: number; channel?: string; to?: string };
   /** The daily health-check report (collector/report). */
   report: { enabled: boolean; schedule: string; timeZone: string; lang: 'zh-CN' | 'en'; channel?: string; to: string[]; site?: string; weeklySchedule?: string; monthlySchedule?: string };
+  /** Operator sign-in and route access (collector/auth). */
+  auth: AuthConfig;
 }
 
 export const COLLECTOR_DEFAULTS: CollectorConfig = {
@@ -208,6 +214,7 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   notify: { channels: [], lang: 'en' },
   watchdog: { heartbeatMethod: 'GET', intervalMs: 60_000, timeoutMs: 10_000 },
   report: { enabled: true, schedule: '0 8 * * *', timeZone: 'UTC', lang: 'en', to: [] },
+  auth: AUTH_DEFAULTS,
 };
 
 /** Resolves a parsed file against the defaults; paths are relative to the file. */
@@ -298,17 +305,12 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       ...(file.report?.weekly_schedule ? { weeklySchedule: file.report.weekly_schedule } : {}),
       ...(file.report?.monthly_schedule ? { monthlySchedule: file.report.monthly_schedule } : {}),
     },
+    auth: resolveAuthConfig(file.auth, baseDir, (path, message) => {
+      if (source) problems.push(source.problem(path, message));
+    }, dur),
   };
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: config.incidents.timeZone });
-  } catch {
-    if (source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
-  }
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: config.report.timeZone });
-  } catch {
-    if (source) problems.push(source.problem(['report', 'time_zone'], `'${config.report.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
-  }
+  if (!isValidTimeZone(config.incidents.timeZone) && source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
+  if (!isValidTimeZone(config.report.timeZone) && source) problems.push(source.problem(['report', 'time_zone'], `'${config.report.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
   const cron = validateDetailed(config.report.schedule);
   if (!cron.valid && source) problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
   for (const [key, value] of [['weekly_schedule', config.report.weeklySchedule], ['monthly_schedule', config.report.monthlySchedule]] as const) {

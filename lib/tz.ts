@@ -65,3 +65,22 @@ export function wallClock(ms: number, zone: string): { date: string; hour: numbe
   const d = DateTime.fromMillis(ms, { zone });
   return { date: d.toISODate() as string, hour: d.hour, minute: d.minute, second: d.second };
 }
+
+/**
+ * `ms` as local wall-clock time in `zone`, in ISO order ("2026-11-23 00:30",
+ * with `seconds` "2026-11-23 00:30:05", with `timeOnly` "00:30"): the same in
+ * every language, so reports and messages need no locale formats.
+ */
+export function formatLocal(ms: number, zone: string, opts: { seconds?: boolean; timeOnly?: boolean } = {}): string {
+  const d = DateTime.fromMillis(ms, { zone });
+  if (!d.isValid) throw new CalendarDateError(`'${zone}' is not a time zone (${d.invalidExplanation ?? d.invalidReason ?? 'invalid'})`);
+  const time = opts.seconds ? 'HH:mm:ss' : 'HH:mm';
+  return d.toFormat(opts.timeOnly ? time : `yyyy-MM-dd ${time}`);
+}
+
+/** The UTC offset of `zone` at instant `ms`, in ms (Asia/Shanghai: +8 h; DST-aware). */
+export function offsetMs(ms: number, zone: string): number {
+  const d = DateTime.fromMillis(ms, { zone });
+  if (!d.isValid) throw new CalendarDateError(`'${zone}' is not a time zone (${d.invalidExplanation ?? d.invalidReason ?? 'invalid'})`);
+  return d.offset * 60_000;
+}

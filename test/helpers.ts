@@ -1,3 +1,4 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,22 @@ import type { Sample } from '../collector/contract/index.js';
 
 export const TOKEN = 'rw_test_token_0123456789';
 export const AGENT = 'test-agent';
+
+/** Static operator tokens every test collector accepts (auth.tokens): one per role, acting as test-<role>. */
+export const ROLE_TOKENS = {
+  viewer: 'rw_test_viewer_token_0123456789',
+  operator: 'rw_test_operator_token_0123456789',
+  admin: 'rw_test_admin_token_0123456789',
+} as const;
+export type TestRole = keyof typeof ROLE_TOKENS;
+
+/** Headers that authenticate a request to a test collector as `test-<role>` (default admin). */
+export function authHeaders(role: TestRole = 'admin'): { authorization: string } {
+  return { authorization: `Bearer ${ROLE_TOKENS[role]}` };
+}
+
+/** The user name a role's test token acts as: the `by` of what it does. */
+export const actorFor = (role: TestRole = 'admin') => `test-${role}`;
 
 export function tempDir(prefix = 'roomwatch-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -24,6 +41,10 @@ export function testCollectorConfig(dataDir: string, overrides: Partial<Collecto
     // Event-loop lag shedding off: a CI machine running suites in parallel lags for reasons of its own.
     ingest: { ...COLLECTOR_DEFAULTS.ingest, maxLagMs: 3_600_000, ...overrides },
     rules: { ...COLLECTOR_DEFAULTS.rules, paths: [] },
+    auth: {
+      ...COLLECTOR_DEFAULTS.auth,
+      tokens: (Object.keys(ROLE_TOKENS) as TestRole[]).map((role) => ({ name: actorFor(role), role, tokenSha256: sha256Hex(ROLE_TOKENS[role]), teams: [], sites: [] })),
+    },
   };
 }
 
@@ -51,4 +72,12 @@ export function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no free port'))));
     });
   });
+}
+
+type InjectArg = InjectOptions;
+
+/** app.inject as `test-<role>` (default admin); headers the caller gives (an agent token) win. */
+export function authed(app: FastifyInstance, request: InjectArg | string, role: TestRole = 'admin') {
+  const o: InjectOptions = typeof request === 'string' ? { url: request } : request;
+  return app.inject({ ...o, headers: { ...authHeaders(role), ...(o.headers as Record<string, string> | undefined) } });
 }

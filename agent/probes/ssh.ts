@@ -17,7 +17,7 @@ import type { DeviceMeta, Sample } from '../../collector/contract/index.js';
 import { SshConnection, type SshConnectionOptions, type SshEndpoint } from '../ssh/connection.js';
 import type { HostKeyPolicy } from '../ssh/hostkeys.js';
 import { platforms } from '../ssh/platforms.js';
-import { SshChecks, type OracleInstance } from '../ssh/checks.js';
+import { SshChecks, type OracleInstance, type WatchedLog } from '../ssh/checks.js';
 import { GROUPS, type GroupName } from '../ssh/oracle-sql.js';
 import { parseHostPort } from './host.js';
 import { ProbeOptionsError, type OptionProblem, type Probe, type ProbeContext, type ProbeEnv, type ProbeKind, type TargetSpec } from './types.js';
@@ -54,7 +54,18 @@ export const SshOptionsSchema = Type.Object(
     connect_timeout: Type.Optional(Type.Union([Type.String(), Type.Number()])),
     max_sessions: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
     /** Oracle Clusterware on this node: crsctl and ocrcheck from the grid home. */
-    clusterware: Type.Optional(Type.Object({ grid_home: Type.String({ pattern: '^/' }) }, { additionalProperties: false })),
+    clusterware: Type.Optional(
+      Type.Object(
+        {
+          grid_home: Type.String({ pattern: '^/' }),
+          /** The Clusterware alert log (11.2: $GRID_HOME/log/<host>/alert<host>.log; 12.1.0.2+: $ORACLE_BASE/diag/crs/<host>/crs/trace/alert.log). */
+          alert_log: Type.Optional(Type.String({ pattern: '^/' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** HP-UX EMS hardware events: true for the default text log, or the log's path. */
+    ems_log: Type.Optional(Type.Union([Type.Boolean(), Type.String({ pattern: '^/' })])),
     oracle: Type.Optional(
       Type.Array(
         Type.Object(
@@ -81,6 +92,9 @@ export const SshOptionsSchema = Type.Object(
 );
 export type SshOptions = Static<typeof SshOptionsSchema>;
 
+/** Where the EMS textlog notification writes by default (HP, "Using the Event Monitoring Service", 2007). */
+export const EMS_DEFAULT_LOG = '/var/opt/resmon/log/event.log';
+
 export const SSH_DEFAULTS = { commandTimeoutMs: 30_000, connectTimeoutMs: 10_000, keepaliveIntervalMs: 15_000, maxSessions: 4 };
 
 export interface CompiledSshTarget {
@@ -92,6 +106,8 @@ export interface CompiledSshTarget {
   commandTimeoutMs: number;
   oracle: OracleInstance[];
   gridHome?: string;
+  /** The Clusterware alert log and the HP-UX EMS text log, when configured. */
+  watchedLogs: WatchedLog[];
 }
 
 type EndpointOptions = Pick<SshOptions, 'host' | 'user' | 'key_file' | 'key_passphrase_env' | 'password_env' | 'host_key'>;
@@ -169,6 +185,7 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
     return out;
   });
   if (o.clusterware && o.platform === '3par') problems.push({ path: ['clusterware'], message: 'Clusterware runs on a Unix platform, not on a 3PAR CLI' });
+  if (o.ems_log !== undefined && o.platform !== 'hpux') problems.push({ path: ['ems_log'], message: `the EMS event log is an HP-UX facility; this target's platform is ${o.platform}` });
   if (o.oracle && o.platform === '3par') problems.push({ path: ['oracle'], message: 'Oracle runs on a Unix platform, not on a 3PAR CLI' });
   const commandTimeoutMs = duration(o.command_timeout, SSH_DEFAULTS.commandTimeoutMs, 'command_timeout');
   const connectTimeoutMs = duration(o.connect_timeout, SSH_DEFAULTS.connectTimeoutMs, 'connect_timeout');
@@ -181,6 +198,10 @@ export function compileSshOptions(options: unknown, env: NodeJS.ProcessEnv = pro
     parent: o.parent,
     commandTimeoutMs,
     gridHome: o.clusterware?.grid_home,
+    watchedLogs: [
+      ...(o.clusterware?.alert_log ? [{ kind: 'crs' as const, path: o.clusterware.alert_log }] : []),
+      ...(o.ems_log === true ? [{ kind: 'ems' as const, path: EMS_DEFAULT_LOG }] : typeof o.ems_log === 'string' ? [{ kind: 'ems' as const, path: o.ems_log }] : []),
+    ],
     oracle: (o.oracle ?? []).map((db, i) => ({
       sid: db.sid,
       home: db.home,
@@ -206,7 +227,7 @@ export class SshProbe implements Probe {
     private readonly target: CompiledSshTarget,
     private readonly env: ProbeEnv,
   ) {
-    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs, target.gridHome, env.log);
+    this.checks = new SshChecks(device, target.platform, target.checks, target.oracle, target.commandTimeoutMs, target.gridHome, env.log, target.watchedLogs);
   }
 
   devices(): DeviceMeta[] {

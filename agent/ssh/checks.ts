@@ -8,7 +8,8 @@
 import type { Sample } from '../../collector/contract/index.js';
 import type { ProbeContext, ProbeLog } from '../probes/types.js';
 import { CommandTimeoutError, SshError, type SshConnection } from './connection.js';
-import { clusterwareCommand, parseClusterware } from './clusterware.js';
+import { CRS, clusterwareCommand, parseClusterware } from './clusterware.js';
+import { countCrsCodes, countEmsEvents } from './log-counters.js';
 import { alertLogCommand, parseAlertLogChunk, parseAlertLogOutput } from './alert-log.js';
 import { oracleMetrics } from './oracle.js';
 import { SqlplusRunner } from './oracle-run.js';
@@ -50,6 +51,12 @@ const MAX_CODES = 200;
 /** Single-quotes a value for a POSIX shell. */
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** A log watched besides the Oracle alert logs: the Clusterware alert log, or the HP-UX EMS text log. */
+export interface WatchedLog {
+  kind: 'crs' | 'ems';
+  path: string;
+}
+
 interface AlertLogState {
   inode: string;
   offset: number;
@@ -74,6 +81,7 @@ export class SshChecks {
     private readonly timeoutMs: number,
     private readonly gridHome?: string,
     private readonly log?: ProbeLog,
+    private readonly watchedLogs: readonly WatchedLog[] = [],
   ) {}
 
   oracleDevices(): string[] {
@@ -102,6 +110,7 @@ export class SshChecks {
     const spec = platforms()[this.platform] ?? {};
     const jobs: Array<Promise<Sample[]>> = this.checks.map((name) => this.runCheck(conn, name, spec[name] as CheckSpec, ctx));
     if (this.gridHome) jobs.push(this.runClusterware(conn, this.gridHome, ctx));
+    for (const w of this.watchedLogs) jobs.push(this.runExtraLog(conn, w, ctx));
     for (const db of this.oracle) {
       jobs.push(this.runOracle(conn, db, ctx));
       if (db.alertLog) jobs.push(this.runAlertLog(conn, db, db.alertLog, {}, ctx));
@@ -207,6 +216,23 @@ export class SshChecks {
     return this.toSamples(this.device, [...parsed.metrics, ...quiet], ctx.now());
   }
 
+  /** The Clusterware alert log's CRS- codes (crs.alert_errors {code}) and HP-UX EMS events (ems.events {severity}). */
+  private runExtraLog(conn: SshConnection, w: WatchedLog, ctx: ProbeContext): Promise<Sample[]> {
+    const device = this.device;
+    if (w.kind === 'crs') {
+      return this.runWatchedLog(conn, { key: `crs\0${w.path}`, path: w.path, label: 'clusterware alert log', device, count: countCrsCodes, module: 'clusterware_alert_log', privilege: 'read access to the Clusterware alert log (the grid owner or its group)' }, ctx, (code, n) => ({
+        measurement: CRS.m,
+        tags: { device, code },
+        fields: { [CRS.alertErrors]: n },
+      }));
+    }
+    return this.runWatchedLog(conn, { key: `ems\0${w.path}`, path: w.path, label: 'EMS event log', device, count: countEmsEvents, module: 'ems_events', privilege: 'read access to the EMS text log (/var/opt/resmon/log is readable by all by default)' }, ctx, (severity, n) => ({
+      measurement: 'ems',
+      tags: { device, severity },
+      fields: { events: n },
+    }));
+  }
+
   private async runClusterware(conn: SshConnection, gridHome: string, ctx: ProbeContext): Promise<Sample[]> {
     const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, { posix: true, module: 'clusterware', privilege: 'read access to the grid home (the grid owner or its group)' });
     if (out === undefined) return [];
@@ -234,21 +260,36 @@ export class SshChecks {
     return this.toSamples(device, parsed.metrics.map((m) => (m.tags?.instance ? m : { ...m, tags: { ...(m.tags ?? {}), instance: db.sid } })), ctx.now());
   }
 
-  /**
-   * New ORA- lines since the last read. The first read starts at the end (history is
-   * not news); a new inode or a file shorter than the offset means the log was rotated
-   * or truncated, and the new file is read from its start.
-   */
-  private async runAlertLog(conn: SshConnection, db: OracleInstance, path: string, extra: Record<string, string>, ctx: ProbeContext): Promise<Sample[]> {
+  /** New ORA- lines since the last read, as oracle.alert_errors {instance, code} (log=asm for the ASM instance's log). */
+  private runAlertLog(conn: SshConnection, db: OracleInstance, path: string, extra: Record<string, string>, ctx: ProbeContext): Promise<Sample[]> {
     const device = this.oracleDevice(db);
-    const key = `${db.sid}\0${path}`;
-    const state = this.alertLogs.get(key);
+    return this.runWatchedLog(conn, { key: `${db.sid}\0${path}`, path, label: `alert log ${db.sid}`, device, count: (chunk) => parseAlertLogChunk(chunk).counts }, ctx, (code, n) => ({
+      measurement: 'oracle',
+      tags: { device, instance: db.sid, ...extra, code },
+      fields: { alert_errors: n },
+    }));
+  }
+
+  /**
+   * New text of a log file since the last read, counted by label (a code or a severity).
+   * The first read starts at the end (history is not news); a new inode or a file
+   * shorter than the offset means the log was rotated or truncated, and the new file
+   * is read from its start. Labels seen before and quiet now are reported at 0, so
+   * their alerts clear.
+   */
+  private async runWatchedLog(
+    conn: SshConnection,
+    log: { key: string; path: string; label: string; device: string; count: (chunk: string) => Map<string, number>; module?: string; privilege?: string },
+    ctx: ProbeContext,
+    sample: (label: string, n: number) => Omit<Sample, 'ts'>,
+  ): Promise<Sample[]> {
+    const state = this.alertLogs.get(log.key);
     const read = async (offset: number) => {
-      const out = await this.output(conn, `alert log ${db.sid}`, alertLogCommand(path, offset), ctx, { posix: true });
+      const out = await this.output(conn, log.label, alertLogCommand(log.path, offset), ctx, { posix: true, module: log.module, privilege: log.privilege });
       if (out === undefined) return undefined;
       const parsed = parseAlertLogOutput(out);
       if (parsed.error) {
-        ctx.error?.(`${device} alert log ${path}: ${parsed.error}`);
+        ctx.error?.(`${log.device} ${log.label} ${log.path}: ${parsed.error}`);
         return undefined;
       }
       return parsed;
@@ -256,19 +297,18 @@ export class SshChecks {
     let got = await read(state?.offset ?? 0);
     if (!got) return [];
     if (!state) {
-      this.alertLogs.set(key, { inode: got.inode, offset: got.size, codes: new Set() });
+      this.alertLogs.set(log.key, { inode: got.inode, offset: got.size, codes: new Set() });
       return [];
     }
     if (got.inode !== state.inode || got.size < state.offset) {
       got = await read(0);
       if (!got) return [];
     }
-    const { counts } = parseAlertLogChunk(got.chunk);
+    const counts = log.count(got.chunk);
     state.inode = got.inode;
     state.offset = got.size;
     for (const code of counts.keys()) if (state.codes.size < MAX_CODES) state.codes.add(code);
     const ts = ctx.now();
-    // Codes seen before and quiet now are reported at 0, so their alerts clear.
-    return [...state.codes].map((code) => ({ measurement: 'oracle', tags: { device, instance: db.sid, ...extra, code }, fields: { alert_errors: counts.get(code) ?? 0 }, ts }));
+    return [...state.codes].map((code) => ({ ...sample(code, counts.get(code) ?? 0), ts }));
   }
 }

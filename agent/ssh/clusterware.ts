@@ -17,6 +17,8 @@ export const CRS = {
   ocrDevicesFailed: 'ocr_devices_failed',
   votedisksOnline: 'votedisks_online',
   votedisksOffline: 'votedisks_offline',
+  /** New CRS- lines in the Clusterware alert log since the last read {code}. */
+  alertErrors: 'alert_errors',
 } as const;
 
 const SECTION = /^@@ (crsctl_res|ocrcheck|votedisk)\s*$/;

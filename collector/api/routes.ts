@@ -63,13 +63,13 @@ export function defaultStep(rangeMs: number): number {
 }
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof DeviceParams> }>('/api/v1/devices', { schema: { querystring: DeviceParams } }, async (request) => ({
+  app.get<{ Querystring: Static<typeof DeviceParams> }>('/api/v1/devices', { config: { access: 'viewer' }, schema: { querystring: DeviceParams } }, async (request) => ({
     devices: opts.registry.list(request.query),
   }));
 
-  app.get('/api/v1/agents', async () => ({ agents: opts.ledger.agents() }));
+  app.get('/api/v1/agents', { config: { access: 'viewer' } }, async () => ({ agents: opts.ledger.agents() }));
 
-  app.get<{ Querystring: Static<typeof SeriesParams> }>('/api/v1/series', { schema: { querystring: SeriesParams } }, async (request) => {
+  app.get<{ Querystring: Static<typeof SeriesParams> }>('/api/v1/series', { config: { access: 'viewer' }, schema: { querystring: SeriesParams } }, async (request) => {
     const q = request.query;
     const sel = q.metric ? selector(q.metric) : undefined;
     const series = await opts.store.listSeries({
@@ -83,7 +83,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     return { series: series.map((s) => ({ metric: formatMetric(s.measurement, s.field), ...s })) };
   });
 
-  app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { schema: { querystring: QueryParams } }, async (request, reply) => {
+  app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { config: { access: 'viewer' }, schema: { querystring: QueryParams } }, async (request, reply) => {
     const q = request.query;
     const now = opts.now();
     const sel = selector(q.metric);

@@ -4,6 +4,7 @@
  * worked to bridge a holiday, common in China) that follow Monday's hours.
  * Wall-clock times are turned into instants with Intl, so DST is respected.
  */
+import { offsetMs } from '../../lib/tz.js';
 
 export interface CalendarSpec {
   timezone: string;
@@ -31,13 +32,11 @@ export function parseRange(text: string): [number, number] | undefined {
 }
 
 export class BusinessCalendar {
-  private readonly fmt: Intl.DateTimeFormat;
   private readonly ranges: Record<Weekday, Array<[number, number]>>;
   private readonly holidays: Set<string>;
   private readonly workdays: Set<string>;
 
   constructor(readonly spec: CalendarSpec) {
-    this.fmt = new Intl.DateTimeFormat('en-US', { timeZone: spec.timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short' });
     this.ranges = Object.fromEntries(
       WEEKDAYS.map((d) => [d, (spec.hours[d] ?? []).map(parseRange).filter((r): r is [number, number] => r !== undefined)]),
     ) as unknown as Record<Weekday, Array<[number, number]>>;
@@ -47,9 +46,7 @@ export class BusinessCalendar {
 
   /** The zone's offset from UTC at an instant, in ms. */
   private offset(at: number): number {
-    const p = Object.fromEntries(this.fmt.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
-    const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-    return wall - Math.floor(at / 1000) * 1000;
+    return offsetMs(at, this.spec.timezone);
   }
 
   /** The instant of a wall-clock time in the zone (DST-aware: the offset is re-checked once). */

@@ -4,6 +4,7 @@
  * rotation — the latest-starting override when several overlap. Shifts are
  * counted in local calendar days, so a DST change does not move the handover.
  */
+import { wallClock } from '../../lib/tz.js';
 
 export interface ScheduleSpec {
   timezone: string;
@@ -19,12 +20,8 @@ export interface ScheduleSpec {
 const DAY = 86_400_000;
 
 function localParts(at: number, timezone: string): { date: number; minutes: number } {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(new Date(at))
-      .map((x) => [x.type, x.value]),
-  );
-  return { date: Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day)), minutes: Number(p.hour) * 60 + Number(p.minute) };
+  const w = wallClock(at, timezone);
+  return { date: Date.parse(`${w.date}T00:00:00Z`), minutes: w.hour * 60 + w.minute };
 }
 
 /** The member on duty at `at`. */

@@ -14,6 +14,7 @@ import type { ClockStatus, EscalationRules, SlaClock } from './escalation.js';
 import { onCall, type ScheduleSpec } from './oncall.js';
 import type { IncidentRules } from './manager.js';
 import type { ContactRecipient, Directory, RouteSpec } from '../notify/router.js';
+import { isValidTimeZone } from '../../lib/tz.js';
 
 const Duration = Type.Union([Type.String(), Type.Number()]);
 const Clocks = Type.Object({ respond: Type.Optional(Duration), plan: Type.Optional(Duration), resolve: Type.Optional(Duration) }, { additionalProperties: false });
@@ -142,13 +143,9 @@ export function resolvePolicy(file: EscalationFile, source?: YamlSource): { poli
     contacts.set(name, { name, email: c.email, phone: c.phone, lang: c.lang as Contact['lang'], channels: c.channels });
   }
   const validZone = (path: (string | number)[], tz: string): boolean => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      at(path, `'${tz}' is not a time zone (e.g. Asia/Shanghai, UTC)`);
-      return false;
-    }
+    if (isValidTimeZone(tz)) return true;
+    at(path, `'${tz}' is not a time zone (e.g. Asia/Shanghai, UTC)`);
+    return false;
   };
   let calendar: EscalationPolicy['calendar'];
   const bh = file.sla?.business_hours;

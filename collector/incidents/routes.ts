@@ -1,5 +1,11 @@
-/** Incident endpoints: list, open by hand, read with timeline, and the lifecycle actions. */
+/**
+ * Incident endpoints: list, open by hand, read with timeline, and the lifecycle
+ * actions. Who acted is the signed-in identity (`by` in a body must match it);
+ * every action is in the audit log.
+ */
 import type { FastifyInstance } from 'fastify';
+import { actorOf, assertScope, type DeviceScope } from '../auth/actor.js';
+import { recordAudit } from '../auth/audit.js';
 import Type, { type Static } from 'typebox';
 import { parseTimeParam } from '../../lib/time.js';
 import { Errors } from '../errors.js';
@@ -18,10 +24,13 @@ export interface IncidentRouteOptions {
   /** SLA clocks of one incident, for the detail view. */
   slaView: (incident: Incident, now: number) => Record<string, unknown>;
   now: () => number;
+  /** Team and site of a device, for roles limited to teams or sites (collector/auth/actor.ts). */
+  scopeOf?: (device: string) => DeviceScope;
 }
 
 const Id = Type.Object({ id: Type.String({ pattern: '^[0-9]+$' }) });
-const Actor = Type.String({ minLength: 1, maxLength: 128 });
+/** Optional: the signed-in identity is who acted; a `by` that names someone else is refused. */
+const Actor = Type.Optional(Type.String({ minLength: 1, maxLength: 128 }));
 const ListQuery = Type.Object({
   status: Type.Optional(Type.String()),
   priority: Type.Optional(Type.String()),
@@ -42,6 +51,8 @@ const Create = Type.Object(
   { additionalProperties: false },
 );
 const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
+/** An action's body may be absent altogether (ack, resolve). */
+const orEmpty = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
 const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const Resolve = Type.Object({ by: Actor, note: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
@@ -76,7 +87,7 @@ function timeParam(name: string, text: string | undefined, now: number): number 
 }
 
 export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/incidents', { schema: { querystring: ListQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/api/v1/incidents', { config: { access: 'viewer' }, schema: { querystring: ListQuery } }, async (request) => {
     const q = request.query;
     const now = opts.now();
     const status = q.status?.split(',') as IncidentStatus[] | undefined;
@@ -94,7 +105,7 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
     };
   });
 
-  app.get<{ Querystring: { from?: string; to?: string } }>('/api/v1/incidents/stats', async (request) => {
+  app.get<{ Querystring: { from?: string; to?: string } }>('/api/v1/incidents/stats', { config: { access: 'viewer' } }, async (request) => {
     const now = opts.now();
     const from = timeParam('from', request.query.from ?? '-30d', now) as number;
     const to = timeParam('to', request.query.to ?? 'now', now) as number;
@@ -102,13 +113,17 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
     return { from, to, priorities: incidentStats(incidents, opts.judge, now) };
   });
 
-  app.post<{ Body: Static<typeof Create> }>('/api/v1/incidents', { schema: { body: Create } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof Create> }>('/api/v1/incidents', { config: { access: 'operator' }, schema: { body: Create } }, async (request, reply) => {
     const b = request.body;
+    const by = actorOf(request, b.by);
+    assertScope(request, opts.scopeOf?.(b.device) ?? {});
+    const incident = opts.manager.openManual({ title: b.title, priority: b.priority as Priority, device: b.device, by, description: b.description }, opts.now());
+    recordAudit(request, 'incident.open', `incident:${incident.id}`, { title: b.title, priority: b.priority, device: b.device });
     void reply.code(201);
-    return opts.manager.openManual({ title: b.title, priority: b.priority as Priority, device: b.device, by: b.by, description: b.description }, opts.now());
+    return incident;
   });
 
-  app.get<{ Params: Static<typeof Id> }>('/api/v1/incidents/:id', { schema: { params: Id } }, async (request) => {
+  app.get<{ Params: Static<typeof Id> }>('/api/v1/incidents/:id', { config: { access: 'viewer' }, schema: { params: Id } }, async (request) => {
     const id = Number(request.params.id);
     const incident = opts.store.get(id);
     if (!incident) throw new Errors.IncidentNotFound(`no incident ${id}`);
@@ -123,16 +138,36 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
     };
   });
 
-  const action = <S extends Parameters<typeof Type.Object>[0]>(path: string, body: ReturnType<typeof Type.Object<S>>, run: (id: number, b: Record<string, unknown>, now: number) => Incident) =>
-    app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> }>(`/api/v1/incidents/:id/${path}`, { schema: { params: Id, body } }, async (request) =>
-      guard(() => run(Number(request.params.id), request.body, opts.now())),
+  /** Audit detail per action: what was said, never the whole body twice. */
+  const action = <S extends Parameters<typeof Type.Object>[0]>(
+    path: string,
+    body: ReturnType<typeof Type.Object<S>>,
+    run: (id: number, b: Record<string, unknown>, by: string, now: number) => Incident,
+    detail: (b: Record<string, unknown>) => object = () => ({}),
+  ) =>
+    app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> | undefined }>(
+      `/api/v1/incidents/:id/${path}`,
+      { config: { access: 'operator' }, schema: { params: Id, body: orEmpty(body) } },
+      async (request) => {
+        const id = Number(request.params.id);
+        const b = request.body ?? {};
+        const by = actorOf(request, b.by);
+        const current = opts.store.get(id);
+        if (current) assertScope(request, opts.scopeOf?.(current.device) ?? {});
+        const incident = guard(() => run(id, b, by, opts.now()));
+        recordAudit(request, `incident.${path}`, `incident:${id}`, detail(b));
+        return incident;
+      },
     );
 
-  action('ack', Ack, (id, b, now) => opts.manager.acknowledge(id, b.by as string, now));
-  action('assign', Assign, (id, b, now) => opts.manager.assign(id, b.to as string, b.by as string, now));
-  action('comment', Comment, (id, b, now) => opts.manager.comment(id, b.text as string, b.by as string, now, b.plan === true));
-  action('resolve', Resolve, (id, b, now) => opts.manager.resolve(id, b.by as string, now, b.note as string | undefined));
-  action('close', Close, (id, b, now) =>
-    opts.manager.close(id, b.by as string, now, b.cause as string, b.fix as string, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
+  action('ack', Ack, (id, _b, by, now) => opts.manager.acknowledge(id, by, now));
+  action('assign', Assign, (id, b, by, now) => opts.manager.assign(id, b.to as string, by, now), (b) => ({ to: b.to }));
+  action('comment', Comment, (id, b, by, now) => opts.manager.comment(id, b.text as string, by, now, b.plan === true), (b) => ({ text: b.text, plan: b.plan === true }));
+  action('resolve', Resolve, (id, b, by, now) => opts.manager.resolve(id, by, now, b.note as string | undefined), (b) => ({ note: b.note }));
+  action(
+    'close',
+    Close,
+    (id, b, by, now) => opts.manager.close(id, by, now, b.cause as string, b.fix as string, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
+    (b) => ({ cause: b.cause, fix: b.fix, force: b.force === true, reason: b.reason }),
   );
 }

@@ -6,14 +6,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { Errors } from '../errors.js';
-import type { TokenAuth } from '../ingest/auth.js';
-import { presentedToken } from '../ingest/influx-compat.js';
 import type { InfluxSource } from './execute.js';
 import { runQuery } from './run.js';
 
 export interface QueryRouteOptions {
-  auth: TokenAuth;
   source: InfluxSource;
   now: () => number;
 }
@@ -30,19 +26,6 @@ const QueryParams = Type.Object({
 });
 type QueryParams = Static<typeof QueryParams>;
 
-/**
- * Who may read. For now any agent token, presented the InfluxDB v1 ways (Grafana
- * sends `?u=&p=`, Basic auth or an `Authorization: Token` header); user sign-in
- * will replace this one function.
- */
-export function authorizeRead(request: FastifyRequest, auth: TokenAuth): string {
-  const token = presentedToken(request, true);
-  if (!token) throw new Errors.AuthMissing();
-  const who = auth.verify(token);
-  if (!who) throw new Errors.AuthInvalid();
-  return who;
-}
-
 export async function queryRoutes(app: FastifyInstance, opts: QueryRouteOptions): Promise<void> {
   // Grafana's POST mode sends the parameters as a form.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
@@ -50,20 +33,21 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRouteOptions)
   });
 
   const answer = async (request: FastifyRequest, params: QueryParams, reply: import('fastify').FastifyReply) => {
-    authorizeRead(request, opts.auth);
     if (!params.q) return reply.code(400).send({ error: 'missing required parameter "q"' });
     const result = await runQuery(params.q, opts.source, { now: opts.now(), epoch: params.epoch, database: params.db });
     // A query that does not parse is a 400, as in influxd; statement errors ride in a 200.
     return reply.code(result.error ? 400 : 200).header('X-Influxdb-Build', 'roomwatch').send(result);
   };
 
-  app.get<{ Querystring: QueryParams }>('/query', { schema: { querystring: QueryParams } }, async (request, reply) => answer(request, request.query, reply));
-  app.post<{ Querystring: QueryParams; Body: QueryParams | undefined }>('/query', { schema: { querystring: QueryParams } }, async (request, reply) => {
+  // Readers are viewers with a personal API token or an auth.tokens entry, presented the InfluxDB v1
+  // ways Grafana sends it (`?u=&p=`, Basic auth, `Authorization: Token`): see collector/auth/service.ts.
+  app.get<{ Querystring: QueryParams }>('/query', { config: { access: 'viewer' }, schema: { querystring: QueryParams } }, async (request, reply) => answer(request, request.query, reply));
+  app.post<{ Querystring: QueryParams; Body: QueryParams | undefined }>('/query', { config: { access: 'viewer' }, schema: { querystring: QueryParams } }, async (request, reply) => {
     const body = request.body && typeof request.body === 'object' ? request.body : {};
     return answer(request, { ...request.query, ...body }, reply);
   });
 
   // Clients check the server this way before they write or query; no token needed, as in influxd.
   const ping = async (_request: FastifyRequest, reply: import('fastify').FastifyReply) => reply.code(204).header('X-Influxdb-Build', 'roomwatch').header('X-Influxdb-Version', '1.8-roomwatch').send();
-  app.get('/ping', ping);
+  app.get('/ping', { config: { access: 'public' } }, ping);
 }

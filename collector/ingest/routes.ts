@@ -90,6 +90,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
   app.post<{ Body: Static<typeof IngestBatch> }>(
     INGEST_PATH,
     {
+      config: { access: 'agent' },
       bodyLimit: opts.maxBodyBytes,
       schema: { body: IngestBatch, response: { 200: IngestReply, '4xx': ErrorReply } },
     },
@@ -172,13 +173,13 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
 
   app.post<{ Body: string; Querystring: Static<typeof WriteQuery> }>(
     '/api/v2/write',
-    { bodyLimit: opts.maxBodyBytes, schema: { querystring: WriteQuery } },
+    { config: { access: 'agent' }, bodyLimit: opts.maxBodyBytes, schema: { querystring: WriteQuery } },
     async (request, reply) => writeLines(request, reply, request.query.precision, false),
   );
 
   app.post<{ Body: string; Querystring: Static<typeof WriteV1Query> }>(
     '/write',
-    { bodyLimit: opts.maxBodyBytes, schema: { querystring: WriteV1Query } },
+    { config: { access: 'agent' }, bodyLimit: opts.maxBodyBytes, schema: { querystring: WriteV1Query } },
     async (request, reply) => writeLines(request, reply, request.query.precision, true),
   );
 }

@@ -3,6 +3,7 @@
  * notification is here, so a translation is one object, not a hunt.
  */
 import { escapeHtml } from '../../lib/html.js';
+import { formatLocal } from '../../lib/tz.js';
 import type { Lang, NotificationContent, RenderedMessage } from './types.js';
 
 type Kind = NotificationContent['kind'];
@@ -70,19 +71,9 @@ const CATALOGUES: Record<Lang, Catalogue> = {
   },
 };
 
-export function formatTime(ms: number, timeZone = 'UTC', lang: Lang = 'en'): string {
-  const parts = new Intl.DateTimeFormat(lang === 'zh-CN' ? 'zh-CN' : 'en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(new Date(ms));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')} ${timeZone}`;
+/** "2026-11-23 08:30:05 Asia/Shanghai": ISO order in both languages, the zone named. */
+export function formatTime(ms: number, timeZone = 'UTC'): string {
+  return `${formatLocal(ms, timeZone, { seconds: true })} ${timeZone}`;
 }
 
 function subject(c: NotificationContent, lang: Lang): string {
@@ -97,8 +88,8 @@ function rows(c: NotificationContent, lang: Lang): Array<[string, string]> {
     [l.priority, c.priority],
   ];
   if (c.tier) out.push([l.tier, c.tier]);
-  out.push([l.at, formatTime(c.at, c.timeZone, lang)]);
-  if (c.deadline !== undefined) out.push([l.deadline, formatTime(c.deadline, c.timeZone, lang)]);
+  out.push([l.at, formatTime(c.at, c.timeZone)]);
+  if (c.deadline !== undefined) out.push([l.deadline, formatTime(c.deadline, c.timeZone)]);
   if (c.runbook) out.push([l.runbook, c.runbook]);
   if (c.url) out.push([l.link, c.url]);
   return out;

@@ -110,10 +110,24 @@ export function row(ctx: CheckContext, p: RowParts): CheckRow {
   return r;
 }
 
-export function groupByTag(list: SeriesStats[], tag: string | undefined): Map<string, SeriesStats> {
+/**
+ * A series' row key: the value of one tag, or of several joined by '/' where present
+ * (['pdb', 'tablespace'] keys two PDBs' USERS tablespaces apart as PDB1/USERS and
+ * PDB2/USERS, and a non-CDB's as USERS).
+ */
+export function tagKey(tags: Readonly<Record<string, string>>, tag: string | readonly string[] | undefined): string {
+  if (tag === undefined) return '';
+  if (typeof tag === 'string') return tags[tag] ?? '';
+  return tag
+    .map((t) => tags[t])
+    .filter((v): v is string => v !== undefined && v !== '')
+    .join('/');
+}
+
+export function groupByTag(list: SeriesStats[], tag: string | readonly string[] | undefined): Map<string, SeriesStats> {
   const out = new Map<string, SeriesStats>();
   for (const s of list) {
-    const key = tag ? (s.tags[tag] ?? '') : '';
+    const key = tagKey(s.tags, tag);
     if (!out.has(key)) out.set(key, s);
   }
   return out;
@@ -137,8 +151,8 @@ export interface SeriesCheckSpec {
   show: Agg[];
   warn?: Level[];
   fail?: Level[];
-  /** One row per value of this tag (`fs:/u01`) … */
-  perTag?: string;
+  /** One row per value of this tag (`fs:/u01`), or of these tags joined by '/' (`ts:PDB1/USERS`) … */
+  perTag?: string | readonly string[];
   /** … except values matching this (the rules skip them too). */
   skipTag?: RegExp;
   /** … or, with worstOnly, one row for the device naming the worst tag. */
@@ -165,7 +179,7 @@ export function seriesCheck(spec: SeriesCheckSpec): CheckDef {
       }
     }
     for (const c of spec.companions ?? []) {
-      const cs = seriesOf(ctx.device, c.metric).find((x) => !spec.perTag || (x.tags[spec.perTag] ?? '') === key);
+      const cs = seriesOf(ctx.device, c.metric).find((x) => !spec.perTag || tagKey(x.tags, spec.perTag) === key);
       if (!cs) continue;
       value.push(...c.show.map((a) => m('factOf', { what: c.metric, agg: a, v: aggregate(cs, a), unit: c.unit })));
       const j = judgeLevels(cs, c.unit, c.warn, c.fail);

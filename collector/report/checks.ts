@@ -85,7 +85,8 @@ const fcPorts = interfacesCheck({
 const oracleChecks: CheckDef[] = [
   stateCheck({ id: 'ora.up', metric: 'oracle.up', tag: 'instance', bad: 0, rules: ['oracle/Oracle instance down'], priority: 'P1' }),
   seriesCheck({
-    id: 'ts', metric: 'oracle.tablespace_used_pct', unit: 'pct', show: ['last'], perTag: 'tablespace',
+    // Per PDB on a CDB: two PDBs' USERS tablespaces are two rows (ts:PDB1/USERS, ts:PDB2/USERS).
+    id: 'ts', metric: 'oracle.tablespace_used_pct', unit: 'pct', show: ['last'], perTag: ['pdb', 'tablespace'],
     warn: [{ agg: 'last', op: '>', value: 90 }], fail: [{ agg: 'last', op: '>', value: 97 }],
     forecastWarnDays: 3, // no predict rule; adding a datafile is an online change like extending an LV, so the filesystems' 3 days
     rules: ['oracle/Tablespace almost full'], priority: 'P2',

@@ -11,6 +11,7 @@
  * Chinese follows the wording of Chinese NOC inspection reports (巡检报告).
  */
 import type { CheckRow, Lang, Message, Priority, Report, Risk, Status } from './types.js';
+import { formatLocal } from '../../lib/tz.js';
 
 type Entry = { en: string; zh: string };
 const e = (en: string, zh: string): Entry => ({ en, zh });
@@ -383,28 +384,13 @@ export function formatDuration(ms: number | null, lang: Lang): string {
   return zh ? `${d} 天${rh ? ` ${rh} 小时` : ''}` : `${d} d${rh ? ` ${rh} h` : ''}`;
 }
 
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function parts(ms: number, timeZone: string): Record<string, string> {
-  let f = dateFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    dateFormats.set(timeZone, f);
-  }
-  const out: Record<string, string> = {};
-  for (const p of f.formatToParts(new Date(ms))) out[p.type] = p.value;
-  return out;
-}
-
 /** "2026-11-23 00:30" in the report's time zone (ISO order reads the same in both languages). */
 export function formatDateTime(ms: number, timeZone: string): string {
-  const p = parts(ms, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  return formatLocal(ms, timeZone);
 }
 
 export function formatTime(ms: number, timeZone: string): string {
-  const p = parts(ms, timeZone);
-  return `${p.hour}:${p.minute}`;
+  return formatLocal(ms, timeZone, { timeOnly: true });
 }
 
 // ---------- messages ----------

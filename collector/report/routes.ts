@@ -23,11 +23,11 @@ const PeriodParams = Type.Object({ period: Type.Enum(['week', 'month']), label: 
 const PeriodQuery = Type.Object({ lang: Type.Optional(Type.Enum(['zh-CN', 'en'])), format: Type.Optional(Type.Enum(['html', 'text', 'json'])) }, { additionalProperties: false });
 
 export async function reportRoutes(app: FastifyInstance, opts: { reports: ReportService }): Promise<void> {
-  app.get('/api/v1/reports', async () => ({ reports: opts.reports.index(), periods: opts.reports.periods.index() }));
+  app.get('/api/v1/reports', { config: { access: 'viewer' } }, async () => ({ reports: opts.reports.index(), periods: opts.reports.periods.index() }));
 
   app.get<{ Params: Static<typeof PeriodParams>; Querystring: Static<typeof PeriodQuery> }>(
     '/api/v1/reports/:period/:label',
-    { schema: { params: PeriodParams, querystring: PeriodQuery } },
+    { config: { access: 'viewer' }, schema: { params: PeriodParams, querystring: PeriodQuery } },
     async (request, reply) => {
       const { period, label } = request.params;
       try {
@@ -44,7 +44,7 @@ export async function reportRoutes(app: FastifyInstance, opts: { reports: Report
 
   app.get<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>(
     '/api/v1/reports/:date',
-    { schema: { params: Params, querystring: Query } },
+    { config: { access: 'viewer' }, schema: { params: Params, querystring: Query } },
     async (request, reply) => {
       const q = request.query;
       try {

@@ -6,9 +6,10 @@
  * POST /api/v1/maintenance (kept in SQLite).
  */
 import { randomUUID } from 'node:crypto';
-import { CronExpressionParser } from 'cron-parser';
+import { CronWindows, cronWindowProblem } from '../../lib/cron-window.js';
 import type { Db } from '../db.js';
 import { globToSafeRegex, safeRegexProblem, type SafeRegex } from '../../lib/safe-regex.js';
+import { isValidTimeZone } from '../../lib/tz.js';
 
 export interface MaintenanceScope {
   /** Device names; `*` and `?` are wildcards. */
@@ -32,6 +33,8 @@ export interface MaintenanceWindow {
   timezone?: string;
   scope: MaintenanceScope;
   source: 'file' | 'api';
+  /** Who created it through the API (the signed-in identity). */
+  author?: string;
 }
 
 export interface MutableAlert {
@@ -53,13 +56,10 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
   }
   if (recurring) {
     if (!w.durationMs || w.durationMs <= 0) problems.push({ field: 'duration', message: 'a positive duration is required, e.g. 2h' });
-    try {
-      CronExpressionParser.parse(w.cron ?? '', { tz: w.timezone });
-    } catch (err) {
-      problems.push({ field: 'cron', message: `'${w.cron}' is not a cron expression: ${(err as Error).message}` });
-    }
+    const cron = cronWindowProblem(w.cron ?? '');
+    if (cron) problems.push({ field: 'cron', message: cron });
   }
-  if (w.timezone !== undefined && !isTimeZone(w.timezone)) {
+  if (w.timezone !== undefined && !isValidTimeZone(w.timezone)) {
     problems.push({ field: 'timezone', message: `'${w.timezone}' is not an IANA time zone such as Europe/Berlin or Asia/Shanghai` });
   }
   const s = w.scope;
@@ -73,17 +73,10 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
   return problems;
 }
 
-/** True for a zone name the runtime's Intl knows (Mars/Base is not one). */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class MaintenanceCalendar {
+  /** Recurring windows' "open now?" answers (node-cron matching, kept per minute). */
+  private readonly cronWindows = new CronWindows();
   private fileWindows: MaintenanceWindow[] = [];
   private readonly regexCache = new Map<string, SafeRegex>();
 
@@ -122,12 +115,7 @@ export class MaintenanceCalendar {
   isActive(w: MaintenanceWindow, now: number): boolean {
     if (w.start !== undefined && w.end !== undefined) return now >= w.start && now < w.end;
     if (!w.cron || !w.durationMs) return false;
-    try {
-      const expr = CronExpressionParser.parse(w.cron, { currentDate: new Date(now + 1), tz: w.timezone });
-      return now < expr.prev().getTime() + w.durationMs;
-    } catch {
-      return false;
-    }
+    return this.cronWindows.isOpen(w.cron, w.timezone, w.durationMs, now);
   }
 
   /** The active window that covers this alert, if any. */

@@ -1,6 +1,8 @@
 /** Alert, rule and maintenance endpoints. */
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { actorOf } from '../auth/actor.js';
+import { recordAudit } from '../auth/audit.js';
 import { Errors } from '../errors.js';
 import type { RuleEngine } from './engine.js';
 import type { AlertState } from './events.js';
@@ -48,7 +50,7 @@ function describeRule(r: RuleDef) {
 }
 
 export async function ruleRoutes(app: FastifyInstance, opts: RuleRouteOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof AlertQuery> }>('/api/v1/alerts', { schema: { querystring: AlertQuery } }, async (request) => {
+  app.get<{ Querystring: Static<typeof AlertQuery> }>('/api/v1/alerts', { config: { access: 'viewer' }, schema: { querystring: AlertQuery } }, async (request) => {
     const q = request.query;
     const states = q.state ? q.state.split(',') : ['pending', 'firing', 'suppressed'];
     if (q.priority && !(PRIORITIES as readonly string[]).includes(q.priority)) throw new Errors.BadQuery(`priority: '${q.priority}' is not one of ${PRIORITIES.join(', ')}`);
@@ -62,33 +64,38 @@ export async function ruleRoutes(app: FastifyInstance, opts: RuleRouteOptions): 
     return { alerts };
   });
 
-  app.get<{ Querystring: { since?: string; identity?: string } }>('/api/v1/alerts/events', async (request) => ({
+  app.get<{ Querystring: { since?: string; identity?: string } }>('/api/v1/alerts/events', { config: { access: 'viewer' } }, async (request) => ({
     events: opts.stateStore.events({ since: request.query.since ? Number(request.query.since) : undefined, identity: request.query.identity }),
   }));
 
-  app.get('/api/v1/rules', async () => ({ rules: opts.engine.loadedRules.map(describeRule), last_load: opts.service.last }));
+  app.get('/api/v1/rules', { config: { access: 'viewer' } }, async () => ({ rules: opts.engine.loadedRules.map(describeRule), last_load: opts.service.last }));
 
-  app.post('/api/v1/rules/reload', async (_request, reply) => {
+  app.post('/api/v1/rules/reload', { config: { access: 'operator' } }, async (request, reply) => {
     const report = await opts.service.load();
+    recordAudit(request, 'rules.reload', 'rules', { ok: report.ok, problems: report.ok ? undefined : report.problems.slice(0, 20) });
     void reply.code(report.ok ? 200 : 400);
     return report;
   });
 
-  app.get('/api/v1/maintenance', async () => {
+  app.get('/api/v1/maintenance', { config: { access: 'viewer' } }, async () => {
     const now = opts.now();
     return { windows: opts.maintenance.list().map((w) => ({ ...w, active: opts.maintenance.isActive(w, now) })) };
   });
 
-  app.post<{ Body: Static<typeof MaintenanceBody> }>('/api/v1/maintenance', { schema: { body: MaintenanceBody } }, async (request, reply) => {
+  app.post<{ Body: Static<typeof MaintenanceBody> }>('/api/v1/maintenance', { config: { access: 'operator' }, schema: { body: MaintenanceBody } }, async (request, reply) => {
     const { window, problems } = windowFromInput(request.body, opts.now());
     if (problems.length > 0) throw new Errors.BadQuery(problems.map((p) => `body/${p.field}: ${p.message}`).join('; '));
+    const added = opts.maintenance.add({ ...window, author: actorOf(request) }, opts.now());
+    recordAudit(request, 'maintenance.create', `maintenance:${added.id}`, { name: added.name, reason: added.reason, start: added.start, end: added.end, cron: added.cron, scope: added.scope });
     void reply.code(201);
-    return opts.maintenance.add(window, opts.now());
+    return added;
   });
 
-  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { config: { access: 'operator' } }, async (request, reply) => {
     if (request.params.id.startsWith('file:')) throw new Errors.BadQuery('windows from maintenance.yaml are changed in the file, then reloaded');
+    const window = opts.maintenance.list().find((w) => w.id === request.params.id);
     if (!opts.maintenance.remove(request.params.id)) return reply.code(404).send({ statusCode: 404, code: 'RW_NOT_FOUND', error: 'Not Found', message: `no maintenance window '${request.params.id}'` });
+    recordAudit(request, 'maintenance.end', `maintenance:${request.params.id}`, { name: window?.name, author: window?.author });
     return reply.code(204).send();
   });
 }

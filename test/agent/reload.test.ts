@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentConfig, TargetConfig } from '../../agent/config.js';
 import { planReload } from '../../agent/reload.js';
 import { startCollector } from '../../collector/server.js';
-import { tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authed, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const CLI = join(process.cwd(), 'dist/bin/roomwatch.js');
 
@@ -70,7 +70,7 @@ describe('agent reload on SIGHUP', () => {
     });
     /** The agent targets that reported a probe run since `since`. */
     const reporting = async (since?: number) => {
-      const res = await collector.app.inject({ url: `/api/v1/query?metric=agent.probe_ms&from=${since ?? '-5m'}&step=1s&agg=count` });
+      const res = await authed(collector.app, { url: `/api/v1/query?metric=agent.probe_ms&from=${since ?? '-5m'}&step=1s&agg=count` });
       const body = res.json() as { series: Array<{ tags: Record<string, string>; points: unknown[] }> };
       return new Set(body.series.filter((s) => s.points.length > 0).map((s) => s.tags.target));
     };

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import type { IngestBatch } from '../../collector/contract/index.js';
-import { AGENT, serverSamples, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authed, AGENT, serverSamples, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -40,9 +40,9 @@ describe('collector ingest', () => {
     const res = await post(batch(1));
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ ok: true, batch_id: `${AGENT}:1:abcdef`, duplicate: false, accepted: 4, server_time: NOW });
-    const devices = (await c.app.inject({ url: '/api/v1/devices' })).json().devices;
+    const devices = (await authed(c.app, { url: '/api/v1/devices' })).json().devices;
     expect(devices).toMatchObject([{ name: 'db00', class: 'server', vendor: 'HPE', site: 'dc1', agent: AGENT, first_seen: NOW, last_seen: NOW }]);
-    const q = await c.app.inject({ url: `/api/v1/query?metric=disk.used_pct{mount="/u01"}&device=db00&from=-15m&step=1m&agg=avg` });
+    const q = await authed(c.app, { url: `/api/v1/query?metric=disk.used_pct{mount="/u01"}&device=db00&from=-15m&step=1m&agg=avg` });
     expect(q.statusCode).toBe(200);
     const body = q.json();
     expect(body.series).toHaveLength(1);
@@ -55,9 +55,9 @@ describe('collector ingest', () => {
     const again = await post(batch(1, { samples: serverSamples(NOW - 500, 1) }));
     expect(again.statusCode).toBe(200);
     expect(again.json()).toMatchObject({ duplicate: true, accepted: 0 });
-    const q = (await c.app.inject({ url: '/api/v1/query?metric=cpu.usage_pct&from=-1m&step=raw' })).json();
+    const q = (await authed(c.app, { url: '/api/v1/query?metric=cpu.usage_pct&from=-1m&step=raw' })).json();
     expect(q.series[0].points).toHaveLength(1);
-    const metrics = (await c.app.inject({ url: '/metrics' })).body;
+    const metrics = (await authed(c.app, { url: '/metrics' })).body;
     expect(metrics).toMatch(/roomwatch_ingest_batches_total\{endpoint="ingest",result="duplicate"\} 1/);
     expect(metrics).toMatch(/roomwatch_ingest_samples_total\{endpoint="ingest"\} 4/);
   });
@@ -119,9 +119,9 @@ describe('collector ingest', () => {
       payload: body,
     });
     expect(res.statusCode).toBe(204);
-    const series = (await c.app.inject({ url: '/api/v1/series?device=web01' })).json().series;
+    const series = (await authed(c.app, { url: '/api/v1/series?device=web01' })).json().series;
     expect(series.map((s: { metric: string }) => s.metric).sort()).toEqual(['cpu.iowait_pct', 'cpu.usage_pct', 'disk.used_pct']);
-    const q = (await c.app.inject({ url: `/api/v1/query?metric=cpu.usage_pct&device=web01&from=${1795420800000 - 1}&to=${1795420800000}&step=raw` })).json();
+    const q = (await authed(c.app, { url: `/api/v1/query?metric=cpu.usage_pct&device=web01&from=${1795420800000 - 1}&to=${1795420800000}&step=raw` })).json();
     expect(q.series[0].points).toEqual([[1795420800000, 42.5]]);
   });
 
@@ -134,7 +134,7 @@ describe('collector ingest', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/partial write: 1 points written, 1 rejected: line 2: .*usage_pct/);
-    const q = (await c.app.inject({ url: '/api/v1/query?metric=cpu.usage_pct&step=raw&from=-1m' })).json();
+    const q = (await authed(c.app, { url: '/api/v1/query?metric=cpu.usage_pct&step=raw&from=-1m' })).json();
     expect(q.series.map((s: { device: string }) => s.device)).toEqual(['a']);
   });
 
@@ -154,7 +154,7 @@ describe('collector ingest', () => {
       const res = await write(url, line(i), headers);
       expect(res.statusCode, `${url} ${JSON.stringify(headers)}: ${res.body}`).toBe(204);
     }
-    const series = (await c.app.inject({ url: '/api/v1/series?measurement=cpu' })).json().series;
+    const series = (await authed(c.app, { url: '/api/v1/series?measurement=cpu' })).json().series;
     expect(series.map((s: { device: string }) => s.device).sort()).toEqual(['h0', 'h1', 'h2', 'h3', 'h4']);
     // ?p= and Basic are InfluxDB v1 conventions: the agent API does not take a token from the URL.
     expect((await write(`/api/v2/write?p=${TOKEN}`, line(9))).statusCode).toBe(401);
@@ -169,7 +169,7 @@ describe('collector ingest', () => {
     expect(res.statusCode).toBe(400);
     const { error } = res.json();
     expect(error).toMatch(/^partial write: 2 points written, 2 rejected: line 2: timestamp .* more than 1h ahead .*; line 3: timestamp 1970-01-01T00:00:00.001Z is before 2000/);
-    const q = (await c.app.inject({ url: '/api/v1/query?metric=cpu.usage_pct&step=raw&from=-1m' })).json();
+    const q = (await authed(c.app, { url: '/api/v1/query?metric=cpu.usage_pct&step=raw&from=-1m' })).json();
     expect(q.series.map((s: { device: string }) => s.device)).toEqual(['a', 'd']);
     const none = await write('/write', 'bad line', { authorization: `Token ${TOKEN}` });
     expect(none.statusCode).toBe(400);
@@ -181,7 +181,7 @@ describe('collector ingest', () => {
     await post(batch(1));
     const body = [`ups,host=ups07,class=ups,site=dc2 on_battery=0i ${NOW}`, `cpu,host=db00,class=ups usage_pct=1 ${NOW}`, `x,host=odd,class=toaster v=1 ${NOW}`].join('\n');
     expect((await write('/write?precision=ms', body, { authorization: `Token ${TOKEN}` })).statusCode).toBe(204);
-    const devices = (await c.app.inject({ url: '/api/v1/devices' })).json().devices as Array<{ name: string; class: string | null; site: string | null }>;
+    const devices = (await authed(c.app, { url: '/api/v1/devices' })).json().devices as Array<{ name: string; class: string | null; site: string | null }>;
     const byName = Object.fromEntries(devices.map((d) => [d.name, d]));
     expect(byName.ups07).toMatchObject({ class: 'ups', site: 'dc2' });
     expect(byName.db00).toMatchObject({ class: 'server', site: 'dc1' });
@@ -191,17 +191,17 @@ describe('collector ingest', () => {
   it('lists dotted and non-ASCII names as selectors that /api/v1/query reads back', async () => {
     const body = [`k8s.pod,host=n1,app.kubernetes.io/name=web cpu.usage=0.5 ${NOW}`, `温度,host=n1 室温=21.5 ${NOW}`, `cpu,host=n1 usage_pct=3 ${NOW}`].join('\n');
     expect((await write('/write?precision=ms', body, { authorization: `Token ${TOKEN}` })).statusCode).toBe(204);
-    const series = (await c.app.inject({ url: '/api/v1/series?device=n1' })).json().series as Array<{ metric: string }>;
+    const series = (await authed(c.app, { url: '/api/v1/series?device=n1' })).json().series as Array<{ metric: string }>;
     expect(series.map((s) => s.metric).sort()).toEqual(['"k8s.pod"."cpu.usage"', '"温度"."室温"', 'cpu.usage_pct']);
     for (const { metric } of series) {
-      const res = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent(metric)}&from=-1m&step=raw` });
+      const res = await authed(c.app, { url: `/api/v1/query?metric=${encodeURIComponent(metric)}&from=-1m&step=raw` });
       expect(res.statusCode, `${metric}: ${res.body}`).toBe(200);
       expect(res.json().metric).toBe(metric);
       expect(res.json().series).toHaveLength(1);
     }
-    const label = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('"k8s.pod"."cpu.usage"{"app.kubernetes.io/name"="web"}')}&from=-1m&step=raw` });
+    const label = await authed(c.app, { url: `/api/v1/query?metric=${encodeURIComponent('"k8s.pod"."cpu.usage"{"app.kubernetes.io/name"="web"}')}&from=-1m&step=raw` });
     expect(label.json().series[0].points).toEqual([[NOW, 0.5]]);
-    const unquoted = await c.app.inject({ url: `/api/v1/query?metric=${encodeURIComponent('k8s.pod.cpu')}` });
+    const unquoted = await authed(c.app, { url: `/api/v1/query?metric=${encodeURIComponent('k8s.pod.cpu')}` });
     expect(unquoted.statusCode).toBe(400);
     expect(unquoted.json().message).toMatch(/quote names that contain dots, e.g. "k8s.pod".cpu/);
   });
@@ -216,7 +216,7 @@ describe('collector ingest', () => {
     try {
       const res = await withInventory.app.inject({ method: 'POST', url: '/write?precision=ms', headers: { authorization: `Token ${TOKEN}` }, payload: `ac,host=crac03,class=ups return_temp_c=24 ${NOW}` });
       expect(res.statusCode).toBe(204);
-      const devices = (await withInventory.app.inject({ url: '/api/v1/devices' })).json().devices;
+      const devices = (await authed(withInventory.app, { url: '/api/v1/devices' })).json().devices;
       expect(devices).toMatchObject([{ name: 'crac03', class: 'precision_ac' }]);
     } finally {
       await withInventory.app.close();
@@ -245,18 +245,18 @@ describe('collector ingest', () => {
       ['metric=cpu.usage_pct{mount=~"("}', /invalid regular expression/],
     ];
     for (const [qs, message] of cases) {
-      const res = await c.app.inject({ url: `/api/v1/query?${qs}` });
+      const res = await authed(c.app, { url: `/api/v1/query?${qs}` });
       expect(res.statusCode, qs).toBe(400);
       expect(res.json().message).toMatch(message);
     }
   });
 
   it('reports health and Prometheus metrics', async () => {
-    const health = await c.app.inject({ url: '/healthz' });
+    const health = await authed(c.app, { url: '/healthz' });
     expect(health.statusCode).toBe(200);
     expect(health.json()).toMatchObject({ status: 'ok', store: { ok: true, kind: 'sqlite' } });
     await post(batch(1));
-    const metrics = await c.app.inject({ url: '/metrics' });
+    const metrics = await authed(c.app, { url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(metrics.body).toMatch(/roomwatch_ingest_batch_duration_seconds_bucket/);
     expect(metrics.body).toMatch(/roomwatch_process_resident_memory_bytes/);

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
-import { tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { ROLE_TOKENS, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 import { DB, inBatches, loadDashboards, panelQueries, regexValue } from './dashboard-queries.js';
 import { startInfluxd, type RunningInfluxd } from './influxd.js';
@@ -69,7 +69,9 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries on the
   let tmp: ReturnType<typeof tempDir>;
   let c: Collector;
   let rw = '';
-  const auth = { authorization: `Token ${TOKEN}` };
+  // Agents write; Grafana reads with a viewer's token (auth.tokens or a personal API token).
+  const agentAuth = { authorization: `Token ${TOKEN}` };
+  const auth = { authorization: `Token ${ROLE_TOKENS.viewer}` };
   const dashboards = loadDashboards();
   // One day, written to both and queried with the same fixed window.
   const endS = Math.floor(Date.now() / 60_000) * 60;
@@ -89,7 +91,7 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries on the
     tmp = tempDir();
     c = await buildApp({ config: testCollectorConfig(tmp.dir, { maxSamples: 20_000 }), logger: false, background: false });
     rw = await c.app.listen({ host: '127.0.0.1', port: 0 });
-    await Promise.all([seed(influx.url, {}, endS), seed(rw, auth, endS)]);
+    await Promise.all([seed(influx.url, {}, endS), seed(rw, agentAuth, endS)]);
   }, 180_000);
 
   afterAll(async () => {
@@ -140,6 +142,10 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries on the
     const post = await fetch(`${rw}/query`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ q: 'CREATE DATABASE "telegraf"' }) });
     expect(await post.json()).toEqual({ results: [{ statement_id: 0 }] });
     expect((await fetch(`${rw}/query?q=SHOW%20MEASUREMENTS`)).status).toBe(401);
-    expect((await fetch(`${rw}/query?u=grafana&p=${TOKEN}&q=SHOW%20MEASUREMENTS`)).status).toBe(200);
+    expect((await fetch(`${rw}/query?u=grafana&p=${ROLE_TOKENS.viewer}&q=SHOW%20MEASUREMENTS`)).status).toBe(200);
+    const basic = Buffer.from(`grafana:${ROLE_TOKENS.viewer}`).toString('base64');
+    expect((await fetch(`${rw}/query?q=SHOW%20MEASUREMENTS`, { headers: { authorization: `Basic ${basic}` } })).status).toBe(200);
+    // An agent token writes samples; it does not read them.
+    expect((await fetch(`${rw}/query?u=grafana&p=${TOKEN}&q=SHOW%20MEASUREMENTS`)).status).toBe(401);
   });
 });

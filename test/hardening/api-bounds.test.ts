@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import { validateWindow } from '../../collector/rules/maintenance.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authed, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 
@@ -24,10 +24,10 @@ describe('API bounds', () => {
 
   it('answers 400, never 500, to huge list limits', async () => {
     for (const url of ['/api/v1/incidents?limit=99999999999999999999', '/api/v1/series?limit=99999999999999999999']) {
-      const res = await c.app.inject({ url });
+      const res = await authed(c.app, { url });
       expect(res.statusCode, url).toBe(400);
     }
-    expect((await c.app.inject({ url: '/api/v1/incidents?limit=50' })).statusCode).toBe(200);
+    expect((await authed(c.app, { url: '/api/v1/incidents?limit=50' })).statusCode).toBe(200);
   });
 
   it('refuses a seq that is not a safe integer', async () => {
@@ -42,7 +42,7 @@ describe('API bounds', () => {
   });
 
   it('refuses a 100,000-character device name on a manual incident', async () => {
-    const res = await c.app.inject({ method: 'POST', url: '/api/v1/incidents', payload: { title: 't', priority: 'P3', device: 'x'.repeat(100_000), by: 'ops' } });
+    const res = await authed(c.app, { method: 'POST', url: '/api/v1/incidents', payload: { title: 't', priority: 'P3', device: 'x'.repeat(100_000) } });
     expect(res.statusCode).toBe(400);
   });
 

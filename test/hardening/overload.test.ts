@@ -8,7 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
-import { AGENT, serverSamples, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authHeaders, AGENT, serverSamples, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 
@@ -53,7 +53,7 @@ describe('ingest load shedding', () => {
     expect(shed.headers.get('retry-after')).toBe('3');
     expect(((await shed.json()) as { code: string }).code).toBe('RW_OVERLOADED');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${base}/metrics`, { headers: authHeaders() })).text();
     expect(metrics).toMatch(/roomwatch_ingest_inflight_requests 2/);
     expect(metrics).toMatch(/roomwatch_ingest_shed_total 1/);
 

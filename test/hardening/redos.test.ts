@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import { compileSafeRegex, globToSafeRegex, MAX_PATTERN_LENGTH, safeRegexProblem, UnsafeRegexError } from '../../lib/safe-regex.js';
 import { parseSelector } from '../../collector/store/selector.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authed, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 // 16 characters took 2.7 s on the backtracking engine here, and each one more about doubles it.
@@ -34,7 +34,7 @@ describe('regexes from users run on RE2', () => {
     tmp.cleanup();
   });
 
-  const query = (metric: string) => c.app.inject({ url: `/api/v1/query?${new URLSearchParams({ metric, from: '-5m', step: 'raw' })}` });
+  const query = (metric: string) => authed(c.app, { url: `/api/v1/query?${new URLSearchParams({ metric, from: '-5m', step: 'raw' })}` });
 
   it('answers the ReDoS reproduction, and correctly', async () => {
     const none = await query('cpu.usage_pct{device=~"(.*){13}#"}');

@@ -12,7 +12,7 @@ import { IncidentStore } from '../../collector/incidents/store.js';
 import { Outbox } from '../../collector/notify/outbox.js';
 import { NotificationRouter, type Directory } from '../../collector/notify/router.js';
 import type { Channel } from '../../collector/notify/types.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authed, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { Harness, rulesFrom } from '../rules/engine-harness.js';
 
 const MIN = 60_000;
@@ -147,13 +147,13 @@ describe('incident close over the API', () => {
         payload: { agent: AGENT, seq: 1, batch_id: `${AGENT}:1:x`, samples: [{ measurement: 'ups', tags: { device: 'ups-a' }, fields: { output_source: 4 }, ts: now - 1000 }] },
       });
       expect(ingest.statusCode).toBe(200);
-      const id = (await c.app.inject({ url: '/api/v1/incidents' })).json().incidents[0].id as number;
-      const post = (payload: Record<string, unknown>) => c.app.inject({ method: 'POST', url: `/api/v1/incidents/${id}/close`, payload });
-      const refused = await post({ by: 'alice', cause: 'inverter', fix: 'vendor' });
+      const id = (await authed(c.app, { url: '/api/v1/incidents' })).json().incidents[0].id as number;
+      const post = (payload: Record<string, unknown>) => authed(c.app, { method: 'POST', url: `/api/v1/incidents/${id}/close`, payload });
+      const refused = await post({ cause: 'inverter', fix: 'vendor' });
       expect(refused.statusCode).toBe(409);
       expect(refused.json().message).toMatch(/still has 1 firing alert\(s\): ups\/UPS on bypass.*force: true with a reason/);
-      expect((await post({ by: 'alice', cause: 'inverter', fix: 'vendor', force: true })).statusCode).toBe(400);
-      const forced = await post({ by: 'alice', cause: 'inverter', fix: 'vendor', force: true, reason: 'bypass intended during repair' });
+      expect((await post({ cause: 'inverter', fix: 'vendor', force: true })).statusCode).toBe(400);
+      const forced = await post({ cause: 'inverter', fix: 'vendor', force: true, reason: 'bypass intended during repair' });
       expect(forced.json()).toMatchObject({ status: 'closed' });
     } finally {
       await c.app.close();

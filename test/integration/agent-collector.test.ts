@@ -10,7 +10,7 @@ import { Agent } from '../../agent/agent.js';
 import { AGENT_DEFAULTS, type AgentConfig } from '../../agent/config.js';
 import { startCollector, type RunningCollector } from '../../collector/server.js';
 import { createLogger } from '../../lib/log.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authHeaders, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const silent = createLogger('silent');
 
@@ -63,22 +63,22 @@ describe('agent → collector', () => {
 
     const host = hostname();
     const cpu = await waitFor('two cpu samples', async () => {
-      const res = await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=${host}&from=-5m&step=raw`);
+      const res = await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=${host}&from=-5m&step=raw`, { headers: authHeaders() });
       const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
       const points = body.series[0]?.points ?? [];
       return points.length >= 2 ? points : undefined;
     });
     for (const [, v] of cpu) expect(v).toBeGreaterThanOrEqual(0);
 
-    const devices = (await (await fetch(`${collector.url}/api/v1/devices`)).json()) as { devices: Array<{ name: string; class: string }> };
+    const devices = (await (await fetch(`${collector.url}/api/v1/devices`, { headers: authHeaders() })).json()) as { devices: Array<{ name: string; class: string }> };
     expect(devices.devices.find((d) => d.name === host)?.class).toBe('server');
 
-    const series = (await (await fetch(`${collector.url}/api/v1/series?device=${host}`)).json()) as { series: Array<{ metric: string; tags: Record<string, string> }> };
+    const series = (await (await fetch(`${collector.url}/api/v1/series?device=${host}`, { headers: authHeaders() })).json()) as { series: Array<{ metric: string; tags: Record<string, string> }> };
     const metrics = new Set(series.series.map((s) => s.metric));
     for (const m of ['load.l1', 'mem.used_pct', 'disk.used_pct', 'system.uptime_s', 'proc.up', 'agent.heartbeat', 'agent.probe_ms']) {
       expect(metrics, m).toContain(m);
     }
-    const procs = await (await fetch(`${collector.url}/api/v1/query?metric=proc.up&device=${host}&from=-5m&agg=last&step=5m`)).json() as {
+    const procs = await (await fetch(`${collector.url}/api/v1/query?metric=proc.up&device=${host}&from=-5m&agg=last&step=5m`, { headers: authHeaders() })).json() as {
       series: Array<{ tags: Record<string, string>; points: Array<[number, number]> }>;
     };
     const up = Object.fromEntries(procs.series.map((s) => [s.tags.name, s.points.at(-1)?.[1]]));
@@ -114,7 +114,7 @@ describe('agent → collector', () => {
     expect(seqs.length).toBe(agent.sender.stats.batchesSent);
     expect(agent.spool.droppedSamples).toBe(0);
     // What was measured during the outage arrived afterwards: a heartbeat every 500 ms.
-    const res = await fetch(`${collector.url}/api/v1/query?metric=agent.heartbeat&from=${outageStart}&to=${outageEnd}&step=raw`);
+    const res = await fetch(`${collector.url}/api/v1/query?metric=agent.heartbeat&from=${outageStart}&to=${outageEnd}&step=raw`, { headers: authHeaders() });
     const body = (await res.json()) as { series: Array<{ points: unknown[] }> };
     expect(body.series[0]?.points.length).toBeGreaterThanOrEqual(30);
   }, 120_000);

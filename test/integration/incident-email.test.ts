@@ -9,7 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import type { IngestBatch } from '../../collector/contract/index.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { actorFor, authed, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 interface Mail {
   to: string[];
@@ -100,14 +100,14 @@ describe('incident → email', () => {
       'alice@noc.example': '[P1] OPEN #1 ups-a: ups-a is on battery, 37 min left',
       'zhang@noc.example': '【P1】新事件 #1 ups-a：ups-a is on battery, 37 min left',
     });
-    const detail = (await c.app.inject({ url: '/api/v1/incidents/1' })).json();
+    const detail = (await authed(c.app, { url: '/api/v1/incidents/1' })).json();
     expect(detail.incident).toMatchObject({ status: 'open', priority: 'P1', device: 'ups-a' });
     await until('timeline entries', () => c.incidents.store.timeline(1).filter((t) => t.type === 'notified').length === 2);
     expect(detail.notifications.map((n: { channel: string }) => n.channel)).toEqual(['email', 'email']);
-    const ack = await c.app.inject({ method: 'POST', url: '/api/v1/incidents/1/ack', payload: { by: 'alice' } });
-    expect(ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
-    expect((await c.app.inject({ method: 'POST', url: '/api/v1/incidents/1/ack', payload: { by: 'alice' } })).statusCode).toBe(409);
-    const stats = (await c.app.inject({ url: '/api/v1/incidents/stats' })).json();
+    const ack = await authed(c.app, { method: 'POST', url: '/api/v1/incidents/1/ack', payload: {} }, 'operator');
+    expect(ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: actorFor('operator') });
+    expect((await authed(c.app, { method: 'POST', url: '/api/v1/incidents/1/ack', payload: {} }, 'operator')).statusCode).toBe(409);
+    const stats = (await authed(c.app, { url: '/api/v1/incidents/stats' })).json();
     expect(stats.priorities.P1).toMatchObject({ opened: 1, acknowledged: 1, respond_sla_pct: 100 });
   });
 

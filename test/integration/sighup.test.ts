@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
+import { authHeaders, ROLE_TOKENS, tempDir } from '../helpers.js';
+import { sha256Hex } from '../../collector/ingest/auth.js';
 
 const CLI = join(process.cwd(), 'dist/bin/roomwatch.js');
 const rule = (name: string) => `group: g\nrules:\n  - name: ${name}\n    when: cpu.usage_pct > 90\n    priority: P3\n`;
@@ -13,7 +14,7 @@ describe('collector reload on SIGHUP', () => {
     const tmp = tempDir();
     const rules = join(tmp.dir, 'g.yaml');
     writeFileSync(rules, rule('first'));
-    writeFileSync(join(tmp.dir, 'collector.yaml'), `listen: { port: 0 }\ndata_dir: ./data\nrules:\n  paths: [g.yaml]\n`);
+    writeFileSync(join(tmp.dir, 'collector.yaml'), `listen: { port: 0 }\ndata_dir: ./data\nrules:\n  paths: [g.yaml]\nauth:\n  tokens: [{ name: test-admin, role: admin, token_sha256: ${sha256Hex(ROLE_TOKENS.admin)} }]\n`);
     const child = spawn(process.execPath, [CLI, 'collector', '--config', join(tmp.dir, 'collector.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -28,7 +29,7 @@ describe('collector reload on SIGHUP', () => {
         }, 50);
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
       });
-      const names = async () => ((await (await fetch(`${url}/api/v1/rules`)).json()) as { rules: Array<{ name: string }> }).rules.map((r) => r.name);
+      const names = async () => ((await (await fetch(`${url}/api/v1/rules`, { headers: authHeaders() })).json()) as { rules: Array<{ name: string }> }).rules.map((r) => r.name);
       const until = async (cond: () => boolean) => {
         for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
       };

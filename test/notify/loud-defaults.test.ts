@@ -13,7 +13,7 @@ import { DEFAULT_POLICY } from '../../collector/incidents/policy.js';
 import { reachability } from '../../collector/incidents/stage.js';
 import type { Channel, NotificationContent, Recipient } from '../../collector/notify/types.js';
 import { Watchdog } from '../../collector/notify/watchdog.js';
-import { AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authed, AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 
 const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 
@@ -36,11 +36,11 @@ describe('an incident that reaches nobody', () => {
         payload: { agent: AGENT, seq: 1, batch_id: `${AGENT}:1:x`, samples: [{ measurement: 'ups', tags: { device: 'ups-a' }, fields: { output_source: 4 }, ts: NOW - 1000 }] },
       });
       expect(res.statusCode).toBe(200);
-      const id = (await c.app.inject({ url: '/api/v1/incidents' })).json().incidents[0].id as number;
-      const detail = (await c.app.inject({ url: `/api/v1/incidents/${id}` })).json();
+      const id = (await authed(c.app, { url: '/api/v1/incidents' })).json().incidents[0].id as number;
+      const detail = (await authed(c.app, { url: `/api/v1/incidents/${id}` })).json();
       const entry = detail.timeline.find((t: { type: string }) => t.type === 'undeliverable');
       expect(entry?.detail).toMatchObject({ kind: 'opened', tiers: ['L1'], reason: expect.stringMatching(/nobody can be notified/) });
-      const metrics = (await c.app.inject({ url: '/metrics' })).body;
+      const metrics = (await authed(c.app, { url: '/metrics' })).body;
       expect(metrics).toMatch(/roomwatch_notifications_undeliverable_total\{kind="opened",priority="P2"\} 1/);
     } finally {
       await c.app.close();

@@ -17,7 +17,7 @@ import { buildApp, type Collector } from '../../collector/app.js';
 import { zonedMidnight } from '../../collector/report/gather.js';
 import type { Report } from '../../collector/report/types.js';
 import { packageRoot } from '../../lib/paths.js';
-import { tempDir, testCollectorConfig } from '../helpers.js';
+import { authed, tempDir, testCollectorConfig } from '../helpers.js';
 
 const exec = promisify(execFile);
 const TZ = 'Asia/Shanghai';
@@ -129,16 +129,16 @@ describe('the daily report on a seeded room', () => {
   });
 
   it('serves the report over the API in both languages and refuses a bad date', async () => {
-    const en = await collector.app.inject({ url: `/api/v1/reports/${DATE}?lang=en` });
+    const en = await authed(collector.app, { url: `/api/v1/reports/${DATE}?lang=en` });
     expect(en.statusCode).toBe(200);
     expect(en.headers['content-type']).toMatch(/text\/html/);
     expect(en.body).toContain('id="checklist"');
-    const zh = await collector.app.inject({ url: `/api/v1/reports/${DATE}?lang=zh-CN&format=text` });
+    const zh = await authed(collector.app, { url: `/api/v1/reports/${DATE}?lang=zh-CN&format=text` });
     expect(zh.body).toContain('巡检');
-    const json = await collector.app.inject({ url: `/api/v1/reports/${DATE}?format=json` });
+    const json = await authed(collector.app, { url: `/api/v1/reports/${DATE}?format=json` });
     expect((json.json() as Report).summary.devices).toBe(53);
-    expect((await collector.app.inject({ url: '/api/v1/reports/2026-02-30' })).statusCode).toBe(400);
-    expect((await collector.app.inject({ url: '/api/v1/reports/yesterday' })).statusCode).toBe(400);
+    expect((await authed(collector.app, { url: '/api/v1/reports/2026-02-30' })).statusCode).toBe(400);
+    expect((await authed(collector.app, { url: '/api/v1/reports/yesterday' })).statusCode).toBe(400);
   });
 
   it('mails the morning report (HTML and text parts) and archives it with an index', async () => {
@@ -156,7 +156,7 @@ describe('the daily report on a seeded room', () => {
     const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as Array<{ date: string; summary: { fail: number } }>;
     expect(index[0]?.date).toBe(DATE);
     expect(index[0]?.summary.fail).toBe(report.summary.fail);
-    expect((await collector.app.inject({ url: '/api/v1/reports' })).json().reports).toHaveLength(1);
+    expect((await authed(collector.app, { url: '/api/v1/reports' })).json().reports).toHaveLength(1);
   });
 
   it('is built by `roomwatch report` from the data directory', async () => {

@@ -64,6 +64,22 @@ describe('judgeReport on a room of 50 devices with known anomalies', () => {
     expect(byKey.get('app04 reachable')!.value).toBe('down 2 h');
   });
 
+  it("keeps two PDBs' tablespaces of one name apart on a CDB: one row each, judged on its own", () => {
+    const cdb = structuredClone(buildRoomInput({}));
+    const db = device(cdb, 'db01');
+    const users = db.series.find((s) => s.metric === 'oracle.tablespace_used_pct' && s.tags.tablespace === 'USERS')!;
+    const full = structuredClone(users);
+    full.tags = { ...users.tags, pdb: 'SALES' };
+    full.day.last = 98.5;
+    const fine = structuredClone(users);
+    fine.tags = { ...users.tags, pdb: 'HR' };
+    db.series = [...db.series.filter((s) => s !== users), full, fine];
+    const rows = judgeReport(cdb).rows.filter((r) => r.device === 'db01' && r.check.startsWith('ts:'));
+    expect(rows.map((r) => r.check).sort()).toEqual(['ts:APP_DATA', 'ts:HR/USERS', 'ts:SALES/USERS', 'ts:SYSAUX', 'ts:SYSTEM', 'ts:UNDOTBS1']);
+    expect(rows.find((r) => r.check === 'ts:SALES/USERS')!.status).toBe('fail');
+    expect(rows.find((r) => r.check === 'ts:HR/USERS')!.status).toBe('pass');
+  });
+
   it('summarises many interfaces into one row per device, skips /boot and shut ports', () => {
     expect(report.rows.filter((r) => r.device === 'sw-core1' && r.check === 'if')).toHaveLength(1);
     expect(report.rows.some((r) => r.check === 'fs:/boot')).toBe(false);

@@ -18,7 +18,7 @@ import { buildApp, type Collector } from '../../collector/app.js';
 import { zonedMidnight } from '../../collector/report/gather.js';
 import { periodBounds, previousPeriod } from '../../collector/report/period.js';
 import { packageRoot } from '../../lib/paths.js';
-import { tempDir, testCollectorConfig } from '../helpers.js';
+import { authed, tempDir, testCollectorConfig } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 
 const exec = promisify(execFile);
@@ -123,14 +123,14 @@ describe('weekly and monthly reports on the seeded room', () => {
     expect(mails.at(-1)).toMatch(/Subject: =\?UTF-8\?/);
     expect(mails.at(-1)).toContain('noc@noc.example');
 
-    const api = await c.app.inject({ url: `/api/v1/reports/week/${MONDAY}?lang=en&format=json` });
+    const api = await authed(c.app, { url: `/api/v1/reports/week/${MONDAY}?lang=en&format=json` });
     expect(api.statusCode).toBe(200);
     expect(api.json().noisyRules[0].ruleId).toBe('network/Interface down');
-    const month = await c.app.inject({ url: '/api/v1/reports/month/2026-11?format=text&lang=en' });
+    const month = await authed(c.app, { url: '/api/v1/reports/month/2026-11?format=text&lang=en' });
     expect(month.body).toContain('Monthly report 2026-11');
     expect(month.body).toMatch(/srv-gap1 \| Servers \| 99\.\d+ %/);
-    expect((await c.app.inject({ url: '/api/v1/reports/week/2026-11-17' })).statusCode).toBe(400);
-    expect((await c.app.inject({ url: '/api/v1/reports' })).json().periods[0]).toMatchObject({ period: 'week', label: MONDAY, lang: 'zh-CN' });
+    expect((await authed(c.app, { url: '/api/v1/reports/week/2026-11-17' })).statusCode).toBe(400);
+    expect((await authed(c.app, { url: '/api/v1/reports' })).json().periods[0]).toMatchObject({ period: 'week', label: MONDAY, lang: 'zh-CN' });
 
     if (!peerAvailable('chromium', 'chromium')) return;
     // Real glyphs differ from one character to the next; missing fonts draw the same box for each.

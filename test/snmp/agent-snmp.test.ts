@@ -13,7 +13,7 @@ import { shippedProfilesDir } from '../../agent/snmp/shared.js';
 import { buildApp, type Collector } from '../../collector/app.js';
 import { createLogger } from '../../lib/log.js';
 import { packageRoot } from '../../lib/paths.js';
-import { AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authHeaders, AGENT, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 import { freeUdpPort, startSnmpSim, type SnmpSim } from './snmpsim.js';
 
@@ -86,16 +86,16 @@ describe.skipIf(!run)('agent SNMP polling and traps → collector', () => {
 
   it('stores polled UPS metrics and registers the device with its class', async () => {
     const runtime = await waitFor('ups.battery_runtime_min', async () => {
-      const res = await fetch(`${collector.url}/api/v1/query?metric=ups.battery_runtime_min&device=ups-a1&from=-5m&step=raw`);
+      const res = await fetch(`${collector.url}/api/v1/query?metric=ups.battery_runtime_min&device=ups-a1&from=-5m&step=raw`, { headers: authHeaders() });
       const body = (await res.json()) as { series: Array<{ points: Array<[number, number]> }> };
       return body.series[0]?.points.at(-1)?.[1];
     });
     expect(runtime).toBe(544);
-    const devices = (await (await fetch(`${collector.url}/api/v1/devices`)).json()) as { devices: Array<{ name: string; class: string; address?: string }> };
+    const devices = (await (await fetch(`${collector.url}/api/v1/devices`, { headers: authHeaders() })).json()) as { devices: Array<{ name: string; class: string; address?: string }> };
     expect(devices.devices.find((d) => d.name === 'ups-a1')).toMatchObject({ class: 'ups', address: '127.0.0.1' });
     // The recording's UPS is on bypass (upsOutputSource 4): the shipped rule fires on polled data alone.
     const bypass = async (state: string) => {
-      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1&state=${state}`)).json()) as { alerts: Array<{ ruleId: string; state: string; priority: string }> };
+      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1&state=${state}`, { headers: authHeaders() })).json()) as { alerts: Array<{ ruleId: string; state: string; priority: string }> };
       return a.alerts.find((x) => x.ruleId === 'ups/UPS on bypass');
     };
     expect(await waitFor('pending bypass alert', () => bypass('pending'))).toMatchObject({ state: 'pending' });
@@ -107,7 +107,7 @@ describe.skipIf(!run)('agent SNMP polling and traps → collector', () => {
   it('turns an on-battery trap from the polled address into a P1 alert on the same device', async () => {
     await exec('snmptrap', ['-v2c', '-c', 'public', `127.0.0.1:${trapPort}`, '', '1.3.6.1.2.1.33.2.0.1', '1.3.6.1.2.1.33.1.2.2.0', 'i', '5']);
     const alert = await waitFor('trap alert', async () => {
-      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1`)).json()) as { alerts: Array<{ ruleId: string; state: string; priority: string }> };
+      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1`, { headers: authHeaders() })).json()) as { alerts: Array<{ ruleId: string; state: string; priority: string }> };
       return a.alerts.find((x) => x.ruleId === 'traps/UPS on battery (trap)');
     });
     expect(alert).toMatchObject({ state: 'firing', priority: 'P1' });

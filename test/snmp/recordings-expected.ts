@@ -79,7 +79,12 @@ export const EXPECTED: Record<string, Expected> = {
   'server/supermicro-bmc_x11': { class: 'server', absent: ['device.cpu_pct', 'cpu.usage_pct', 'disk.used_pct', 'device.mem_used_pct'] },
   'server/vmware-esxi': { class: 'server', values: [['system.procs', {}, 95]], present: ['device.cpu_pct', 'device.mem_used_pct', 'disk.used_pct'] },
   'server/xclarity_lenovoxcc': { class: 'server', absent: ['device.cpu_pct', 'cpu.usage_pct', 'disk.used_pct'] },
-  'storage/datadomain': { class: 'storage', present: ['disk.used_pct'] },
+  // fileSystemSpaceTable: /data: post-comp 4836.0 of 21247.7 GiB, 23 %; /data: pre-comp (size 0.0) is left out.
+  'storage/datadomain': {
+    class: 'storage',
+    values: [['storage.pool_used_pct', { pool: '/data: post-comp' }, 23], ['storage.pool_used_bytes', { pool: '/data: post-comp' }, 4836 * 2 ** 30], ['storage.pool_used_pct', { pool: '/ddvar' }, 9]],
+    present: ['disk.used_pct', 'storage.pool_capacity_bytes', 'storage.pool_free_bytes'],
+  },
   'storage/dell-compellent': { class: 'storage', present: ['storage.disk_failed'], absent: ['mem.used_pct', 'swap.used_pct'] },
   'storage/dell-powervault_me4084': { class: 'storage', present: ['sensor.temperature_c', 'if.oper_up'] },
   'storage/hpe-msa': { class: 'storage' },

@@ -49,4 +49,16 @@ describe('3PAR -csvtable', () => {
     expect(par.system_csv).toMatchObject({ command: 'showsys -csvtable', parser: 'showsys', default: false });
     expect(par.pools_csv).toMatchObject({ command: 'showcpg -csvtable', parser: 'showcpg', default: false });
   });
+
+  it('-showcols output (the named columns only, full names in the header) reads through the same parsers', () => {
+    const par = platforms()['3par'] ?? {};
+    expect(par.system_cols?.command).toMatch(/^showsys -showcols ID,Name,Model,Serial,Nodes,Master,TotalCap,AllocCap,FreeCap,FailedCap -csvtable$/);
+    expect(par.pools_cols?.command).toBe('showcpg -showcols Id,Name,Total,Free -csvtable');
+    const sys = parseShowsys('ID,Name,Model,Serial,Nodes,Master,TotalCap,AllocCap,FreeCap,FailedCap\n74521,s74521,HPE_3PAR 8400,4UW0001234,2,0,91627520,41553920,50073600,0\n', ctx);
+    expect(sys.errors).toEqual([]);
+    expect(sys.metrics[0]?.fields).toMatchObject({ nodes: 2, capacity_bytes: 91627520 * MIB, failed_bytes: 0 });
+    const cpg = parseShowcpg('Id,Name,Total,Free\n0,SSD_r6,1638400,524288\n--------------------\n1,total,1638400,524288\n', ctx);
+    expect(cpg.errors).toEqual([]);
+    expect(cpg.metrics).toEqual([{ measurement: 'storage', tags: { pool: 'SSD_r6' }, fields: { pool_capacity_bytes: 1638400 * MIB, pool_used_bytes: 1114112 * MIB, pool_free_bytes: 524288 * MIB, pool_used_pct: 68 } }]);
+  });
 });

@@ -7,6 +7,7 @@
  * (sshd.ts addKey unprivileged), so they really run without privilege.
  */
 import { execFileSync } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sample } from '../../collector/contract/index.js';
@@ -18,6 +19,7 @@ import { startSshd, type Sshd } from './sshd.js';
 
 const run = peerAvailable('/usr/sbin/sshd', 'openssh-server');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'ssh');
+const fixtureBody = (fixture: string) => readFileSync(join(FIXTURES, fixture), 'utf8').replace(/^# (source|built from)[^\n]*\n/, '');
 const strip = (fixture: string) => `sed -e '1{/^# \\(source\\|built from\\)/d;}' '${join(FIXTURES, fixture)}'`;
 
 describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
@@ -66,8 +68,8 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
     await sshd?.cleanup();
   });
 
-  const probe = (platform: 'aix' | 'hpux' | 'linux', device: string, checks?: string[]) => {
-    const options = { host: `127.0.0.1:${sshd.port}`, user: sshd.user, key_file: keys[platform], host_key: { fingerprint: sshd.hostKeyFingerprint }, platform, ...(checks ? { checks } : {}) };
+  const probe = (platform: 'aix' | 'hpux' | 'linux', device: string, checks?: string[], extra: Partial<SshOptions> = {}) => {
+    const options = { host: `127.0.0.1:${sshd.port}`, user: sshd.user, key_file: keys[platform], host_key: { fingerprint: sshd.hostKeyFingerprint }, platform, ...(checks ? { checks } : {}), ...extra };
     const p = sshProbe.init({ device, options: options as SshOptions }, env);
     probes.push(p);
     return p;
@@ -135,5 +137,52 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
     expect(valueOf(samples, 'hw.unhealthy', { class: 'disk' })).toBe(1);
     expect(valueOf(samples, 'cpu.usage_pct')).toBeTypeOf('number');
     expect(samples.filter((s) => 'used_pct' in s.fields && s.measurement === 'mem')).toHaveLength(1);
+  });
+
+  it('HP-UX: new EMS hardware events by severity and new CRS- lines of the Clusterware alert log, read as the unprivileged account, history skipped, rotation followed', async () => {
+    const logs = join(sshd.dir, 'logs');
+    mkdirSync(logs, { recursive: true, mode: 0o755 });
+    chmodSync(sshd.dir, 0o755);
+    const ems = join(logs, 'event.log');
+    const crs = join(logs, 'alert.log');
+    const write = (f: string, text: string, append = false) => {
+      (append ? appendFileSync : writeFileSync)(f, text);
+      chmodSync(f, 0o644);
+    };
+    write(ems, 'Severity............: CRITICAL\n'); // history: not news
+    write(crs, '2026-11-20 02:00:00.000 [OCSSD(1)]CRS-1607: Node racnode2 is being evicted (history)\n');
+    const grid = join(sshd.dir, 'grid');
+    mkdirSync(join(grid, 'bin'), { recursive: true, mode: 0o755 });
+    const tools = { crsctl: `if [ "$1" = stat ]; then ${strip('crs/crsctl-stat-res-t-19c.txt')}; else ${strip('crs/votedisk.txt')}; fi`, ocrcheck: strip('crs/ocrcheck.txt') };
+    for (const [tool, script] of Object.entries(tools)) {
+      writeFileSync(join(grid, 'bin', tool), `#!/bin/sh\n${script}\n`);
+      chmodSync(join(grid, 'bin', tool), 0o755);
+    }
+    const p = probe('hpux', 'hpux-logs', ['load'], { ems_log: ems, clusterware: { grid_home: grid, alert_log: crs } });
+    const first = await gather(p);
+    expect(first.errors).toEqual([]);
+    expect(first.samples.filter((s) => s.measurement === 'ems' || 'alert_errors' in s.fields)).toEqual([]);
+
+    write(ems, fixtureBody('hpux/ems-event.log'), true);
+    write(crs, fixtureBody('crs/alert-19c.log'), true);
+    const second = await gather(p);
+    expect(second.errors).toEqual([]);
+    expect(valueOf(second.samples, 'ems.events', { severity: 'serious' })).toBe(1);
+    expect(valueOf(second.samples, 'ems.events', { severity: 'minor_warning' })).toBe(1);
+    expect(valueOf(second.samples, 'ems.events', { severity: 'critical' })).toBeUndefined();
+    expect(valueOf(second.samples, 'crs.alert_errors', { code: 'CRS-1607' })).toBe(1);
+    expect(valueOf(second.samples, 'crs.alert_errors', { code: 'CRS-1610' })).toBe(1);
+
+    // Rotated EMS log: the new file is read from its start; quiet labels report 0 so alerts clear.
+    renameSync(ems, `${ems}.old`);
+    write(ems, 'Severity............: MAJOR WARNING\n');
+    const third = await gather(p);
+    expect(valueOf(third.samples, 'ems.events', { severity: 'major_warning' })).toBe(1);
+    expect(valueOf(third.samples, 'ems.events', { severity: 'serious' })).toBe(0);
+    expect(valueOf(third.samples, 'crs.alert_errors', { code: 'CRS-1607' })).toBe(0);
+  });
+
+  it('refuses an EMS log on a platform other than HP-UX, naming the field', () => {
+    expect(() => probe('aix', 'aix-ems', undefined, { ems_log: true })).toThrow(/ems_log.*HP-UX facility; this target's platform is aix/);
   });
 });

@@ -17,7 +17,7 @@ import { InfluxMetricStore } from '../../collector/store/influx/store.js';
 import { SqliteMetricStore } from '../../collector/store/sqlite.js';
 import { makeMatcher } from '../../collector/store/selector.js';
 import { AGGREGATIONS } from '../../collector/store/types.js';
-import { AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { authHeaders, AGENT, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
 import { peerAvailable } from '../peers.js';
 import { influxdConfig } from '../dashboards/influxd.js';
 
@@ -212,10 +212,10 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
       expect(during.store.detail.influxdb.reachable).toBe(false);
       expect(during.store.detail.outbox.lines).toBeGreaterThan(0);
       // While InfluxDB is incomplete, reads come from the local store and miss nothing.
-      const local = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`)).json()) as { series: Array<{ points: unknown[] }> };
+      const local = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`, { headers: authHeaders() })).json()) as { series: Array<{ points: unknown[] }> };
       expect(local.series[0]?.points).toHaveLength(50);
       // By design, and counted apart from InfluxDB failures.
-      const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+      const metrics = await (await fetch(`${collector.url}/metrics`, { headers: authHeaders() })).text();
       expect(metrics).toMatch(/^roomwatch_store_read_fallbacks_total\{reason="outbox_backlog"\} [1-9]/m);
       expect(metrics).not.toMatch(/reason="influx_error"/);
 
@@ -232,7 +232,7 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
         expect(ts.slice(1).map((t, i) => t - (ts[i] as number))).toEqual(Array(49).fill(60_000));
       }
       // And once InfluxDB is complete again, the API reads from it.
-      const back = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`)).json()) as { series: Array<{ points: unknown[] }> };
+      const back = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`, { headers: authHeaders() })).json()) as { series: Array<{ points: unknown[] }> };
       expect(back.series[0]?.points).toHaveLength(50);
     } finally {
       await collector.close();
@@ -311,7 +311,7 @@ describe.skipIf(!haveInfluxd)('the daily report on the InfluxDB store', () => {
       const fromLocal = (await collector.reports.build('2026-11-22', 'en')).report;
       // The same report from the local store, and the failure is visible: counted, and /healthz is degraded.
       expect(store.reads.fallbacks.influx_error).toBeGreaterThan(0);
-      expect(await (await fetch(`${collector.url}/metrics`)).text()).toMatch(/^roomwatch_store_read_fallbacks_total\{reason="influx_error"\} [1-9]/m);
+      expect(await (await fetch(`${collector.url}/metrics`, { headers: authHeaders() })).text()).toMatch(/^roomwatch_store_read_fallbacks_total\{reason="influx_error"\} [1-9]/m);
       const health = await fetch(`${collector.url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'degraded', store: { ok: true, degraded: ['influxdb_reads_failing'] } });

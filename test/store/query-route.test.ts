@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import { STREAM_POINTS } from '../../collector/api/routes.js';
 import type { Sample } from '../../collector/contract/index.js';
-import { tempDir, testCollectorConfig } from '../helpers.js';
+import { authHeaders, tempDir, testCollectorConfig } from '../helpers.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 23, 6, 0, 0);
@@ -40,7 +40,7 @@ describe('GET /api/v1/query for a whole room', () => {
   ] as const)('step %s gives the store’s answer', async (step, stepMs, agg) => {
     const from = NOW - 8 * HOUR + 45_000;
     const to = NOW - 4 * HOUR - 1;
-    const res = await c.app.inject({ url: `/api/v1/query?metric=cpu.usage_pct&from=${from}&to=${to}&step=${step}&agg=${agg}` });
+    const res = await c.app.inject({ headers: authHeaders('viewer'), url: `/api/v1/query?metric=cpu.usage_pct&from=${from}&to=${to}&step=${step}&agg=${agg}` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const body = res.json();
