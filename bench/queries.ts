@@ -68,7 +68,9 @@ async function timedGet(agent: http.Agent, url: string, headers: Record<string, 
     request(url, { agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET ${url} → ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET ${url} → ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)),
+      );
       res.on('error', reject);
     })
       .on('error', reject)

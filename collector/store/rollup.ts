@@ -63,7 +63,10 @@ export class SqliteRollups {
   private readonly timer: NodeJS.Timeout | undefined;
   private lastHourlyMs = 0;
 
-  constructor(private readonly db: Db, private readonly opts: RollupOptions) {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: RollupOptions,
+  ) {
     this.levels = ROLLUP_LEVELS.filter((l) => opts.chunkMs % l.widthMs === 0);
     const fresh = !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_chunks'").get();
     db.exec(`

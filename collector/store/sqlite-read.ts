@@ -36,7 +36,11 @@ interface Columns {
 }
 
 export class SqliteReader {
-  constructor(private readonly db: Db, private readonly chunkMs: number, private readonly rollups: SqliteRollups) {}
+  constructor(
+    private readonly db: Db,
+    private readonly chunkMs: number,
+    private readonly rollups: SqliteRollups,
+  ) {}
 
   matchingSeries(filter: SeriesFilter): MatchedSeries[] {
     const where: string[] = [];
@@ -83,7 +87,13 @@ export class SqliteReader {
    * Raw points of every series of measurement.field that `keep` admits (InfluxQL
    * reads, collector/influxql): the filter sees a series' tags before any point is read.
    */
-  rawPoints(measurement: string, field: string, from: number, to: number, keep: (tags: Record<string, string>) => boolean): Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }> {
+  rawPoints(
+    measurement: string,
+    field: string,
+    from: number,
+    to: number,
+    keep: (tags: Record<string, string>) => boolean,
+  ): Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }> {
     const series = this.matchingSeries({ measurement, field }).filter((s) => keep(s.tagsObj));
     const q: RangeQuery = { measurement, field, matchers: [], from, to, stepMs: 0, agg: 'last' };
     const cols = this.collect(series, q);
@@ -100,9 +110,16 @@ export class SqliteReader {
     let current = -1;
     let col: Columns = cols[0] as Columns;
     for (const piece of this.pieces(q.from, q.to + 1, grid)) {
-      const sql = grid ? (piece.level ? rollupAggSql(q.agg, piece, q.stepMs) : rawAggSql(q.agg, piece)) : `SELECT series_id, ts, value, 1, NULL FROM ${rawTable(piece.chunk)} WHERE ${IDS} AND ts >= ? AND ts < ? ORDER BY series_id, ts`;
+      const sql = grid
+        ? piece.level
+          ? rollupAggSql(q.agg, piece, q.stepMs)
+          : rawAggSql(q.agg, piece)
+        : `SELECT series_id, ts, value, 1, NULL FROM ${rawTable(piece.chunk)} WHERE ${IDS} AND ts >= ? AND ts < ? ORDER BY series_id, ts`;
       const args = grid && !(piece.level && piece.level.widthMs === q.stepMs) ? [q.stepMs, ids, piece.lo, piece.hi] : [ids, piece.lo, piece.hi];
-      for (const row of this.db.prepare(sql).raw().iterate(...args) as Iterable<[number, number, PointValue, number | null, number | null]>) {
+      for (const row of this.db
+        .prepare(sql)
+        .raw()
+        .iterate(...args) as Iterable<[number, number, PointValue, number | null, number | null]>) {
         const [s, b, v, n, t] = row;
         if (s !== current) {
           current = s;
@@ -132,7 +149,10 @@ export class SqliteReader {
     for (const piece of this.pieces(q.from, q.to, { origin: q.from, step: q.bucketMs })) {
       const sql = piece.level ? rollupStatsSql(piece, filter) : rawStatsSql(piece, filter);
       const args = [q.from, q.bucketMs, piece.lo, piece.hi, ...(measures ?? [])];
-      for (const r of this.db.prepare(sql).raw().iterate(...args) as Iterable<[number, number, number, number, number, number, number, number]>) {
+      for (const r of this.db
+        .prepare(sql)
+        .raw()
+        .iterate(...args) as Iterable<[number, number, number, number, number, number, number, number]>) {
         const [s, b, mn, mx, sm, n, t, v] = r;
         let buckets = perSeries.get(s);
         if (!buckets) perSeries.set(s, (buckets = new Map()));
@@ -201,7 +221,14 @@ function rawAggSql(agg: RangeQuery['agg'], p: Piece): string {
 }
 
 const ROLLUP_AS_IS = { avg: ['sm', 'nn', 'NULL'], sum: ['sm', '1', 'NULL'], min: ['mn', '1', 'NULL'], max: ['mx', '1', 'NULL'], count: ['na', '0', 'NULL'], last: ['lv', '1', 'lt'] } as const;
-const ROLLUP_GROUPED = { avg: ['sum(sm)', 'sum(nn)', 'NULL'], sum: ['sum(sm)', '1', 'NULL'], min: ['min(mn)', '1', 'NULL'], max: ['max(mx)', '1', 'NULL'], count: ['sum(na)', '0', 'NULL'], last: ['lv', '1', 'max(lt)'] } as const;
+const ROLLUP_GROUPED = {
+  avg: ['sum(sm)', 'sum(nn)', 'NULL'],
+  sum: ['sum(sm)', '1', 'NULL'],
+  min: ['min(mn)', '1', 'NULL'],
+  max: ['max(mx)', '1', 'NULL'],
+  count: ['sum(na)', '0', 'NULL'],
+  last: ['lv', '1', 'max(lt)'],
+} as const;
 
 /** Rollup rows into step buckets; a step equal to the rollup width reads rows as they are. */
 function rollupAggSql(agg: RangeQuery['agg'], p: Piece, stepMs: number): string {

@@ -128,12 +128,24 @@ describe('rollups answer exactly what the raw rows answer', () => {
     await query(MIDNIGHT - HOUR, MIDNIGHT, MIN, 'max');
     // A raw row changed behind the store's back (no head move, so no dirty mark):
     // a whole-minute bucket keeps the rolled-up answer, a cut edge bucket reads raw.
-    const ts = (db.prepare('SELECT min(ts) FROM samples_' + (MIDNIGHT / DAY - 1) + ' WHERE ts >= ?').pluck().get(MIDNIGHT - 30 * MIN) as number) ?? 0;
+    const ts =
+      (db
+        .prepare('SELECT min(ts) FROM samples_' + (MIDNIGHT / DAY - 1) + ' WHERE ts >= ?')
+        .pluck()
+        .get(MIDNIGHT - 30 * MIN) as number) ?? 0;
     db.prepare(`UPDATE samples_${MIDNIGHT / DAY - 1} SET value = 1e9 WHERE ts = ?`).run(ts);
     const whole = await query(MIDNIGHT - HOUR, MIDNIGHT, MIN, 'max');
-    expect(Object.values(whole).flat().some(([, v]) => v === 1e9)).toBe(false);
+    expect(
+      Object.values(whole)
+        .flat()
+        .some(([, v]) => v === 1e9),
+    ).toBe(false);
     const edge = await query(ts, MIDNIGHT, MIN, 'max');
-    expect(Object.values(edge).flat().some(([, v]) => v === 1e9)).toBe(true);
+    expect(
+      Object.values(edge)
+        .flat()
+        .some(([, v]) => v === 1e9),
+    ).toBe(true);
   });
 
   it('updates a bucket for a late sample and for a replay that replaces a value', async () => {
@@ -154,8 +166,18 @@ describe('rollups answer exactly what the raw rows answer', () => {
     // The answers above came from rollup rows that now hold the late values.
     const id = db.prepare("SELECT id FROM series WHERE device = 'a'").pluck().get();
     const chunk = Math.floor(first.ts / DAY);
-    expect(db.prepare(`SELECT mn FROM rollup_1m_${chunk} WHERE series_id = ? AND b = ?`).pluck().get(id, first.ts - (first.ts % MIN))).toBe(-500);
-    expect(db.prepare(`SELECT mn FROM rollup_1h_${chunk} WHERE series_id = ? AND b = ?`).pluck().get(id, first.ts - (first.ts % HOUR))).toBe(-500);
+    expect(
+      db
+        .prepare(`SELECT mn FROM rollup_1m_${chunk} WHERE series_id = ? AND b = ?`)
+        .pluck()
+        .get(id, first.ts - (first.ts % MIN)),
+    ).toBe(-500);
+    expect(
+      db
+        .prepare(`SELECT mn FROM rollup_1h_${chunk} WHERE series_id = ? AND b = ?`)
+        .pluck()
+        .get(id, first.ts - (first.ts % HOUR)),
+    ).toBe(-500);
   });
 
   it('gives bucket statistics from rollups equal to the raw rows, on aligned and unaligned grids', async () => {
@@ -181,7 +203,12 @@ describe('rollups answer exactly what the raw rows answer', () => {
     await expectAll(MIDNIGHT - 2 * HOUR, MIDNIGHT + 2 * HOUR, [MIN, HOUR]);
     store.rollups.backfillAll();
     expect((await store.health()).detail.rollups).toMatchObject({ backfilling_chunks: 0, dirty_1h: 0 });
-    expect(db.prepare(`SELECT count(*) FROM rollup_1h_${MIDNIGHT / DAY}`).pluck().get()).toBeGreaterThan(0);
+    expect(
+      db
+        .prepare(`SELECT count(*) FROM rollup_1h_${MIDNIGHT / DAY}`)
+        .pluck()
+        .get(),
+    ).toBeGreaterThan(0);
     await expectAll(MIDNIGHT - 2 * HOUR - 1, MIDNIGHT + 2 * HOUR + 1, [MIN, HOUR]);
   });
 
