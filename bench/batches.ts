@@ -48,11 +48,12 @@ export class BatchStream {
   private readonly rnd = mulberry32(20_240_601);
   private readonly baseTs: number;
 
-  /** @param startTs first scrape time (default 24 h ago); @param intervalMs scrape spacing. */
+  /** @param startTs first scrape time (default 24 h ago); @param intervalMs scrape spacing; @param calm a room at rest (room.ts). */
   constructor(
     private readonly batchSamples: number,
     startTs = Date.now() - 86_400_000,
     private readonly intervalMs = 10_000,
+    private readonly calm = false,
   ) {
     this.baseTs = Math.floor(startTs / 10_000) * 10_000;
   }
@@ -60,7 +61,7 @@ export class BatchStream {
   next(count: number): Batch[] {
     const out: Batch[] = [];
     for (let i = 0; i < count; i++, this.seq++) {
-      const { samples, values } = samplesAt(this.room, this.seq * this.batchSamples, this.batchSamples, this.baseTs, this.intervalMs, this.rnd);
+      const { samples, values } = samplesAt(this.room, this.seq * this.batchSamples, this.batchSamples, this.baseTs, this.intervalMs, this.rnd, this.calm);
       out.push({ seq: this.seq, samples, values });
     }
     return out;

@@ -18,6 +18,19 @@ export interface RulesOptions {
   policy?: string;
   /** notify.channels of collector.yaml. */
   channels?: CollectorConfig['notify']['channels'];
+  /**
+   * The collector's clock follows the data: it reads the newest sample
+   * timestamp applied so far (or the wall clock, if later). Bench streams then
+   * advance by the real scrape interval per round, so windows hold what they
+   * would in a room, however fast the bench sends.
+   */
+  dataClock?: boolean;
+  /**
+   * Turn off shedding on event-loop lag (ingest.max_event_loop_lag): a
+   * closed-loop throughput run measures capacity, which shedding would cut
+   * short with 429s. The overload bench keeps it on.
+   */
+  noLagShedding?: boolean;
 }
 
 export type CollectorRequest =
@@ -51,9 +64,21 @@ async function handle(req: CollectorRequest): Promise<void> {
       if (req.influx) config.store = { ...config.store, kind: 'influxdb', retentionMs: 7 * 86_400_000, influx: req.influx };
       // Without rules the collector evaluates nothing: the baseline the rules bench compares with.
       config.rules = { ...config.rules, paths: req.rules?.paths ?? [], inventory: req.rules?.inventory };
+      if (req.rules?.noLagShedding) config.ingest = { ...config.ingest, maxLagMs: Number.POSITIVE_INFINITY };
       if (req.rules?.policy) config.incidents = { ...config.incidents, policy: req.rules.policy };
       if (req.rules?.channels) config.notify = { channels: req.rules.channels };
-      running = await buildApp({ config, extraAgents: [{ name: req.agent, tokenSha256: sha256Hex(req.token) }] });
+      let newest = 0;
+      const now = req.rules?.dataClock ? () => Math.max(Date.now(), newest) : Date.now;
+      running = await buildApp({ config, now, extraAgents: [{ name: req.agent, tokenSha256: sha256Hex(req.token) }] });
+      if (req.rules?.dataClock) {
+        // The clock moves before the batch is applied, so its own samples are not in the future of its evaluation.
+        const ingest = running.ingest;
+        const apply = ingest.apply.bind(ingest);
+        ingest.apply = (input) => {
+          for (const s of input.samples) if (s.ts > newest) newest = s.ts;
+          return apply(input);
+        };
+      }
       if (req.rules?.reportFired) {
         running.engine.onEvent((e) => {
           if (e.type !== 'fired') return;

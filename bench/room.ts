@@ -112,8 +112,29 @@ function value(kind: Kind, rnd: () => number): number | boolean {
   }
 }
 
+/**
+ * A room at rest, for the rules bench: each series holds near a level of its
+ * own (well inside every shipped threshold), links stay up and uptimes grow,
+ * so alerts change state as rarely as in a healthy room and the bench
+ * measures evaluation rather than a storm of incidents. Uniform noise over the
+ * whole range (value()) would cross a 90 % threshold on one disk in ten every
+ * round once time moves at the real scrape interval.
+ */
+function calmValue(kind: Kind, rnd: () => number, level: number, ts: number): number | boolean {
+  const x = level + (rnd() - 0.5) * 0.04;
+  switch (kind) {
+    case 'pct': return Math.round((10 + x * 40) * 100) / 100;
+    case 'bool': return true;
+    case 'rate': return Math.round(x * 10) / 100;
+    case 'temp': return Math.round((20 + x * 4) * 10) / 10;
+    case 'secs': return Math.round(86_400 + level * 1e6 + ts / 1000);
+    case 'ms': return Math.round(x * 50) / 1_000;
+    default: return value(kind, rnd);
+  }
+}
+
 /** Samples [first, first + count) of the stream; `values` counts their fields. */
-export function samplesAt(room: Room, first: number, count: number, baseTs: number, intervalMs: number, rnd: () => number) {
+export function samplesAt(room: Room, first: number, count: number, baseTs: number, intervalMs: number, rnd: () => number, calm = false) {
   const S = room.templates.length;
   const samples: Sample[] = new Array(count);
   let values = 0;
@@ -121,9 +142,12 @@ export function samplesAt(room: Room, first: number, count: number, baseTs: numb
     const k = first + i;
     const tpl = room.templates[k % S] as Template;
     const fields: Sample['fields'] = {};
-    for (const [name, kind] of tpl.fields) fields[name] = value(kind, rnd);
+    const ts = baseTs + Math.floor(k / S) * intervalMs + tpl.offsetMs;
+    tpl.fields.forEach(([name, kind], f) => {
+      fields[name] = calm ? calmValue(kind, rnd, (((k % S) * 31 + f * 17) % 97) / 97, ts) : value(kind, rnd);
+    });
     values += tpl.fields.length;
-    samples[i] = { measurement: tpl.measurement, tags: tpl.tags, fields, ts: baseTs + Math.floor(k / S) * intervalMs + tpl.offsetMs };
+    samples[i] = { measurement: tpl.measurement, tags: tpl.tags, fields, ts };
   }
   return { samples, values };
 }

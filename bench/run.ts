@@ -14,10 +14,12 @@ import { benchIncidentEmail } from './incident-email.js';
 import { benchSnmp } from './snmp.js';
 import { benchIngestInflux } from './ingest-influx.js';
 import { benchReport } from './report.js';
+import { benchReportMonth } from './report-month.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 import { benchChecksAgentRss, benchPingRound, benchSyslogIngest } from './checks.js';
 import { benchOverload } from './overload.js';
 import { benchQueries } from './queries.js';
+import { benchConsole } from './console.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest_json: benchIngestJson,
@@ -27,6 +29,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   agent_resources: benchAgentResources,
   ingest_influx: benchIngestInflux,
   report: benchReport,
+  report_month: benchReportMonth,
   snmp_poll: benchSnmp,
   ssh_checks: benchSshChecks,
   ssh_agent_rss: benchSshAgentRss,
@@ -35,6 +38,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   checks_agent_rss: benchChecksAgentRss,
   overload: benchOverload,
   queries: benchQueries,
+  console_board: benchConsole,
 };
 
 async function main(argv: string[]): Promise<number> {

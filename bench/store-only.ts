@@ -45,7 +45,12 @@ async function health(store: SqliteMetricStore) {
 async function benchIngest(dir: string): Promise<void> {
   const db = openDb(join(dir, 'store.db'), { synchronous: 'full' });
   const store = new SqliteMetricStore(db, storeOptions());
-  const tx = db.transaction((samples: readonly Sample[]) => store.write(samples));
+  const write = db.transaction((samples: readonly Sample[]) => store.write(samples));
+  // As IngestService does: afterCommit() confirms new series ids and moves a full head.
+  const tx = (samples: readonly Sample[]) => {
+    write(samples);
+    store.afterCommit();
+  };
   const stream = new BatchStream(1_000);
   for (const b of stream.next(20)) tx(b.samples); // warm-up: series creation, JIT
   const batches = envInt('STORE_BATCHES', 2_000);

@@ -61,6 +61,44 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'as JSON: {name, token, token_sha256}')
     .action((name: string, o: { json?: boolean }) => run(async () => (await import('./commands.js')).runTokenNew(name, { json: o.json }))());
 
+  const user = program.command('user').description("operator accounts in the collector's data directory (sign-in, roles, API tokens)");
+  const where = (c: Command) =>
+    c.option('--config <file>', 'collector.yaml whose data directory to use').option('--data <dir>', 'data directory when no --config is given (default ./data)');
+  const collect = (v: string, all: string[] = []) => [...all, v];
+  where(user.command('add'))
+    .description('a local user; prints a one-time password to change at the first sign-in')
+    .argument('<username>', 'lower-case letters, digits and . _ - @')
+    .addOption(new Option('--role <role>', 'viewer (default), operator or admin').choices(['viewer', 'operator', 'admin']))
+    .option('--display <name>', 'the name shown in the console')
+    .option('--team <team>', 'limit incident actions to devices of this team (repeatable)', collect)
+    .option('--site <site>', 'limit incident actions to devices at this site (repeatable)', collect)
+    .option('--password-stdin', 'read the initial password from stdin instead of generating one')
+    .option('--json', 'as JSON')
+    .action((name: string, o: Parameters<typeof import('./user-commands.js').runUserAdd>[1]) => run(async () => (await import('./user-commands.js')).runUserAdd(name, o))());
+  where(user.command('passwd'))
+    .description("reset a user's password (one-time unless --password-stdin); ends their sessions")
+    .argument('<username>', 'the user')
+    .option('--password-stdin', 'read the new password from stdin')
+    .option('--json', 'as JSON')
+    .action((name: string, o: Parameters<typeof import('./user-commands.js').runUserPasswd>[1]) => run(async () => (await import('./user-commands.js')).runUserPasswd(name, o))());
+  where(user.command('disable'))
+    .description('stop a user signing in; ends their sessions and their API tokens stop working')
+    .argument('<username>', 'the user')
+    .option('--enable', 'enable the user again instead')
+    .action((name: string, o: Parameters<typeof import('./user-commands.js').runUserDisable>[1]) => run(async () => (await import('./user-commands.js')).runUserDisable(name, o))());
+  where(user.command('token'))
+    .description('a personal API token (rwu_…) for scripts and Grafana; printed once')
+    .argument('<username>', 'the owner')
+    .requiredOption('--name <name>', 'what the token is for, e.g. grafana')
+    .addOption(new Option('--role <role>', "at most the owner's role (default: the owner's)").choices(['viewer', 'operator', 'admin']))
+    .option('--expires <duration>', 'e.g. 90d (default: never)')
+    .option('--json', 'as JSON: {token, id, owner, name, role, expires_at}')
+    .action((name: string, o: Parameters<typeof import('./user-commands.js').runUserToken>[1]) => run(async () => (await import('./user-commands.js')).runUserToken(name, o))());
+  where(user.command('list'))
+    .description('the users, their roles and state')
+    .option('--json', 'as JSON')
+    .action((o: Parameters<typeof import('./user-commands.js').runUserList>[0]) => run(async () => (await import('./user-commands.js')).runUserList(o))());
+
   const rules = program.command('rules').description('rule files');
   rules
     .command('check')

@@ -18,6 +18,7 @@ import { Counter, Gauge } from 'prom-client';
 import { formatSchemaErrors } from './validation.js';
 import { createCollectorMetrics, INGEST_INFLIGHT, INGEST_SHED, type CollectorMetrics } from './metrics.js';
 import { DeviceRegistry } from './registry/devices.js';
+import { AgentUp } from './registry/agent-up.js';
 import { SqliteMetricStore } from './store/sqlite.js';
 import { wireInfluxEvents, type EventSink } from './store/influx/events.js';
 import { queryRoutes } from './influxql/routes.js';
@@ -29,17 +30,25 @@ import { InfluxMetricStore } from './store/influx/store.js';
 import type { MetricStore } from './store/types.js';
 import { DeviceClasses } from './rules/classes.js';
 import { RuleEngine } from './rules/engine.js';
+import { registerEngineMetrics } from './rules/engine-metrics.js';
 import { MaintenanceCalendar } from './rules/maintenance.js';
 import { ruleRoutes } from './rules/routes.js';
 import { RulesService } from './rules/service.js';
 import { AlertStateStore } from './rules/state-store.js';
 import { incidentRoutes } from './incidents/routes.js';
 import { buildIncidentStage } from './incidents/stage.js';
+import { KnowledgeBase } from './incidents/knowledge.js';
+import { kbRoutes } from './incidents/kb-routes.js';
+import { consoleRoutes } from './console/routes.js';
+import { EventBus } from './events/bus.js';
+import { eventRoutes } from './events/routes.js';
+import { wireConsoleEvents } from './events/wire.js';
 import { adminRoutes } from './auth/admin-routes.js';
 import { installGuard } from './auth/guard.js';
 import { LdapDirectory } from './auth/ldap.js';
 import { authRoutes } from './auth/routes.js';
 import { AuthService } from './auth/service.js';
+import { recordAudit } from './auth/audit.js';
 
 export interface BuildAppOptions {
   config: CollectorConfig;
@@ -57,6 +66,8 @@ export interface BuildAppOptions {
    * data directory as a running collector and must not send anything.
    */
   background?: boolean;
+  /** The built console's directory (default dist/console); tests point it at a fresh bundle. */
+  consoleAssets?: string;
 }
 
 export class RulesLoadError extends Error {
@@ -84,6 +95,9 @@ export interface Collector {
   operators: AuthService;
   /** Every route with the access it declared (config.access), for tests that must cover them all. */
   routes: ReadonlyArray<{ method: string; url: string; access: string }>;
+  /** device.up of agent hosts from heartbeat freshness; checkAgentHosts writes the stale ones' 0 (the tick does it). */
+  agentUp: AgentUp;
+  checkAgentHosts(): void;
 }
 
 const HOUR = 3_600_000;
@@ -147,6 +161,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     minCoverage: config.rules.minCoverage,
     lang: config.notify.lang,
   });
+  registerEngineMetrics(metrics.registry, engine);
   rules = new RulesService(config.rules, engine, store, maintenance, registry, now, () => classes.invalidate());
   const report = await rules.load();
   if (!report.ok) {
@@ -231,7 +246,9 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
   await app.register(authRoutes, { auth: operators });
   await app.register(adminRoutes, { auth: operators });
-  await app.register(apiRoutes, { store, registry, ledger, now });
+  // device.up of agent hosts from heartbeat freshness (registry/agent-up.ts).
+  const agentUp = new AgentUp(db);
+  await app.register(apiRoutes, { store, registry, ledger, now, agentUp });
   await app.register(queryRoutes, { source: sqliteSource(local, registry), now });
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false });
@@ -243,6 +260,17 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
       return { team: entry?.team, site: entry?.site ?? registry.get(device)?.site ?? undefined };
     },
   });
+  const bus = new EventBus();
+  const { slaView } = incidents.routeOptions;
+  wireConsoleEvents(app, bus, { engine, manager: incidents.manager, store: incidents.store, slaView, now });
+  await app.register(eventRoutes, { bus, engine, store: incidents.store, slaView, now });
+  await app.register(kbRoutes, {
+    kb: new KnowledgeBase(db),
+    now,
+    actor: (request) => (request.identity as { username: string }).username,
+    audit: recordAudit,
+  });
+  await app.register(consoleRoutes, { assetsDir: options.consoleAssets });
   if (options.background !== false) incidents.start();
   // Events go where Grafana reads them: InfluxDB, or the embedded store that /query answers from.
   const eventSink: EventSink = store instanceof InfluxMetricStore ? store : { writeEvents: (points) => db.transaction(() => local.write(points))() };
@@ -256,7 +284,10 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     // A device is down while a reachability rule (device.up or absent()) fires for it.
     devicesDown: () => {
       const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
-      return new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device)).size;
+      const down = new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device));
+      // An agent host whose heartbeat is stale is down as its device.up says, before any rule's `for` has passed.
+      for (const h of agentUp.list(now())) if (!h.up) down.add(h.device);
+      return down.size;
     },
     now,
     // The snapshot timer is background work; an InfluxDB store always had it.
@@ -264,20 +295,44 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
 
   // Rules evaluate inside the batch's transaction (alert state commits with the samples);
-  // their events leave after the commit. A rule bug is logged and never fails a batch.
+  // their events are handled in it too (below). A rule bug is logged and never fails a batch.
   ingest.onApply((event) => {
     try {
       if (event.devices.length > 0) classes.update(event.devices);
       for (const h of event.hints ?? []) if (h.class) classes.forget(h.name);
-      engine.ingest(event.samples);
+      // Heartbeats of agent hosts are their device.up = 1, written with the batch and seen by the rules.
+      const up = agentUp.observe(event.samples);
+      if (up.length > 0) store.write(up);
+      engine.ingest(up.length > 0 ? [...event.samples, ...up] : event.samples);
+      // The batch's alert events go in its transaction too (#15): incidents, their outbox rows and the
+      // event points commit with the samples, one fsync, before the 200. Nothing leaves early: the
+      // notification sender and the InfluxDB shipper start on a later tick, after the commit.
+      engine.deliver();
     } catch (err) {
       app.log.error({ err }, 'rule evaluation failed');
     }
   });
   ingest.onCommitted(() => engine.deliver());
+  // Stale agent hosts: device.up = 0, once per interval, into the store and the rules.
+  const checkAgentHosts = () => {
+    const down = agentUp.tick(now());
+    if (down.length === 0) return;
+    db.transaction(() => {
+      store.write(down);
+      engine.ingest(down);
+      engine.deliver(); // their incidents commit with them (#15)
+    })();
+    store.afterCommit?.();
+  };
   const tick = options.autoTick === false ? undefined : setInterval(() => {
     try {
-      engine.tick();
+      checkAgentHosts();
+    } catch (err) {
+      app.log.error({ err }, 'agent host check failed');
+    }
+    try {
+      // One transaction for the tick's state and its events' incidents (the engine's own is nested).
+      db.transaction(() => engine.tick())();
     } catch (err) {
       app.log.error({ err }, 'rule tick failed');
     }
@@ -345,7 +400,7 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   // A one-shot command (roomwatch report) must not create the first admin: nobody would see its password.
   if (options.background !== false) await operators.bootstrapAdmin(app.log);
 
-  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes };
+  return { app, db, store, registry, ingest, metrics, engine, rules, maintenance, alertStore, incidents, reports, watchdog, operators, routes, agentUp, checkAgentHosts };
 }
 
 function httpReason(status: number): string {

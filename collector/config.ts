@@ -406,12 +406,18 @@ function resolveStore(file: CollectorFile, baseDir: string, source: YamlSource |
   };
 }
 
-export function loadCollectorConfig(path: string): CollectorConfig {
+/** `text`: the file's content when the caller already has it (the config fuzzer); paths still resolve from `path`. */
+export function loadCollectorConfig(path: string, text?: string): CollectorConfig {
   let resolved: CollectorConfig | undefined;
-  loadYamlConfig(path, CollectorFileSchema, (value, source) => {
-    const { config, problems } = resolveCollectorConfig(value, dirname(resolve(path)), source);
-    resolved = config;
-    return problems;
-  });
+  loadYamlConfig(
+    path,
+    CollectorFileSchema,
+    (value, source) => {
+      const { config, problems } = resolveCollectorConfig(value, dirname(resolve(path)), source);
+      resolved = config;
+      return problems;
+    },
+    text,
+  );
   return resolved as CollectorConfig;
 }

@@ -8,6 +8,13 @@ export const STORE_READ_FALLBACKS = `${METRIC_PREFIX}store_read_fallbacks_total`
 export const INGEST_INFLIGHT = `${METRIC_PREFIX}ingest_inflight_requests`;
 export const INGEST_SHED = `${METRIC_PREFIX}ingest_shed_total`;
 export const INFLUX_DEAD_LETTERS = `${METRIC_PREFIX}influx_dead_letters_total`;
+/** Rule selectors a sample's series was tested against (the rule index's candidates), and rule evaluations run (collector/rules/engine.ts). */
+export const RULE_CANDIDATES = `${METRIC_PREFIX}rule_candidates_total`;
+export const RULE_EVALUATIONS = `${METRIC_PREFIX}rule_evaluations_total`;
+/** What the rule engine's windows hold in memory: series, points, and bytes allocated for points. */
+export const RULE_WINDOW_SERIES = `${METRIC_PREFIX}rule_window_series`;
+export const RULE_WINDOW_POINTS = `${METRIC_PREFIX}rule_window_points`;
+export const RULE_WINDOW_BYTES = `${METRIC_PREFIX}rule_window_bytes`;
 
 export function createCollectorMetrics() {
   const registry = new Registry();

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.build-stamp');
-const SOURCE_DIRS = ['agent', 'collector', 'lib', 'bin', 'bench', 'scripts'];
+const SOURCE_DIRS = ['agent', 'collector', 'console', 'lib', 'bin', 'bench', 'scripts'];
 const BUILD_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newestUnder(dir) {

@@ -6,6 +6,7 @@ import { parseTimeParam } from '../../lib/time.js';
 import { parseDuration } from '../../lib/units.js';
 import type { BatchLedger } from '../ingest/dedup.js';
 import { Errors } from '../errors.js';
+import type { AgentUp } from '../registry/agent-up.js';
 import type { DeviceRegistry } from '../registry/devices.js';
 import { formatMetric, makeMatcher, parseSelector, SelectorError, type MetricSelector } from '../store/selector.js';
 import { AGGREGATIONS, type Aggregation, type MetricStore } from '../store/types.js';
@@ -15,6 +16,8 @@ export interface ApiRouteOptions {
   registry: DeviceRegistry;
   ledger: BatchLedger;
   now: () => number;
+  /** Agent hosts' up state from heartbeat freshness; their device rows say `up` and `up_source: heartbeat`. */
+  agentUp?: AgentUp;
 }
 
 /** Above this many points in all, a query's JSON is written series by series as a stream. */
@@ -63,9 +66,15 @@ export function defaultStep(rangeMs: number): number {
 }
 
 export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof DeviceParams> }>('/api/v1/devices', { config: { access: 'viewer' }, schema: { querystring: DeviceParams } }, async (request) => ({
-    devices: opts.registry.list(request.query),
-  }));
+  app.get<{ Querystring: Static<typeof DeviceParams> }>('/api/v1/devices', { config: { access: 'viewer' }, schema: { querystring: DeviceParams } }, async (request) => {
+    const now = opts.now();
+    return {
+      devices: opts.registry.list(request.query).map((d) => {
+        const state = opts.agentUp?.state(d.name, now);
+        return state ? { ...d, up: state === 'up', up_source: 'heartbeat' } : d;
+      }),
+    };
+  });
 
   app.get('/api/v1/agents', { config: { access: 'viewer' } }, async () => ({ agents: opts.ledger.agents() }));
 

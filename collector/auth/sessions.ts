@@ -51,7 +51,7 @@ export class SessionStore {
       | { username: string; csrf: string; created_at: number; last_seen_at: number }
       | undefined;
     if (!r) return undefined;
-    if (now - r.last_seen_at > this.limits.idleMs || now - r.created_at > this.limits.absoluteMs) {
+    if (now - r.last_seen_at >= this.limits.idleMs || now - r.created_at >= this.limits.absoluteMs) {
       this.db.prepare('DELETE FROM sessions WHERE id_sha256 = ?').run(id);
       return undefined;
     }

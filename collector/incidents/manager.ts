@@ -79,7 +79,13 @@ export class IncidentManager {
     this.listeners.push(listener);
   }
 
-  /** Applies one alert event in a transaction; listeners hear about it after the commit. */
+  /**
+   * Applies one alert event in a transaction; listeners hear about it after the commit.
+   * The collector calls it inside the ingest (or tick) transaction, so all events of a
+   * batch commit together with one fsync: this transaction is then a savepoint, and an
+   * event that fails rolls back alone. Listeners must defer what leaves the process
+   * (the sender kicks on a microtask) until the outer commit.
+   */
   handle(event: AlertEvent): void {
     const changes: IncidentChange[] = [];
     this.db.transaction(() => this.apply(event, changes))();
@@ -233,10 +239,27 @@ export class IncidentManager {
     });
   }
 
-  resolve(id: number, by: string, at: number, note?: string): Incident {
+  /**
+   * Resolving says the problem is fixed, so it is refused while an attached
+   * alert still fires (409 naming them): the SLA clock would stop on a problem
+   * that is still there. `force` with a reason resolves anyway (the alert is
+   * late to clear, or a known false reading) and the timeline records who,
+   * why and which alerts still fired; those alerts stay attached, so when they
+   * clear nothing more happens and a re-fire reopens the incident as usual.
+   */
+  resolve(id: number, by: string, at: number, note?: string, force?: { reason: string }): Incident {
+    if (force && !force.reason.trim()) throw new IncidentError('a forced resolve needs a reason', 400);
     return this.transition(id, ['open', 'acknowledged'], 'resolved', at, () => {
+      const firing = this.store.activeAlerts(id);
+      if (firing.length > 0 && !force) {
+        throw new IncidentError(
+          `incident ${id} still has ${firing.length} firing alert(s): ${firing.map((f) => f.identity).join(', ')}. Resolve it after they clear, or send force: true with a reason`,
+          409,
+        );
+      }
       this.store.update(id, { status: 'resolved', resolvedAt: at, updatedAt: at });
-      this.store.addTimeline(id, at, 'resolved', by, note ? { note } : {});
+      const forced = force && firing.length > 0 ? { forced: true, reason: force.reason, firing: firing.map((f) => f.identity) } : {};
+      this.store.addTimeline(id, at, 'resolved', by, { ...(note ? { note } : {}), ...forced });
     });
   }
 

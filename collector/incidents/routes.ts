@@ -51,11 +51,18 @@ const Create = Type.Object(
   { additionalProperties: false },
 );
 const Ack = Type.Object({ by: Actor }, { additionalProperties: false });
-/** An action's body may be absent altogether (ack, resolve). */
-const orEmpty = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 const Assign = Type.Object({ to: Actor, by: Actor }, { additionalProperties: false });
 const Comment = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }), by: Actor, plan: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const Resolve = Type.Object({ by: Actor, note: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
+const Resolve = Type.Object(
+  {
+    by: Actor,
+    note: Type.Optional(Type.String({ maxLength: 10_000 })),
+    /** Resolve although alerts still fire (recorded in the timeline). Needs `reason`. */
+    force: Type.Optional(Type.Boolean()),
+    reason: Type.Optional(Type.String({ maxLength: 10_000 })),
+  },
+  { additionalProperties: false },
+);
 const Close = Type.Object(
   {
     by: Actor,
@@ -147,7 +154,14 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
   ) =>
     app.post<{ Params: Static<typeof Id>; Body: Record<string, unknown> | undefined }>(
       `/api/v1/incidents/:id/${path}`,
-      { config: { access: 'operator' }, schema: { params: Id, body: orEmpty(body) } },
+      {
+        config: { access: 'operator' },
+        schema: { params: Id, body },
+        // An ack from a script or a link needs no body at all: validate it as {}.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
       async (request) => {
         const id = Number(request.params.id);
         const b = request.body ?? {};
@@ -163,7 +177,12 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
   action('ack', Ack, (id, _b, by, now) => opts.manager.acknowledge(id, by, now));
   action('assign', Assign, (id, b, by, now) => opts.manager.assign(id, b.to as string, by, now), (b) => ({ to: b.to }));
   action('comment', Comment, (id, b, by, now) => opts.manager.comment(id, b.text as string, by, now, b.plan === true), (b) => ({ text: b.text, plan: b.plan === true }));
-  action('resolve', Resolve, (id, b, by, now) => opts.manager.resolve(id, by, now, b.note as string | undefined), (b) => ({ note: b.note }));
+  action(
+    'resolve',
+    Resolve,
+    (id, b, by, now) => opts.manager.resolve(id, by, now, b.note as string | undefined, b.force === true ? { reason: (b.reason as string | undefined) ?? '' } : undefined),
+    (b) => ({ note: b.note, force: b.force === true, reason: b.reason }),
+  );
   action(
     'close',
     Close,

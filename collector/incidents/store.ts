@@ -2,6 +2,7 @@
  * Incidents, their alerts, timelines, pauses and the knowledge base in the
  * collector's SQLite database. Only this module touches these tables.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db.js';
 import type { Priority } from '../rules/types.js';
 import type { AlertText, AttachmentRole, Incident, IncidentAlert, IncidentStatus, KnownFix, TimelineEntry, TimelineType } from './types.js';
@@ -66,6 +67,12 @@ const COLUMNS: Record<keyof Omit<Incident, 'id'>, string> = {
 };
 
 export class IncidentStore {
+  /**
+   * Statements by SQL text, prepared once: preparing on every call cost more
+   * than running the statement on the alert path (#15).
+   */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS incidents (
@@ -106,11 +113,19 @@ export class IncidentStore {
     for (const col of ['priority', 'summary', 'runbook']) if (!have.has(col)) db.exec(`ALTER TABLE incident_alerts ADD COLUMN ${col} TEXT`);
   }
 
+  private sql(text: string): Statement {
+    let stmt = this.statements.get(text);
+    if (!stmt) {
+      stmt = this.db.prepare(text);
+      this.statements.set(text, stmt);
+    }
+    return stmt;
+  }
+
   create(fields: Omit<Incident, 'id'>): Incident {
     const cols = Object.values(COLUMNS);
     const id = Number(
-      this.db
-        .prepare(`INSERT INTO incidents (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
+      this.sql(`INSERT INTO incidents (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
         .run(...Object.keys(COLUMNS).map((k) => fields[k as keyof typeof COLUMNS])).lastInsertRowid,
     );
     return { id, ...fields };
@@ -119,11 +134,11 @@ export class IncidentStore {
   update(id: number, patch: Partial<Omit<Incident, 'id'>>): void {
     const keys = Object.keys(patch) as Array<keyof typeof COLUMNS>;
     if (keys.length === 0) return;
-    this.db.prepare(`UPDATE incidents SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => patch[k]), id);
+    this.sql(`UPDATE incidents SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...keys.map((k) => patch[k]), id);
   }
 
   get(id: number): Incident | undefined {
-    const row = this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
+    const row = this.sql('SELECT * FROM incidents WHERE id = ?').get(id) as IncidentRow | undefined;
     return row ? toIncident(row) : undefined;
   }
 
@@ -151,13 +166,12 @@ export class IncidentStore {
       args.push(filter.to);
     }
     const sql = `SELECT * FROM incidents${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as IncidentRow[]).map(toIncident);
+    return (this.sql(sql).all(...args, filter.limit ?? 1000) as IncidentRow[]).map(toIncident);
   }
 
   /** The open (or acknowledged) incident an alert identity is attached to. */
   openFor(identity: string): Incident | undefined {
-    const row = this.db
-      .prepare(
+    const row = this.sql(
         `SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id
          WHERE a.identity = ? AND i.status IN ('open', 'acknowledged') ORDER BY i.id DESC LIMIT 1`,
       )
@@ -167,23 +181,20 @@ export class IncidentStore {
 
   /** The newest incident, in any status, an identity was attached to. */
   latestFor(identity: string): Incident | undefined {
-    const row = this.db
-      .prepare('SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id WHERE a.identity = ? ORDER BY i.id DESC LIMIT 1')
+    const row = this.sql('SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id WHERE a.identity = ? ORDER BY i.id DESC LIMIT 1')
       .get(identity) as IncidentRow | undefined;
     return row ? toIncident(row) : undefined;
   }
 
   /** An open incident on the same device opened at or after `since` (root-cause correlation). */
   openOnDeviceSince(device: string, since: number): Incident | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM incidents WHERE device = ? AND status IN ('open', 'acknowledged') AND opened_at >= ? ORDER BY id DESC LIMIT 1")
+    const row = this.sql("SELECT * FROM incidents WHERE device = ? AND status IN ('open', 'acknowledged') AND opened_at >= ? ORDER BY id DESC LIMIT 1")
       .get(device, since) as IncidentRow | undefined;
     return row ? toIncident(row) : undefined;
   }
 
   attach(a: Omit<IncidentAlert, 'clearedAt' | 'active'>, lead?: AlertText): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO incident_alerts (incident_id, identity, rule_id, device, role, active, attached_at) VALUES (?, ?, ?, ?, ?, 1, ?)
          ON CONFLICT (incident_id, identity) DO UPDATE SET active = 1, cleared_at = NULL`,
       )
@@ -193,8 +204,7 @@ export class IncidentStore {
 
   /** The alert's current priority and text, so the incident can follow its highest-priority active alert. */
   setAlertText(incidentId: number, identity: string, t: AlertText): void {
-    this.db
-      .prepare('UPDATE incident_alerts SET priority = ?, summary = ?, runbook = ? WHERE incident_id = ? AND identity = ?')
+    this.sql('UPDATE incident_alerts SET priority = ?, summary = ?, runbook = ? WHERE incident_id = ? AND identity = ?')
       .run(t.priority, t.summary, t.runbook, incidentId, identity);
   }
 
@@ -203,8 +213,7 @@ export class IncidentStore {
    * the earliest attached wins a tie), or undefined when none is active.
    */
   leadAlert(incidentId: number): (AlertText & { identity: string }) | undefined {
-    const row = this.db
-      .prepare(
+    const row = this.sql(
         `SELECT identity, priority, summary, runbook FROM incident_alerts
          WHERE incident_id = ? AND active = 1 AND role IN ('origin', 'correlated') AND priority IS NOT NULL
          ORDER BY priority ASC, attached_at ASC LIMIT 1`,
@@ -215,18 +224,18 @@ export class IncidentStore {
 
   /** Holds an alert that still fired when its incident was closed by force: it opens nothing until it clears. */
   hold(identity: string, incidentId: number, reason: string, at: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO held_alerts (identity, incident_id, reason, held_at) VALUES (?, ?, ?, ?)').run(identity, incidentId, reason, at);
+    this.sql('INSERT OR REPLACE INTO held_alerts (identity, incident_id, reason, held_at) VALUES (?, ?, ?, ?)').run(identity, incidentId, reason, at);
   }
 
   heldBy(identity: string): { incidentId: number; reason: string; heldAt: number } | undefined {
-    const row = this.db.prepare('SELECT incident_id, reason, held_at FROM held_alerts WHERE identity = ?').get(identity) as
+    const row = this.sql('SELECT incident_id, reason, held_at FROM held_alerts WHERE identity = ?').get(identity) as
       | { incident_id: number; reason: string; held_at: number }
       | undefined;
     return row && { incidentId: row.incident_id, reason: row.reason, heldAt: row.held_at };
   }
 
   release(identity: string): void {
-    this.db.prepare('DELETE FROM held_alerts WHERE identity = ?').run(identity);
+    this.sql('DELETE FROM held_alerts WHERE identity = ?').run(identity);
   }
 
   activeAlerts(incidentId: number): IncidentAlert[] {
@@ -234,13 +243,12 @@ export class IncidentStore {
   }
 
   setAlertActive(incidentId: number, identity: string, active: boolean, at: number): void {
-    this.db
-      .prepare('UPDATE incident_alerts SET active = ?, cleared_at = ? WHERE incident_id = ? AND identity = ?')
+    this.sql('UPDATE incident_alerts SET active = ?, cleared_at = ? WHERE incident_id = ? AND identity = ?')
       .run(active ? 1 : 0, active ? null : at, incidentId, identity);
   }
 
   alerts(incidentId: number): IncidentAlert[] {
-    const rows = this.db.prepare('SELECT * FROM incident_alerts WHERE incident_id = ? ORDER BY attached_at').all(incidentId) as Array<{
+    const rows = this.sql('SELECT * FROM incident_alerts WHERE incident_id = ? ORDER BY attached_at').all(incidentId) as Array<{
       incident_id: number;
       identity: string;
       rule_id: string;
@@ -264,18 +272,17 @@ export class IncidentStore {
 
   activeAlertCount(incidentId: number, roles: AttachmentRole[] = ['origin', 'correlated']): number {
     return (
-      this.db
-        .prepare(`SELECT count(*) AS n FROM incident_alerts WHERE incident_id = ? AND active = 1 AND role IN (${roles.map(() => '?').join(', ')})`)
+      this.sql(`SELECT count(*) AS n FROM incident_alerts WHERE incident_id = ? AND active = 1 AND role IN (${roles.map(() => '?').join(', ')})`)
         .get(incidentId, ...roles) as { n: number }
     ).n;
   }
 
   addTimeline(incidentId: number, at: number, type: TimelineType, actor: string | null, detail: Record<string, unknown> = {}): void {
-    this.db.prepare('INSERT INTO incident_timeline (incident_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)').run(incidentId, at, type, actor, JSON.stringify(detail));
+    this.sql('INSERT INTO incident_timeline (incident_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)').run(incidentId, at, type, actor, JSON.stringify(detail));
   }
 
   timeline(incidentId: number): TimelineEntry[] {
-    const rows = this.db.prepare('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY id').all(incidentId) as Array<{
+    const rows = this.sql('SELECT * FROM incident_timeline WHERE incident_id = ? ORDER BY id').all(incidentId) as Array<{
       id: number;
       incident_id: number;
       at: number;
@@ -289,21 +296,21 @@ export class IncidentStore {
   /** Whether the timeline already holds an entry of this type with this key (once-only SLA events). */
   hasTimeline(incidentId: number, type: TimelineType, key: string): boolean {
     return (
-      this.db.prepare("SELECT 1 FROM incident_timeline WHERE incident_id = ? AND type = ? AND json_extract(detail, '$.key') = ?").get(incidentId, type, key) !== undefined
+      this.sql("SELECT 1 FROM incident_timeline WHERE incident_id = ? AND type = ? AND json_extract(detail, '$.key') = ?").get(incidentId, type, key) !== undefined
     );
   }
 
   openPause(incidentId: number, start: number, reason: string): void {
-    if (this.db.prepare('SELECT 1 FROM incident_pauses WHERE incident_id = ? AND end_ms IS NULL').get(incidentId)) return;
-    this.db.prepare('INSERT INTO incident_pauses (incident_id, start_ms, reason) VALUES (?, ?, ?)').run(incidentId, start, reason);
+    if (this.sql('SELECT 1 FROM incident_pauses WHERE incident_id = ? AND end_ms IS NULL').get(incidentId)) return;
+    this.sql('INSERT INTO incident_pauses (incident_id, start_ms, reason) VALUES (?, ?, ?)').run(incidentId, start, reason);
   }
 
   closePause(incidentId: number, end: number): void {
-    this.db.prepare('UPDATE incident_pauses SET end_ms = ? WHERE incident_id = ? AND end_ms IS NULL').run(end, incidentId);
+    this.sql('UPDATE incident_pauses SET end_ms = ? WHERE incident_id = ? AND end_ms IS NULL').run(end, incidentId);
   }
 
   pauses(incidentId: number): Array<{ start: number; end?: number }> {
-    const rows = this.db.prepare('SELECT start_ms, end_ms FROM incident_pauses WHERE incident_id = ? ORDER BY start_ms').all(incidentId) as Array<{
+    const rows = this.sql('SELECT start_ms, end_ms FROM incident_pauses WHERE incident_id = ? ORDER BY start_ms').all(incidentId) as Array<{
       start_ms: number;
       end_ms: number | null;
     }>;
@@ -311,14 +318,12 @@ export class IncidentStore {
   }
 
   rememberFix(fix: KnownFix): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO knowledge_base (incident_id, rule_id, cause, fix, closed_at) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT OR REPLACE INTO knowledge_base (incident_id, rule_id, cause, fix, closed_at) VALUES (?, ?, ?, ?, ?)')
       .run(fix.incidentId, fix.ruleId, fix.cause, fix.fix, fix.closedAt);
   }
 
   knownFixes(ruleId: string, limit = 5): KnownFix[] {
-    const rows = this.db
-      .prepare('SELECT incident_id, rule_id, cause, fix, closed_at FROM knowledge_base WHERE rule_id = ? ORDER BY closed_at DESC LIMIT ?')
+    const rows = this.sql('SELECT incident_id, rule_id, cause, fix, closed_at FROM knowledge_base WHERE rule_id = ? ORDER BY closed_at DESC LIMIT ?')
       .all(ruleId, limit) as Array<{ incident_id: number; rule_id: string; cause: string; fix: string; closed_at: number }>;
     return rows.map((r) => ({ incidentId: r.incident_id, ruleId: r.rule_id, cause: r.cause, fix: r.fix, closedAt: r.closed_at }));
   }

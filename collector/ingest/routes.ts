@@ -101,7 +101,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
       checkSamples(batch.samples, (i) => `body/samples/${i}/ts`);
       if (clientGone(request)) throw new Errors.ClientGone();
       const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'ingest' });
-      const result = opts.ingest.apply({
+      const result = await opts.ingest.apply({
         agent,
         batchId: batch.batch_id,
         seq: batch.seq,
@@ -132,7 +132,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
    * with "partial write" (some stored) or "unable to parse" (none stored) —
    * the phrases Telegraf looks for before dropping a batch instead of retrying it.
    */
-  const writeLines = (request: FastifyRequest, reply: FastifyReply, precisionText: string | undefined, v1: boolean) => {
+  const writeLines = async (request: FastifyRequest, reply: FastifyReply, precisionText: string | undefined, v1: boolean) => {
     const agent = (request as FastifyRequest & { agent: string }).agent;
     const precision = parsePrecision(precisionText);
     if (!precision) throw new Errors.LineProtocol(`precision '${precisionText}' is not one of ${v1 ? 'n, u, ms, s, m, h' : 'ns, us, ms, s'}`);
@@ -154,7 +154,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: IngestRouteOption
     if (parsed.samples.length > 0) {
       const timer = opts.metrics.batchSeconds.startTimer({ endpoint: 'write' });
       const hints = deviceHints(parsed.samples, opts.inventoryClass ?? (() => undefined));
-      const result = opts.ingest.apply({ agent, samples: parsed.samples, hints });
+      const result = await opts.ingest.apply({ agent, samples: parsed.samples, hints });
       timer();
       opts.metrics.samples.inc({ endpoint: 'write' }, parsed.samples.length);
       opts.metrics.values.inc({ endpoint: 'write' }, result.values);

@@ -1,8 +1,17 @@
 /**
  * Applies batches: one SQLite transaction holds the dedup check, the samples,
  * the device registry update, the dedup record and what `onApply` listeners
- * write (alert state). `onCommitted` listeners hear about a batch only after
- * the commit, so nothing leaves the collector that a crash could take back.
+ * write (alert state) for the batch's first slice. `onCommitted` listeners
+ * hear about a slice only after its commit, so nothing leaves the collector
+ * that a crash could take back.
+ *
+ * Rule evaluation of a large batch is sliced (SLICE_SAMPLES): the slices after
+ * the first are evaluated in their own transactions, with the event loop
+ * yielded between them, so /healthz and other requests are not stuck behind
+ * one long batch. Batches are applied one after the other, in arrival order
+ * (windows need time order). The store write is not sliced: the batch commits
+ * whole, and apply() resolves — the agent gets its 200 — only after every
+ * slice is evaluated and committed.
  */
 import type { DeviceMeta, Sample } from '../contract/index.js';
 import type { Db } from '../db.js';
@@ -28,6 +37,11 @@ export interface CommittedSamples {
 
 export type CommitListener = (event: CommittedSamples) => void;
 
+/** Samples evaluated per slice of a batch; the event loop is yielded between slices. */
+export const SLICE_SAMPLES = 500;
+
+const yieldEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface ApplyResult {
   duplicate: boolean;
   values: number;
@@ -48,7 +62,10 @@ export interface ApplyInput {
 export class IngestService {
   private readonly listeners: CommitListener[] = [];
   private readonly appliers: CommitListener[] = [];
-  private readonly applyTx: (input: ApplyInput, now: number) => ApplyResult & { devices?: readonly DeviceMeta[] };
+  private readonly applyTx: (input: ApplyInput, now: number, evaluate: readonly Sample[]) => ApplyResult & { devices?: readonly DeviceMeta[] };
+  private readonly evaluateTx: (event: CommittedSamples) => void;
+  /** Settles when the batch before has been applied and the event loop has turned once since. */
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     db: Db,
@@ -58,7 +75,7 @@ export class IngestService {
     private readonly now: () => number,
     private readonly guards: IngestGuards = {},
   ) {
-    this.applyTx = db.transaction((input: ApplyInput, at: number): ApplyResult & { devices?: readonly DeviceMeta[] } => {
+    this.applyTx = db.transaction((input: ApplyInput, at: number, evaluate: readonly Sample[]): ApplyResult & { devices?: readonly DeviceMeta[] } => {
       if (input.batchId !== undefined && this.ledger.seen(input.batchId)) return { duplicate: true, values: 0, warnings: [] };
       const names = deviceNames(input.samples);
       // Inside the transaction, so two agents' first batches for a new device cannot both become its owner.
@@ -72,15 +89,21 @@ export class IngestService {
       if (input.hints?.length) this.registry.fillMissing(input.hints);
       const values = this.store.write(input.samples);
       if (input.batchId !== undefined) this.ledger.remember(input.batchId, input.agent, input.seq ?? 0, at);
-      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices, hints: input.hints };
+      const event: CommittedSamples = { agent: input.agent, samples: evaluate, devices, hints: input.hints };
       for (const apply of this.appliers) apply(event);
       return { duplicate: false, values, warnings, devices };
+    });
+    this.evaluateTx = db.transaction((event: CommittedSamples) => {
+      for (const apply of this.appliers) apply(event);
     });
   }
 
   /**
-   * Runs inside the batch's transaction (rule evaluation: its state writes
-   * commit with the samples, one fsync for both). A throw rolls the batch back.
+   * Runs inside a transaction, once per slice of a batch, in order: the first
+   * slice inside the batch's own transaction (its state writes commit with the
+   * samples, one fsync for both; a throw rolls the batch back), later slices in
+   * their own, after the batch's commit. Only the first slice carries
+   * `devices` and `hints`.
    */
   onApply(listener: CommitListener): void {
     this.appliers.push(listener);
@@ -90,14 +113,34 @@ export class IngestService {
     this.listeners.push(listener);
   }
 
-  apply(input: ApplyInput): ApplyResult {
-    const result = this.applyTx(input, this.now());
+  /**
+   * Batches are applied one at a time, in arrival order, with a turn of the
+   * event loop after each: under load, what waits between two batches is one
+   * batch's work, not every request that arrived together.
+   */
+  apply(input: ApplyInput): Promise<ApplyResult> {
+    const turn = this.turn.then(() => this.applyNow(input));
+    this.turn = turn.then(yieldEventLoop, yieldEventLoop);
+    return turn;
+  }
+
+  private async applyNow(input: ApplyInput): Promise<ApplyResult> {
+    const first = input.samples.slice(0, SLICE_SAMPLES);
+    const result = this.applyTx(input, this.now(), first);
     this.store.afterCommit?.();
-    if (!result.duplicate) {
-      const event: CommittedSamples = { agent: input.agent, samples: input.samples, devices: result.devices ?? [] };
-      for (const listener of this.listeners) listener(event);
+    if (result.duplicate) return result;
+    this.committed({ agent: input.agent, samples: first, devices: result.devices ?? [] });
+    for (let i = SLICE_SAMPLES; i < input.samples.length; i += SLICE_SAMPLES) {
+      await yieldEventLoop();
+      const event: CommittedSamples = { agent: input.agent, samples: input.samples.slice(i, i + SLICE_SAMPLES), devices: [] };
+      this.evaluateTx(event);
+      this.committed(event);
     }
     return result;
+  }
+
+  private committed(event: CommittedSamples): void {
+    for (const listener of this.listeners) listener(event);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { daysUntilFullFromStats } from './forecast.js';
 import { renderMessages } from './i18n.js';
+import { type RuleThreshold, type ThresholdUse, ruleLevel } from './thresholds.js';
 import type { CheckRow, DeviceInput, Message, Priority, SeriesStats, Status } from './types.js';
 
 export type Agg = 'last' | 'max' | 'min' | 'avg' | 'hourMax' | 'hourMin';
@@ -13,13 +14,21 @@ export type Unit = 'pct' | 'rh' | 'c' | 'ps' | 'h' | 'min' | 's' | 'count';
 export interface Level {
   agg: Agg;
   op: '>' | '<';
+  /** The documented default; a bound level takes the loaded rule's number instead (thresholds.ts). */
   value: number;
+  /** Mirrors a rule's alerting threshold (`alert`) or its first escalation (`escalate`). */
+  bind?: 'alert' | 'escalate';
+  /** Set once bound: the rule the number came from and the priority of that level. */
+  rule?: string;
+  priority?: Priority;
 }
 
 export interface CheckContext {
   device: DeviceInput;
   from: number;
   to: number;
+  /** Levels of the loaded rules (thresholds.ts); absent or empty: every check uses its defaults. */
+  thresholds?: readonly RuleThreshold[];
 }
 
 export interface CheckDef {
@@ -75,17 +84,41 @@ export const m = (key: string, params?: Message['params']): Message => (params ?
 export const fact = (agg: Agg, v: number, unit: Unit): Message => m('fact', { agg, v, unit });
 export const cond = (agg: Agg, v: number, l: Level, unit: Unit): Message => m('cond', { agg, v, op: l.op, t: l.value, unit });
 
+/** "(threshold of rule host/Filesystem almost full, P2)" after a condition whose number a rule gave. */
+export const ruleNote = (l: { rule?: string; priority?: Priority }): Message[] => (l.rule ? [m('ruleLevel', { rule: l.rule, p: l.priority ?? '' })] : []);
+
 /** The first level crossed, as a detail phrase. */
 export function judgeLevels(s: SeriesStats, unit: Unit, warn: Level[] = [], fail: Level[] = []): { status: Status; detail: Message[] } {
   for (const l of fail) {
     const v = aggregate(s, l.agg);
-    if (crosses(v, l)) return { status: 'fail', detail: [cond(l.agg, v, l, unit)] };
+    if (crosses(v, l)) return { status: 'fail', detail: [cond(l.agg, v, l, unit), ...ruleNote(l)] };
   }
   for (const l of warn) {
     const v = aggregate(s, l.agg);
-    if (crosses(v, l)) return { status: 'warn', detail: [cond(l.agg, v, l, unit)] };
+    if (crosses(v, l)) return { status: 'warn', detail: [cond(l.agg, v, l, unit), ...ruleNote(l)] };
   }
   return { status: 'pass', detail: [] };
+}
+
+/**
+ * A check's levels for this device's class: bound ones take the loaded rule's
+ * number (thresholds.ts), the rest keep their default. Each level used is
+ * recorded in `uses`, so the report can say where every number came from.
+ */
+export function bindLevels(ctx: CheckContext, metric: string, levels: Level[] | undefined, which: 'warn' | 'fail', rules: readonly string[], uses: ThresholdUse[]): Level[] {
+  return (levels ?? []).map((l) => {
+    const t = l.bind ? ruleLevel(ctx.thresholds ?? [], { metric, op: l.op, bind: l.bind, cls: ctx.device.class, rules }) : undefined;
+    const out: Level = t ? { ...l, value: t.value, rule: t.ruleId, priority: t.priority } : l;
+    if (!uses.some((u) => u.level === which && u.metric === metric && u.op === out.op && u.value === out.value && u.rule === out.rule)) {
+      uses.push({ level: which, metric, op: out.op, value: out.value, ...(out.rule ? { rule: out.rule, priority: out.priority as Priority } : {}) });
+    }
+    return out;
+  });
+}
+
+/** One number (not a Level list) bound the same way: interfaces' utilisation and error rates. */
+export function bindValue(ctx: CheckContext, metric: string, value: number, which: 'warn' | 'fail', rules: readonly string[], uses: ThresholdUse[]): Level {
+  return bindLevels(ctx, metric, [{ agg: 'max', op: '>', value, bind: 'alert' }], which, rules, uses)[0] as Level;
 }
 
 export interface RowParts {
@@ -96,6 +129,8 @@ export interface RowParts {
   hourly?: Array<number | null>;
   trend?: number;
   daysUntilFull?: number;
+  /** Where the row's numbers came from. */
+  thresholds?: ThresholdUse[];
 }
 
 export function row(ctx: CheckContext, p: RowParts): CheckRow {
@@ -107,6 +142,7 @@ export function row(ctx: CheckContext, p: RowParts): CheckRow {
   if (p.hourly) r.hourly = p.hourly;
   if (p.trend !== undefined) r.trend = p.trend;
   if (p.daysUntilFull !== undefined) r.daysUntilFull = p.daysUntilFull;
+  if (p.thresholds && p.thresholds.length > 0) r.thresholds = p.thresholds;
   return r;
 }
 
@@ -167,7 +203,10 @@ export interface SeriesCheckSpec {
 
 export function seriesCheck(spec: SeriesCheckSpec): CheckDef {
   const judgeOne = (ctx: CheckContext, s: SeriesStats, key: string): RowParts => {
-    let { status, detail } = judgeLevels(s, spec.unit, spec.warn, spec.fail);
+    const uses: ThresholdUse[] = [];
+    const warnLevels = bindLevels(ctx, spec.metric, spec.warn, 'warn', spec.rules, uses);
+    const failLevels = bindLevels(ctx, spec.metric, spec.fail, 'fail', spec.rules, uses);
+    let { status, detail } = judgeLevels(s, spec.unit, warnLevels, failLevels);
     const value = spec.show.map((a) => fact(a, aggregate(s, a), spec.unit));
     let days: number | undefined;
     if (spec.forecastWarnDays !== undefined) {
@@ -182,13 +221,13 @@ export function seriesCheck(spec: SeriesCheckSpec): CheckDef {
       const cs = seriesOf(ctx.device, c.metric).find((x) => !spec.perTag || tagKey(x.tags, spec.perTag) === key);
       if (!cs) continue;
       value.push(...c.show.map((a) => m('factOf', { what: c.metric, agg: a, v: aggregate(cs, a), unit: c.unit })));
-      const j = judgeLevels(cs, c.unit, c.warn, c.fail);
+      const j = judgeLevels(cs, c.unit, bindLevels(ctx, c.metric, c.warn, 'warn', spec.rules, uses), bindLevels(ctx, c.metric, c.fail, 'fail', spec.rules, uses));
       if (j.status !== 'pass') {
         status = worst(status, j.status);
-        detail = [...detail, ...j.detail.map((x) => m('condOf', { what: c.metric, ...x.params }))];
+        detail = [...detail, ...j.detail.map((x) => (x.key === 'cond' ? m('condOf', { what: c.metric, ...x.params }) : x))];
       }
     }
-    const parts: RowParts = { check: spec.perTag && !spec.worstOnly ? `${spec.id}:${key}` : spec.id, status, value, detail, hourly: s.hourly };
+    const parts: RowParts = { check: spec.perTag && !spec.worstOnly ? `${spec.id}:${key}` : spec.id, status, value, detail, hourly: s.hourly, thresholds: uses };
     const trend = trendOf(s);
     if (trend !== undefined) parts.trend = trend;
     if (days !== undefined) parts.daysUntilFull = days;
@@ -264,7 +303,7 @@ export interface InterfacesSpec {
   priority: Priority;
 }
 
-/** Link utilisation %: the rules' 90 % (network/Interface saturated), see the header for peak vs hourly. */
+/** Link utilisation % by default: network/Interface saturated's 90 %, see the header for peak vs hourly; a loaded rule's number wins. */
 export const UTIL_PCT = 90;
 
 export function interfacesCheck(spec: InterfacesSpec): CheckDef {
@@ -282,7 +321,8 @@ export function interfacesCheck(spec: InterfacesSpec): CheckDef {
       let status: Status = 'pass';
       const value: Message[] = [];
       const detail: Message[] = [];
-      const parts: Partial<RowParts> = {};
+      const uses: ThresholdUse[] = [];
+      const parts: Partial<RowParts> = { thresholds: uses };
       const names = new Set([...util, ...errs].map((s) => s.tags[spec.tag] ?? '').concat([...oper.keys()]));
       value.push(m('ifCount', { n: names.size }));
 
@@ -295,12 +335,15 @@ export function interfacesCheck(spec: InterfacesSpec): CheckDef {
         if (t !== undefined) parts.trend = t;
         const sustained = [...util].sort((a, b) => aggregate(b, 'hourMax') - aggregate(a, 'hourMax'))[0]!;
         const hourMax = aggregate(sustained, 'hourMax');
-        if (hourMax > UTIL_PCT) {
+        // The same number for both: a peak above it warns, an hour above it fails.
+        const lvl = bindValue(ctx, spec.util as string, UTIL_PCT, 'warn', spec.rules, uses);
+        bindValue(ctx, spec.util as string, UTIL_PCT, 'fail', spec.rules, uses);
+        if (hourMax > lvl.value) {
           status = 'fail';
-          detail.push(m('ifCond', { name: sustained.tags[spec.tag] ?? '', agg: 'hourMax', v: hourMax, op: '>', t: UTIL_PCT, unit: 'pct' }));
-        } else if (busiest.day.max > UTIL_PCT) {
+          detail.push(m('ifCond', { name: sustained.tags[spec.tag] ?? '', agg: 'hourMax', v: hourMax, op: '>', t: lvl.value, unit: 'pct' }), ...ruleNote(lvl));
+        } else if (busiest.day.max > lvl.value) {
           status = 'warn';
-          detail.push(m('ifCond', { name, agg: 'max', v: busiest.day.max, op: '>', t: UTIL_PCT, unit: 'pct' }));
+          detail.push(m('ifCond', { name, agg: 'max', v: busiest.day.max, op: '>', t: lvl.value, unit: 'pct' }), ...ruleNote(lvl));
         }
       }
       const noisiest = [...errs].sort((a, b) => b.day.max - a.day.max)[0];
@@ -308,12 +351,14 @@ export function interfacesCheck(spec: InterfacesSpec): CheckDef {
         const name = noisiest.tags[spec.tag] ?? '';
         value.push(m('ifErrors', { v: noisiest.day.max, unit: 'ps', name }));
         const chronic = [...errs].sort((a, b) => b.day.avg - a.day.avg)[0]!;
-        if (chronic.day.avg > spec.errorsPs) {
+        const lim = bindValue(ctx, spec.errors[0] as string, spec.errorsPs, 'warn', spec.rules, uses);
+        bindValue(ctx, spec.errors[0] as string, spec.errorsPs, 'fail', spec.rules, uses);
+        if (chronic.day.avg > lim.value) {
           status = 'fail';
-          detail.push(m('ifCond', { name: chronic.tags[spec.tag] ?? '', agg: 'avg', v: chronic.day.avg, op: '>', t: spec.errorsPs, unit: 'ps' }));
-        } else if (noisiest.day.max > spec.errorsPs) {
+          detail.push(m('ifCond', { name: chronic.tags[spec.tag] ?? '', agg: 'avg', v: chronic.day.avg, op: '>', t: lim.value, unit: 'ps' }), ...ruleNote(lim));
+        } else if (noisiest.day.max > lim.value) {
           status = worst(status, 'warn');
-          detail.push(m('ifCond', { name, agg: 'max', v: noisiest.day.max, op: '>', t: spec.errorsPs, unit: 'ps' }));
+          detail.push(m('ifCond', { name, agg: 'max', v: noisiest.day.max, op: '>', t: lim.value, unit: 'ps' }), ...ruleNote(lim));
         }
         if (!parts.hourly) parts.hourly = noisiest.hourly;
       } else if (errs.length > 0) {

@@ -15,6 +15,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import type { SlaJudge } from '../incidents/stats.js';
 import type { MetricStore, SeriesBucketStats } from '../store/types.js';
 import { EVENT_MEASUREMENTS } from '../store/influx/events.js';
+import { thresholdsOf } from './thresholds.js';
 import type { AlertInput, DeviceInput, IncidentInput, KnownFix, MaintenanceMark, Priority, ReportInput, SeriesStats, Stats } from './types.js';
 
 const HOUR = 3_600_000;
@@ -307,5 +308,6 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
     incidents: incidents.filter((i) => !o.site || devices.get(i.device)?.site === o.site),
     knownFixes,
     runbooks,
+    thresholds: thresholdsOf(src.rules()),
   };
 }

@@ -23,6 +23,7 @@ const MESSAGES: Record<string, Entry> = {
   cond: e('{agg:agg} {v:q} {op} {t:q}', '{agg:agg} {v:q} {op} {t:q}'),
   condOf: e('{what:metric} {agg:agg} {v:q} {op} {t:q}', '{what:metric}{agg:agg} {v:q} {op} {t:q}'),
   fullIn: e('full in {d} days at the current rate', '按当前增速约 {d} 天后写满'),
+  ruleLevel: e('(threshold of rule {rule}, {p})', '（阈值取自规则 {rule}，{p}）'),
   where: e('on {name} (worst of {n})', '位于 {name}（{n} 个中最差）'),
   range: e('range {lo:q}–{hi:q}', '范围 {lo:q}–{hi:q}'),
   setpoint: e('set point {v:q}', '设定值 {v:q}'),
@@ -192,6 +193,12 @@ const UI: Record<string, Entry> = {
   incidentTitle: e('Title', '标题'),
   noAlerts: e('No alerts today.', '今日无告警。'),
   allComplete: e('All devices reported complete data.', '所有设备数据完整。'),
+  thresholds: e('Thresholds used', '判定阈值来源'),
+  thresholdsNote: e('Each number is the loaded rule\'s threshold for that priority where a rule for the metric is loaded; otherwise the checklist\'s documented default.', '已加载相应指标规则的，阈值取自该规则对应级别的阈值；否则使用巡检清单的默认值。'),
+  metric: e('Metric', '指标'),
+  level: e('Level', '判定'),
+  threshold: e('Threshold', '阈值'),
+  'threshold.default': e('default (no loaded rule)', '默认值（未加载相应规则）'),
   morePass: e('{n} devices passed every check', '{n} 台设备全部检查项通过'),
   alertList: e('Alerts of the day', '当日告警'),
   moreAlerts: e('{n} more alerts not shown', '另有 {n} 条告警未列出'),
@@ -522,4 +529,18 @@ export function formatTrend(trend: number | undefined, lang: Lang): string {
   if (trend === undefined) return '';
   if (Math.abs(trend) < 0.05) return '→ 0';
   return `${trend > 0 ? '↑ +' : '↓ −'}${formatNumber(Math.abs(trend), lang)}`;
+}
+
+/** The appendix of numbers: class, check, metric, level, condition and where the number came from. */
+export function thresholdTable(report: Report, lang: Lang): { header: string[]; rows: string[][] } {
+  const header = [ui('class', lang), ui('check', lang), ui('metric', lang), ui('level', lang), ui('threshold', lang), ui('source', lang)];
+  const rows = (report.thresholds ?? []).map((t) => [
+    classLabel(t.class, lang),
+    checkLabel(t.check, lang),
+    t.metric,
+    statusLabel(t.level, lang),
+    `${t.op} ${formatNumber(t.value, lang)}`,
+    t.rule ? `${t.rule} (${t.priority ?? ''})` : ui('threshold.default', lang),
+  ]);
+  return { header, rows };
 }

@@ -10,7 +10,7 @@
  *   3. the runbook of the check's rule, even though it did not fire;
  *   4. the check's default advice from the catalogue (i18n.ts).
  */
-import { CLASS_ORDER, DOWN_MINUTES_FAIL, checkDefFor, runChecks, seriesOf, worst } from './checks.js';
+import { CLASS_ORDER, DOWN_MINUTES_FAIL, checkDefFor, checkKind, runChecks, seriesOf, worst } from './checks.js';
 import { defaultAction } from './i18n.js';
 import type { AlertInput, CheckRow, DeviceInput, IncidentInput, Priority, Report, ReportInput, Risk, Status } from './types.js';
 
@@ -36,7 +36,8 @@ export function compareDevices(a: { class: string; name: string }, b: { class: s
 
 export function judgeReport(input: ReportInput): Report {
   const devices = [...input.devices].sort(compareDevices);
-  const rows = devices.flatMap((device) => runChecks({ device, from: input.from, to: input.to }));
+  const thresholds = input.thresholds ?? [];
+  const rows = devices.flatMap((device) => runChecks({ device, from: input.from, to: input.to, thresholds }));
   return {
     input,
     rows,
@@ -45,7 +46,21 @@ export function judgeReport(input: ReportInput): Report {
     alertsByPriority: countAlerts(input),
     incidentStats: incidentStats(input),
     completeness: devices.map((d) => completenessOf(d)),
+    thresholds: thresholdsUsed(rows),
   };
+}
+
+/** The numbers behind the checklist, once per class, check kind and level, for the report's appendix. */
+function thresholdsUsed(rows: CheckRow[]): NonNullable<Report['thresholds']> {
+  const out = new Map<string, NonNullable<Report['thresholds']>[number]>();
+  for (const r of rows) {
+    for (const t of r.thresholds ?? []) {
+      const check = checkKind(r.check);
+      const key = `${r.class}|${check}|${t.metric}|${t.level}|${t.op}|${t.value}|${t.rule ?? ''}`;
+      if (!out.has(key)) out.set(key, { class: r.class, check, ...t });
+    }
+  }
+  return [...out.values()].sort((a, b) => classRank(a.class) - classRank(b.class) || a.check.localeCompare(b.check) || a.metric.localeCompare(b.metric) || (a.level === b.level ? 0 : a.level === 'warn' ? -1 : 1));
 }
 
 function summarise(devices: DeviceInput[], rows: CheckRow[]): Report['summary'] {

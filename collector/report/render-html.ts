@@ -12,6 +12,7 @@
 import { CLASS_ORDER } from './checks.js';
 import { alertsInDay, compareDevices } from './judge.js';
 import {
+  thresholdTable,
   checkLabel, classLabel, formatDateTime, labelled, formatDuration, formatNumber, formatPct, formatTrend, priorityLabel,
   alertText, incidentSla, openIncidentsOf,
   reportPeriod, reportTitle, riskAction, withNote, riskText, rowDetail, rowValue, statusLabel, ui,
@@ -193,6 +194,12 @@ function completenessSection(report: Report, lang: Lang): string {
   return `${note}<table class="grid" width="100%" cellpadding="4" cellspacing="0">${th([ui('device', lang), ui('class', lang), ui('received', lang), ui('gaps', lang), ui('downtime', lang), ui('verdict', lang)])}${rows.join('')}</table>`;
 }
 
+function thresholdsSection(report: Report, lang: Lang): string {
+  const t = thresholdTable(report, lang);
+  const rows = t.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+  return `<p class="meta">${esc(ui('thresholdsNote', lang))}</p><table class="grid" width="100%" cellpadding="4" cellspacing="0">${th(t.header)}${rows.join('')}</table>`;
+}
+
 export function renderHtml(report: Report, lang: Lang): string {
   const title = reportTitle(report, lang);
   const { generatedAt, timeZone } = report.input;
@@ -217,6 +224,7 @@ export function renderHtml(report: Report, lang: Lang): string {
     section('alerts', 'alerts', alertsSection(report, lang)),
     section('incidents', 'incidents', incidentsSection(report, lang)),
     section('completeness', 'completeness', completenessSection(report, lang)),
+    section('thresholds', 'thresholds', thresholdsSection(report, lang)),
     '</td></tr></table>',
     '</td></tr></table>',
     '</body>',

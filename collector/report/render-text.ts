@@ -6,6 +6,7 @@
  */
 import { alertsInDay, compareDevices } from './judge.js';
 import {
+  thresholdTable,
   checkLabel, classLabel, displayWidth, formatDateTime, labelled, withNote, formatDuration, formatPct, formatTrend, padEnd, priorityLabel,
   alertText, incidentSla, openIncidentsOf,
   reportPeriod, reportTitle, riskAction, riskText, rowDetail, rowValue, statusLabel, ui,
@@ -130,5 +131,10 @@ export function renderText(report: Report, lang: Lang): string {
     const complete = report.completeness.length - incomplete.length;
     out.push(labelled(ui('verdict.complete', lang), String(complete), lang));
   }
+
+  out.push(...heading(ui('thresholds', lang)));
+  out.push(ui('thresholdsNote', lang));
+  const t = thresholdTable(report, lang);
+  out.push(...textTable(t.header, t.rows));
   return out.join('\n') + '\n';
 }

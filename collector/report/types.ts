@@ -5,6 +5,8 @@
  * text in zh-CN or en). Judging and rendering are pure functions.
  */
 
+import type { RuleThreshold, ThresholdUse } from './thresholds.js';
+
 export type Lang = 'zh-CN' | 'en';
 export type Status = 'pass' | 'warn' | 'fail';
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
@@ -118,6 +120,8 @@ export interface ReportInput {
   knownFixes: KnownFix[];
   /** Rule id → runbook text, for recommended actions. */
   runbooks: Record<string, string>;
+  /** The levels of the loaded rules (thresholds.ts): the checks' numbers. Absent: every check uses its default. */
+  thresholds?: RuleThreshold[];
 }
 
 /**
@@ -148,6 +152,8 @@ export interface CheckRow {
   /** `value` and `detail` as catalogue phrases, so renderers can localise them (`value`/`detail` stay English). */
   valueMsg?: Message[];
   detailMsg?: Message[];
+  /** The numbers the row was judged against, each with the rule it came from (or none: the default). */
+  thresholds?: ThresholdUse[];
 }
 
 export interface Risk {
@@ -175,4 +181,6 @@ export interface Report {
   alertsByPriority: Record<Priority, number>;
   incidentStats: Record<Priority, { opened: number; acknowledged: number; resolved: number; mttaMs: number | null; mttrMs: number | null; respondSlaPct: number | null; resolveSlaPct: number | null }>;
   completeness: Array<{ device: string; class: string; receivedPct: number; gapMinutes: number; downMinutes: number; verdict: 'complete' | 'gaps' | 'down' | 'silent' }>;
+  /** Every number the checklist used, per class and check kind, and the rule it came from (none: the default). */
+  thresholds?: Array<ThresholdUse & { class: string; check: string }>;
 }

@@ -1,6 +1,8 @@
 /**
- * The rule engine. Each committed sample reaches only the rules that name its
- * metric (an index, never a scan of all rules); a periodic tick drives `for`,
+ * The rule engine. Each committed sample reaches only the rules that can match
+ * its series: the rule index (rule-index.ts) files selectors by metric and by
+ * an equality matcher, and each series keeps the answer, so a sample costs the
+ * rules that read it and nothing per other rule. A periodic tick drives `for`,
  * `clear_for`, absence, grace periods and maintenance windows. Alert state
  * changes are persisted and leave through one listener interface.
  */
@@ -11,16 +13,11 @@ import { longestWindow, type EvalContext } from './evaluate.js';
 import type { AlertEvent, AlertEventListener, AlertState } from './events.js';
 import { AlertLifecycle, type LifecycleOptions } from './lifecycle.js';
 import type { MaintenanceCalendar } from './maintenance.js';
-import { SeriesIndex, type SeriesEntry } from './series-index.js';
+import { RuleIndex, type RuleRef } from './rule-index.js';
+import { SeriesIndex, type SeriesEntry, type WindowStats } from './series-index.js';
 import type { AlertStateStore } from './state-store.js';
 import type { Topology } from './inventory.js';
 import type { RuleDef } from './types.js';
-
-interface RuleRef {
-  rule: RuleDef;
-  selector: MetricSelector;
-  primary: boolean;
-}
 
 export interface RuleEngineOptions {
   now: () => number;
@@ -48,7 +45,9 @@ const TEMPLATE_METRIC = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]
 
 export class RuleEngine {
   private rules: RuleDef[] = [];
-  private index = new Map<string, RuleRef[]>();
+  private index = new RuleIndex();
+  /** Counted for /metrics: selectors a sample's series matched, and rule evaluations run. */
+  private counts = { candidates: 0, evaluations: 0 };
   private series = new SeriesIndex(new Map());
   private readonly lifecycle: AlertLifecycle;
   private readonly listeners: AlertEventListener[] = [];
@@ -96,15 +95,11 @@ export class RuleEngine {
 
   /** Replaces the rule set: rebuilds the index and the windows; keeps state of rules that remain. */
   setRules(rules: RuleDef[]): void {
-    const index = new Map<string, RuleRef[]>();
     const maxAge = new Map<string, number>();
     for (const rule of rules) {
       const longest = Math.max(longestWindow(rule.when), rule.clear ? longestWindow(rule.clear) : 0, ...rule.escalate.map((e) => longestWindow(e.when)));
-      rule.selectors.forEach((selector, i) => {
+      rule.selectors.forEach((selector) => {
         const metric = `${selector.measurement}.${selector.field}`;
-        const refs = index.get(metric) ?? [];
-        refs.push({ rule, selector, primary: i === 0 });
-        index.set(metric, refs);
         // A minute beyond the longest window keeps the edge point that window functions need.
         maxAge.set(metric, Math.max(maxAge.get(metric) ?? 0, longest + 60_000));
       });
@@ -113,7 +108,7 @@ export class RuleEngine {
       }
     }
     this.rules = rules;
-    this.index = index;
+    this.index = RuleIndex.of(rules);
     this.maxAge = maxAge;
     this.series = new SeriesIndex(maxAge);
     this.absentRules = rules.filter((r) => hasAbsent(r));
@@ -138,7 +133,7 @@ export class RuleEngine {
    */
   ingest(samples: readonly Sample[]): void {
     const now = this.opts.now();
-    const touched: Array<[readonly RuleRef[], SeriesEntry]> = [];
+    const touched: SeriesEntry[] = [];
     for (const s of samples) {
       let tagKey: string | undefined;
       for (const field in s.fields) {
@@ -150,11 +145,25 @@ export class RuleEngine {
         tagKey ??= tagSetKey(s.tags);
         const entry = this.series.entry(metric, s.tags, tagKey);
         entry.window.push(s.ts, value);
-        const refs = this.index.get(metric);
-        if (refs) touched.push([refs, entry]);
+        // A series' tags never change, so which rules can match it is looked up once.
+        const refs = (entry.refs ??= this.index.match(metric, entry.tags));
+        if (refs.length > 0) {
+          this.counts.candidates += refs.length;
+          touched.push(entry);
+        }
       }
     }
-    for (const [refs, entry] of touched) this.evaluateRefs(refs, entry, now);
+    for (const entry of touched) this.evaluateRefs(entry.refs as readonly RuleRef[], entry, now);
+  }
+
+  /** Running totals for /metrics (engine-metrics.ts). */
+  counters(): Readonly<{ candidates: number; evaluations: number }> {
+    return this.counts;
+  }
+
+  /** What the windows hold in memory now. */
+  windowStats(): WindowStats {
+    return this.series.stats();
   }
 
   /** Pushes history without evaluating (warm-up after a start or reload). */
@@ -165,8 +174,9 @@ export class RuleEngine {
   }
 
   private evaluateRefs(refs: readonly RuleRef[], entry: SeriesEntry, now: number): void {
+    // The refs matched this series' tags already (RuleIndex.match); the class can change, so it is checked here.
     for (const ref of refs) {
-      if (!matchTags(entry.tags, ref.selector.matchers) || !this.applies(ref.rule, entry.device)) continue;
+      if (!this.applies(ref.rule, entry.device)) continue;
       if (ref.primary) this.evaluate(ref.rule, entry, now);
       else {
         // A secondary metric changed: re-evaluate the rule's alerts on that device.
@@ -200,6 +210,7 @@ export class RuleEngine {
   }
 
   private evaluate(rule: RuleDef, primary: SeriesEntry, now: number): void {
+    this.counts.evaluations++;
     this.lifecycle.evaluate(rule, primary.device, primary.tags, this.context(rule, primary, now), now);
   }
 

@@ -6,6 +6,7 @@
 import type { MetricSelector } from '../store/selector.js';
 import { matchTags } from '../store/selector.js';
 import { tagSetKey } from '../store/sqlite.js';
+import type { RuleRef } from './rule-index.js';
 import { SeriesWindow } from './window.js';
 
 export interface SeriesEntry {
@@ -14,6 +15,15 @@ export interface SeriesEntry {
   device: string;
   tags: Record<string, string>;
   window: SeriesWindow;
+  /** The rule selectors that match this series, filled by the engine on first evaluation. */
+  refs?: readonly RuleRef[];
+}
+
+export interface WindowStats {
+  series: number;
+  points: number;
+  /** Bytes allocated for points (16 a point of capacity); object overhead comes on top. */
+  bytes: number;
 }
 
 /** A hard cap per series: with 16 bytes a point, 10,000 points are 160 KB. */
@@ -53,6 +63,17 @@ export class SeriesIndex {
       push(this.byDeviceMetric, `${e.device}\u0000${metric}`, e);
     }
     return e;
+  }
+
+  /** Walks every window: for /metrics scrapes, not the ingest path. */
+  stats(): WindowStats {
+    let points = 0;
+    let capacity = 0;
+    for (const e of this.bySeries.values()) {
+      points += e.window.size;
+      capacity += e.window.capacity;
+    }
+    return { series: this.bySeries.size, points, bytes: capacity * 16 };
   }
 
   metricEntries(metric: string): readonly SeriesEntry[] {

@@ -17,6 +17,9 @@ const NOW = Date.UTC(2026, 10, 23, 8, 0, 0);
 
 /** The only routes open to anyone: health, the InfluxDB ping, sign-in and sign-out. */
 const PUBLIC = new Set(['GET /healthz', 'HEAD /healthz', 'GET /ping', 'HEAD /ping', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout']);
+// The console's shell and static assets (collector/console/): they hold no data; every API call they make is guarded.
+const CONSOLE_SHELL = ['/', '/login', '/wall', '/alerts', '/room', '/maintenance', '/kb', '/reports', '/rules', '/audit', '/incidents/:id', '/devices/:device', '/*', '/assets/:file'];
+for (const path of CONSOLE_SHELL) for (const method of ['GET', 'HEAD']) PUBLIC.add(`${method} ${path}`);
 
 /** Routes whose access level is part of the security contract (docs/auth.md); the rest are checked against what they declare. */
 const EXPECTED: Record<string, string> = {

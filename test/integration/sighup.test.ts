@@ -43,6 +43,8 @@ describe('collector reload on SIGHUP', () => {
       await until(() => out.includes('rules NOT reloaded'));
       expect(out).toMatch(/rules NOT reloaded/);
       expect(await names()).toEqual(['second']);
+      const audit = (await (await fetch(`${url}/api/v1/audit?action=rules.reload`, { headers: authHeaders() })).json()) as { entries: Array<{ actor: string; via: string; detail: { ok: boolean } }> };
+      expect(audit.entries.map((e) => [e.actor, e.via, e.detail.ok])).toEqual([['SIGHUP', 'signal', false], ['SIGHUP', 'signal', true]]);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
