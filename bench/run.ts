@@ -18,6 +18,7 @@ import { benchReportMonth } from './report-month.js';
 import { benchSshAgentRss, benchSshChecks } from './ssh.js';
 import { benchChecksAgentRss, benchPingRound, benchSyslogIngest } from './checks.js';
 import { benchOverload } from './overload.js';
+import { benchQueries } from './queries.js';
 import { benchConsole } from './console.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -36,6 +37,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   syslog_ingest: benchSyslogIngest,
   checks_agent_rss: benchChecksAgentRss,
   overload: benchOverload,
+  queries: benchQueries,
   console_board: benchConsole,
 };
 

@@ -1,4 +1,5 @@
 /** Read API: devices, series and range queries over the metric store. */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { parseTimeParam } from '../../lib/time.js';
@@ -18,6 +19,9 @@ export interface ApiRouteOptions {
   /** Agent hosts' up state from heartbeat freshness; their device rows say `up` and `up_source: heartbeat`. */
   agentUp?: AgentUp;
 }
+
+/** Above this many points in all, a query's JSON is written series by series as a stream. */
+export const STREAM_POINTS = 50_000;
 
 /** Above this many buckets per series a query is refused: ask for a larger step instead. */
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -88,7 +92,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
     return { series: series.map((s) => ({ metric: formatMetric(s.measurement, s.field), ...s })) };
   });
 
-  app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { config: { access: 'viewer' }, schema: { querystring: QueryParams } }, async (request) => {
+  app.get<{ Querystring: Static<typeof QueryParams> }>('/api/v1/query', { config: { access: 'viewer' }, schema: { querystring: QueryParams } }, async (request, reply) => {
     const q = request.query;
     const now = opts.now();
     const sel = selector(q.metric);
@@ -112,6 +116,22 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiRouteOptions): Pr
       throw new Errors.BadQuery(`step ${q.step} gives more than ${MAX_POINTS_PER_SERIES} points per series; use a larger step`);
     }
     const series = await opts.store.query({ measurement: sel.measurement, field: sel.field, matchers: sel.matchers, from, to, stepMs, agg });
-    return { metric: formatMetric(sel.measurement, sel.field), from, to, step_ms: stepMs, agg, series };
+    const head = { metric: formatMetric(sel.measurement, sel.field), from, to, step_ms: stepMs, agg };
+    if (series.reduce((n, s) => n + s.points.length, 0) <= STREAM_POINTS) return { ...head, series };
+    // A room-wide day at 1 m is tens of megabytes of JSON: written in pieces, never one string.
+    return reply.type('application/json; charset=utf-8').send(Readable.from(jsonPieces(head, series)));
   });
+}
+
+/** The same JSON as `{ ...head, series }`, in pieces of about 64 KiB. */
+function* jsonPieces(head: Record<string, unknown>, series: readonly unknown[]): Generator<string> {
+  let out = `${JSON.stringify(head).slice(0, -1)},"series":[`;
+  for (let i = 0; i < series.length; i++) {
+    out += (i > 0 ? ',' : '') + JSON.stringify(series[i]);
+    if (out.length >= 65_536) {
+      yield out;
+      out = '';
+    }
+  }
+  yield `${out}]}`;
 }

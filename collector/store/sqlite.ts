@@ -25,9 +25,10 @@
 import type { Statement } from 'better-sqlite3';
 import type { Sample } from '../contract/index.js';
 import type { Db } from '../db.js';
-import { matchTags } from './selector.js';
+import { SqliteRollups } from './rollup.js';
+import { SqliteReader } from './sqlite-read.js';
 import { HeadAppender, HeadMover, SeriesIds, type HeadRows } from './sqlite-write.js';
-import type { BucketStats, MetricStore, PointValue, RangeQuery, SeriesBucketStats, SeriesFilter, SeriesInfo, SeriesPoints, StatsQuery, StoreHealth } from './types.js';
+import type { MetricStore, PointValue, RangeQuery, SeriesBucketStats, SeriesFilter, SeriesInfo, SeriesPoints, StatsQuery, StoreHealth } from './types.js';
 
 export interface SqliteStoreOptions {
   retentionMs: number;
@@ -37,6 +38,8 @@ export interface SqliteStoreOptions {
   flushMs?: number;
   /** The head is also moved when it holds this many rows. */
   flushRows?: number;
+  /** How often dirty rollup buckets are recomputed in the background (0: only on reads; collector/store/rollup.ts). */
+  rollupMs?: number;
 }
 
 /**
@@ -47,21 +50,7 @@ export interface SqliteStoreOptions {
  * shed load after each one. So the row bound stays at 200,000, and the timer
  * waits 5 s, which makes the moves of a quiet room carry more rows each.
  */
-export const DEFAULT_STORE_OPTIONS: SqliteStoreOptions = { retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, flushMs: 5_000, flushRows: 200_000 };
-
-interface SeriesRow {
-  id: number;
-  measurement: string;
-  field: string;
-  device: string;
-  tags: string;
-}
-
-interface BucketRow {
-  b: number;
-  v: PointValue;
-  n?: number;
-}
+export const DEFAULT_STORE_OPTIONS: SqliteStoreOptions = { retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, flushMs: 5_000, flushRows: 200_000, rollupMs: 10_000 };
 
 /**
  * Keys already computed for a tag object. The store and the rule engine both
@@ -100,6 +89,8 @@ export class SqliteMetricStore implements MetricStore {
   private readonly headChunks = new Set<number>();
   private headRows = 0;
   private readonly flushTimer: NodeJS.Timeout | undefined;
+  readonly rollups: SqliteRollups;
+  private readonly reader: SqliteReader;
 
   constructor(private readonly db: Db, private readonly opts: SqliteStoreOptions = DEFAULT_STORE_OPTIONS) {
     db.exec(`
@@ -127,6 +118,8 @@ export class SqliteMetricStore implements MetricStore {
     this.mover = new HeadMover(db, opts.chunkMs, chunkTable);
     // Rows left by a crash are moved by the first flush.
     this.headRows = (db.prepare('SELECT count(*) AS n FROM samples_head').get() as { n: number }).n;
+    this.rollups = new SqliteRollups(db, { chunkMs: opts.chunkMs, intervalMs: opts.rollupMs ?? DEFAULT_STORE_OPTIONS.rollupMs ?? 0 });
+    this.reader = new SqliteReader(db, opts.chunkMs, this.rollups);
     if (this.headRows > 0) for (const c of this.mover.headChunks()) this.headChunks.add(c);
     if (opts.flushMs) {
       this.flushTimer = setInterval(() => {
@@ -150,12 +143,14 @@ export class SqliteMetricStore implements MetricStore {
   flushHead(): number {
     if (this.headRows === 0 || this.db.inTransaction) return 0;
     const created: number[] = [];
-    const moved = this.db.transaction(() =>
-      this.mover.move(this.headChunks, (chunk) => this.chunkInserts.has(chunk), (chunk) => {
+    const moved = this.db.transaction(() => {
+      // The minutes the head holds are marked for the rollups in the move's own transaction (rollup.ts).
+      this.rollups.markHeadDirty();
+      return this.mover.move(this.headChunks, (chunk) => this.chunkInserts.has(chunk), (chunk) => {
         this.chunkInsert(chunk);
         created.push(chunk);
-      }),
-    )();
+      });
+    })();
     // Only now: a move that rolled back created no table.
     for (const chunk of created) this.chunkInserts.add(chunk);
     this.headChunks.clear();
@@ -200,131 +195,25 @@ export class SqliteMetricStore implements MetricStore {
     this.insertChunk.run(chunk, chunk * this.opts.chunkMs, (chunk + 1) * this.opts.chunkMs);
   }
 
-  private matchingSeries(filter: SeriesFilter): Array<SeriesRow & { tagsObj: Record<string, string> }> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    for (const col of ['measurement', 'field', 'device'] as const) {
-      if (filter[col] !== undefined) {
-        where.push(`${col} = ?`);
-        args.push(filter[col]);
-      }
-    }
-    const sql = `SELECT id, measurement, field, device, tags FROM series${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY key`;
-    const out: Array<SeriesRow & { tagsObj: Record<string, string> }> = [];
-    for (const row of this.db.prepare(sql).iterate(...args) as Iterable<SeriesRow>) {
-      const tagsObj = JSON.parse(row.tags) as Record<string, string>;
-      if (filter.matchers && !matchTags(tagsObj, filter.matchers)) continue;
-      out.push({ ...row, tagsObj });
-      if (filter.limit !== undefined && out.length >= filter.limit) break;
-    }
-    return out;
-  }
-
   async listSeries(filter: SeriesFilter): Promise<SeriesInfo[]> {
-    return this.matchingSeries(filter).map((r) => ({ measurement: r.measurement, field: r.field, device: r.device, tags: r.tagsObj }));
+    return this.reader.listSeries(filter);
   }
 
-  private chunksOverlapping(from: number, to: number): number[] {
-    const rows = this.db
-      .prepare('SELECT id FROM metric_chunks WHERE end_ms > ? AND start_ms <= ? ORDER BY id')
-      .all(from, to) as Array<{ id: number }>;
-    return rows.map((r) => r.id);
-  }
-
+  /** Reads move the head first, then the reader brings the rollups up to date (collector/store/sqlite-read.ts). */
   async bucketStats(q: StatsQuery): Promise<SeriesBucketStats[]> {
     this.flushHead();
-    if (!(q.bucketMs > 0) || q.to <= q.from) return [];
-    const filter = q.measurements && q.measurements.length > 0 ? ` AND series_id IN (SELECT id FROM series WHERE measurement IN (${q.measurements.map(() => '?').join(',')}))` : '';
-    const perSeries = new Map<number, Map<number, BucketStats>>();
-    for (const chunk of this.chunksOverlapping(q.from, q.to - 1)) {
-      // One scan of the chunk for every series at once; the last value per bucket comes
-      // with max(ts) by SQLite's bare-column rule. Numbers are bound as REAL, so the
-      // bucket arithmetic casts to INTEGER to divide as integers.
-      const sql = `SELECT series_id AS s, CAST(? AS INTEGER) + (CAST(ts - ? AS INTEGER) / CAST(? AS INTEGER)) * CAST(? AS INTEGER) AS b, min(value) AS mn, max(value) AS mx, sum(value) AS sm, count(*) AS n, max(ts) AS t, value AS v
-        FROM ${chunkTable(chunk)} WHERE ts >= ? AND ts < ? AND ${NUMERIC}${filter} GROUP BY s, b`;
-      const args = [q.from, q.from, q.bucketMs, q.bucketMs, q.from, q.to, ...(q.measurements ?? [])];
-      for (const r of this.db.prepare(sql).iterate(...args) as Iterable<{ s: number; b: number; mn: number; mx: number; sm: number; n: number; t: number; v: number }>) {
-        let buckets = perSeries.get(r.s);
-        if (!buckets) perSeries.set(r.s, (buckets = new Map()));
-        const prev = buckets.get(r.b);
-        if (!prev) {
-          buckets.set(r.b, { start: r.b, min: r.mn, max: r.mx, sum: r.sm, count: r.n, lastTs: r.t, last: r.v });
-        } else {
-          prev.min = Math.min(prev.min, r.mn);
-          prev.max = Math.max(prev.max, r.mx);
-          prev.sum += r.sm;
-          prev.count += r.n;
-          if (r.t > prev.lastTs) {
-            prev.lastTs = r.t;
-            prev.last = r.v;
-          }
-        }
-      }
-    }
-    if (perSeries.size === 0) return [];
-    const out: SeriesBucketStats[] = [];
-    for (const row of this.db.prepare('SELECT id, measurement, field, device, tags FROM series ORDER BY key').iterate() as Iterable<SeriesRow>) {
-      const buckets = perSeries.get(row.id);
-      if (!buckets) continue;
-      out.push({
-        measurement: row.measurement,
-        field: row.field,
-        device: row.device,
-        tags: JSON.parse(row.tags) as Record<string, string>,
-        buckets: [...buckets.values()].sort((a, b) => a.start - b.start),
-      });
-    }
-    return out;
+    return this.reader.bucketStats(q);
   }
 
   async query(q: RangeQuery): Promise<SeriesPoints[]> {
     this.flushHead();
-    const series = this.matchingSeries({ measurement: q.measurement, field: q.field, matchers: q.matchers });
-    const chunks = this.chunksOverlapping(q.from, q.to);
-    return series.map((s) => ({
-      measurement: s.measurement,
-      field: s.field,
-      device: s.device,
-      tags: s.tagsObj,
-      points: this.seriesPoints(s.id, chunks, q),
-    }));
+    return this.reader.query(q);
   }
 
-  /**
-   * Raw points of every series of measurement.field that `keep` admits (InfluxQL
-   * reads, collector/influxql): the filter sees a series' tags before any point is read.
-   */
+  /** Raw points of every series of measurement.field that `keep` admits (InfluxQL reads). */
   async rawPoints(measurement: string, field: string, from: number, to: number, keep: (tags: Record<string, string>) => boolean): Promise<Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }>> {
     this.flushHead();
-    const chunks = this.chunksOverlapping(from, to);
-    const q: RangeQuery = { measurement, field, matchers: [], from, to, stepMs: 0, agg: 'last' };
-    return this.matchingSeries({ measurement, field })
-      .filter((s) => keep(s.tagsObj))
-      .map((s) => ({ tags: s.tagsObj, points: this.seriesPoints(s.id, chunks, q) }));
-  }
-
-  private seriesPoints(id: number, chunks: number[], q: RangeQuery): Array<[number, PointValue]> {
-    const merged = new Map<number, { v: PointValue; n: number; ts?: number }>();
-    const order: number[] = [];
-    for (const chunk of chunks) {
-      for (const row of this.db.prepare(bucketSql(chunkTable(chunk), q)).iterate(...bucketArgs(id, q)) as Iterable<BucketRow & { t?: number }>) {
-        const prev = merged.get(row.b);
-        if (!prev) {
-          merged.set(row.b, { v: row.v, n: row.n ?? 1, ts: row.t });
-          order.push(row.b);
-        } else {
-          prev.v = mergeBucket(q.agg, prev, row);
-          prev.n += row.n ?? 1;
-          if (row.t !== undefined) prev.ts = Math.max(prev.ts ?? row.t, row.t);
-        }
-      }
-    }
-    order.sort((a, b) => a - b);
-    return order.map((b) => {
-      const bucket = merged.get(b) as { v: PointValue; n: number };
-      const v = q.agg === 'avg' && q.stepMs > 0 && typeof bucket.v === 'number' ? bucket.v / bucket.n : bucket.v;
-      return [b, v];
-    });
+    return this.reader.rawPoints(measurement, field, from, to, keep);
   }
 
   async applyRetention(nowMs: number): Promise<number> {
@@ -339,6 +228,7 @@ export class SqliteMetricStore implements MetricStore {
       }
     });
     drop();
+    this.rollups.dropRetired();
     return old.length;
   }
 
@@ -348,7 +238,7 @@ export class SqliteMetricStore implements MetricStore {
       return {
         ok: true,
         kind: this.kind,
-        detail: { series: this.seriesIds.size, chunks: chunks.n, head_rows: this.headRows, oldest_ms: chunks.oldest, retention_ms: this.opts.retentionMs, file: this.db.name },
+        detail: { series: this.seriesIds.size, chunks: chunks.n, head_rows: this.headRows, rollups: this.rollups.health(), oldest_ms: chunks.oldest, retention_ms: this.opts.retentionMs, file: this.db.name },
       };
     } catch (err) {
       return { ok: false, kind: this.kind, detail: { error: (err as Error).message } };
@@ -357,6 +247,7 @@ export class SqliteMetricStore implements MetricStore {
 
   async close(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
+    this.rollups.close();
     if (this.db.open) this.flushHead();
     this.chunkInserts.clear();
   }
@@ -375,46 +266,4 @@ export function seriesKey(measurement: string, field: string, tagKey: string): s
 function chunkTable(chunk: number): string {
   if (!Number.isSafeInteger(chunk) || chunk < 0) throw new Error(`invalid chunk ${chunk}`);
   return `samples_${chunk}`;
-}
-
-const NUMERIC = "typeof(value) IN ('integer', 'real')";
-
-/**
- * One SQL per aggregation. Averages come back as sum + count so buckets that
- * straddle two chunk tables merge exactly; `last` uses SQLite's documented
- * bare-column rule (with max(ts) the other columns come from that row).
- */
-function bucketSql(table: string, q: RangeQuery): string {
-  const range = 'series_id = ? AND ts >= ? AND ts <= ?';
-  if (q.stepMs <= 0) return `SELECT ts AS b, value AS v FROM ${table} WHERE ${range} ORDER BY ts`;
-  const bucket = '(ts - (ts % ?))';
-  switch (q.agg) {
-    case 'last':
-      return `SELECT ${bucket} AS b, value AS v, max(ts) AS t FROM ${table} WHERE ${range} GROUP BY b`;
-    case 'count':
-      return `SELECT ${bucket} AS b, count(*) AS v FROM ${table} WHERE ${range} GROUP BY b`;
-    case 'avg':
-      return `SELECT ${bucket} AS b, sum(value) AS v, count(*) AS n FROM ${table} WHERE ${range} AND ${NUMERIC} GROUP BY b`;
-    default:
-      return `SELECT ${bucket} AS b, ${q.agg}(value) AS v FROM ${table} WHERE ${range} AND ${NUMERIC} GROUP BY b`;
-  }
-}
-
-function bucketArgs(id: number, q: RangeQuery): unknown[] {
-  return q.stepMs > 0 ? [q.stepMs, id, q.from, q.to] : [id, q.from, q.to];
-}
-
-function mergeBucket(agg: RangeQuery['agg'], prev: { v: PointValue; ts?: number }, row: BucketRow & { t?: number }): PointValue {
-  const a = prev.v as number;
-  const b = row.v as number;
-  switch (agg) {
-    case 'min':
-      return Math.min(a, b);
-    case 'max':
-      return Math.max(a, b);
-    case 'last':
-      return (row.t ?? 0) >= (prev.ts ?? 0) ? row.v : prev.v;
-    default:
-      return a + b; // sum, count, and avg's running sum
-  }
 }
