@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Collector } from '../../collector/app.js';
 import type { IngestBatch } from '../../collector/contract/index.js';
 import { AGENT, authHeaders, freePort, tempDir, testCollectorConfig, TOKEN } from '../helpers.js';
+import { launchChromium } from '../console/browser.js';
+import { peerAvailable } from '../peers.js';
+
+const chromium = peerAvailable('chromium', 'chromium');
 
 interface Mail {
   to: string;
@@ -175,4 +179,26 @@ describe('acknowledging from the emailed link', () => {
     expect((await post(url)).status).toBe(410);
     expect(status(id)).toBe('open');
   });
+
+  it.skipIf(!chromium)('in Chromium: the emailed link opens the confirmation page, and its button acknowledges as the recipient', async () => {
+    const id = await openIncident('ups-d');
+    const { url } = await linkIn('alice@noc.example', id);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const shown = await page.goto(url, { waitUntil: 'load' });
+      expect(shown?.status()).toBe(200);
+      expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Acknowledge this incident?');
+      expect(status(id)).toBe('open'); // opening the page changed nothing
+      const [answer] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form button[type=submit]')]);
+      expect(answer?.status()).toBe(200);
+      expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Acknowledged by alice');
+      expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
+      // Back and submit again: the link was used.
+      await page.goto(url, { waitUntil: 'load' });
+      expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('This link was used already');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
