@@ -32,6 +32,7 @@ const AGENT_ENV = { ROOMWATCH_TOKEN: 'rw_fuzz_token_0123456789' };
 // The collector example names these secrets; set so the untouched example loads.
 process.env.ROOMWATCH_SMTP_PASSWORD ??= 'fuzz';
 process.env.ROOMWATCH_SMS_SECRET ??= 'fuzz';
+process.env.ROOMWATCH_SMS_REPLY_SECRET ??= 'fuzz-sms-reply-secret';
 
 const STACK = /\n\s+at |\bat [\w.<>]+ \(|(TypeError|RangeError|ReferenceError|SyntaxError): /;
 
