@@ -22,6 +22,7 @@ import { Backoff } from '../../lib/backoff.js';
 import type { ProbeLog } from '../probes/types.js';
 import type { HttpPoster } from './http.js';
 import type { Spool, SpoolRecord } from './spool.js';
+import { SpoolPump } from './spool-pump.js';
 
 export interface LogShipperOptions {
   agent: string;
@@ -50,8 +51,7 @@ const MAX_RETRY_AFTER_MS = 300_000;
 export class LogShipper {
   private buffer: LogLine[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private readonly pump = new SpoolPump({ peek: () => this.opts.spool.peek() }, (record) => this.sendOne(record), () => this.running);
   private loop: Promise<void> | undefined;
   private running = false;
   private readonly now: () => number;
@@ -72,7 +72,7 @@ export class LogShipper {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.deliver();
+    this.loop = this.pump.run();
   }
 
   push(line: LogLine): void {
@@ -98,31 +98,9 @@ export class LogShipper {
   }
 
   private kick(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    if (this.sleepTimer) clearTimeout(this.sleepTimer);
-    this.sleepTimer = undefined;
-    wake?.();
+    this.pump.kick();
   }
 
-  private sleep(ms: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      if (ms !== undefined) this.sleepTimer = setTimeout(() => this.kick(), ms);
-    });
-  }
-
-  private async deliver(): Promise<void> {
-    while (this.running) {
-      const record = this.opts.spool.peek();
-      if (!record) {
-        await this.sleep(undefined);
-        continue;
-      }
-      const retryIn = await this.sendOne(record);
-      if (retryIn !== undefined && this.running) await this.sleep(retryIn);
-    }
-  }
 
   private async sendOne(record: SpoolRecord): Promise<number | undefined> {
     let status: number;

@@ -29,6 +29,7 @@ import type { DeadLetterFile } from './dead-letter.js';
 import type { HttpPoster } from './http.js';
 import { splitRefused } from './refusal.js';
 import type { Spool, SpoolRecord } from './spool.js';
+import { SpoolPump } from './spool-pump.js';
 
 /** A Retry-After beyond this is taken as this: a collector's bad clock must not silence an agent for hours. */
 const MAX_RETRY_AFTER_MS = 300_000;
@@ -66,8 +67,7 @@ export class Sender {
   private devices: DeviceMeta[] = [];
   private devicesDirty = false;
   private flushTimer: NodeJS.Timeout | undefined;
-  private wake: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private readonly pump = new SpoolPump({ peek: () => this.opts.spool.peek() }, (record) => this.sendOne(record), () => this.running);
   private loop: Promise<void> | undefined;
   private running = false;
   private readonly now: () => number;
@@ -86,7 +86,7 @@ export class Sender {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.deliver();
+    this.loop = this.pump.run();
   }
 
   /** Devices' metadata; sent with the next batch whenever it changes. */
@@ -143,31 +143,9 @@ export class Sender {
   }
 
   private kick(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    if (this.sleepTimer) clearTimeout(this.sleepTimer);
-    this.sleepTimer = undefined;
-    wake?.();
+    this.pump.kick();
   }
 
-  private sleep(ms: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      if (ms !== undefined) this.sleepTimer = setTimeout(() => this.kick(), ms);
-    });
-  }
-
-  private async deliver(): Promise<void> {
-    while (this.running) {
-      const record = this.opts.spool.peek();
-      if (!record) {
-        await this.sleep(undefined);
-        continue;
-      }
-      const retryIn = await this.sendOne(record);
-      if (retryIn !== undefined && this.running) await this.sleep(retryIn);
-    }
-  }
 
   /** Sends one spooled batch; returns a delay when it must be retried. */
   private async sendOne(record: SpoolRecord): Promise<number | undefined> {
