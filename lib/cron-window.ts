@@ -28,25 +28,33 @@ export function cronWindowProblem(expr: string): string | undefined {
 }
 
 export class CronWindows {
-  private readonly matchers = new Map<string, ScheduledTask>();
+  private readonly matchers = new Map<string, ScheduledTask | null>();
   private readonly memo = new Map<string, { minute: number; open: boolean }>();
 
   /** True when a window opened by `cron` (in `timeZone`) at most `durationMs` ago is still open at `now`. */
   isOpen(cron: string, timeZone: string | undefined, durationMs: number, now: number): boolean {
-    if (!(durationMs > 0) || cronWindowProblem(cron) !== undefined) return false;
+    if (!(durationMs > 0)) return false;
     const key = `${cron}\0${timeZone ?? ''}\0${durationMs}`;
     const minute = Math.floor(now / MINUTE) * MINUTE;
     const seen = this.memo.get(key);
     // Within one minute the answer only changes when the duration is not whole minutes.
     if (seen && seen.minute === minute && durationMs % MINUTE === 0) return seen.open;
-    const open = this.search(this.matcher(key, cron, timeZone), Math.min(durationMs, MAX_WINDOW_MS), now, minute);
+    const m = this.matcher(key, cron, timeZone);
+    if (!m) return false;
+    const open = this.search(m, Math.min(durationMs, MAX_WINDOW_MS), now, minute);
     this.memo.set(key, { minute, open });
     return open;
   }
 
-  private matcher(key: string, cron: string, timeZone: string | undefined): ScheduledTask {
+  private matcher(key: string, cron: string, timeZone: string | undefined): ScheduledTask | null {
     let m = this.matchers.get(key);
+    if (m === null) return null;
     if (!m) {
+      // Validated once per expression, not on every question: windows are asked about for every alert.
+      if (cronWindowProblem(cron) !== undefined) {
+        this.matchers.set(key, null);
+        return null;
+      }
       // Bounded: API windows come and go; node-cron keeps every task in its registry until destroyed.
       if (this.matchers.size >= MAX_MATCHERS) this.clear();
       // Never started: used only for match(); `noOverlap` etc. do not matter.
@@ -58,7 +66,7 @@ export class CronWindows {
 
   /** Destroys the matchers (node-cron tasks, never started) and forgets the answers. */
   clear(): void {
-    for (const m of this.matchers.values()) void m.destroy();
+    for (const m of this.matchers.values()) if (m) void m.destroy();
     this.matchers.clear();
     this.memo.clear();
   }

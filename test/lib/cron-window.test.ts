@@ -53,6 +53,15 @@ describe('CronWindows', () => {
   });
 });
 
+describe('CronWindows with a bad expression', () => {
+  it('answers closed, asked again and again, and never throws', () => {
+    const w = new CronWindows();
+    for (let i = 0; i < 3; i++) expect(w.isOpen('61 2 * * *', undefined, H, at('2026-12-03T02:30:00Z'))).toBe(false);
+    expect(w.isOpen('0 0 2 * * 0', undefined, H, at('2026-12-06T02:00:30Z'))).toBe(false); // seconds field refused
+    w.clear();
+  });
+});
+
 describe('cronWindowProblem', () => {
   it('names what is wrong, and refuses seconds', () => {
     expect(cronWindowProblem('0 2 * * 0')).toBeUndefined();
