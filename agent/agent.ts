@@ -57,7 +57,10 @@ export class Agent {
   /** Polled SNMP addresses → device names, for traps. */
   private trapDevices = new Map<string, string>();
 
-  constructor(config: AgentConfig, private readonly opts: AgentOptions = {}) {
+  constructor(
+    config: AgentConfig,
+    private readonly opts: AgentOptions = {},
+  ) {
     this.config = config;
     this.log = opts.logger ?? createLogger(undefined, 'agent');
     this.now = opts.now ?? Date.now;
@@ -137,7 +140,11 @@ export class Agent {
    * leaves everything unchanged.
    */
   async reconfigure(next: AgentConfig): Promise<ReloadReport> {
-    const plan = planReload(this.config, next, this.probes.map((p) => p.target));
+    const plan = planReload(
+      this.config,
+      next,
+      this.probes.map((p) => p.target),
+    );
     const created = [...plan.added, ...plan.replaced].map((t) => this.initTarget(t));
     for (const name of [...plan.removed, ...plan.replaced.map((t) => t.name)]) {
       const i = this.probes.findIndex((p) => p.target.name === name);

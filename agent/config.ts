@@ -35,12 +35,7 @@ const TrapsSchema = Type.Object(
     communities: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 64 })),
     dedup_window: Type.Optional(Duration),
     hold: Type.Optional(Duration),
-    rate_limit: Type.Optional(
-      Type.Object(
-        { per_source: Type.Optional(Type.Integer({ minimum: 1 })), total: Type.Optional(Type.Integer({ minimum: 1 })) },
-        { additionalProperties: false },
-      ),
-    ),
+    rate_limit: Type.Optional(Type.Object({ per_source: Type.Optional(Type.Integer({ minimum: 1 })), total: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -71,18 +66,8 @@ export const AgentFileSchema = Type.Object(
     ),
     interval: Type.Optional(Duration),
     jitter: Type.Optional(Duration),
-    batch: Type.Optional(
-      Type.Object(
-        { max_samples: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), max_wait: Type.Optional(Duration) },
-        { additionalProperties: false },
-      ),
-    ),
-    spool: Type.Optional(
-      Type.Object(
-        { dir: Type.Optional(Type.String()), max_size: Type.Optional(Type.Union([Type.String(), Type.Number()])) },
-        { additionalProperties: false },
-      ),
-    ),
+    batch: Type.Optional(Type.Object({ max_samples: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })), max_wait: Type.Optional(Duration) }, { additionalProperties: false })),
+    spool: Type.Optional(Type.Object({ dir: Type.Optional(Type.String()), max_size: Type.Optional(Type.Union([Type.String(), Type.Number()])) }, { additionalProperties: false })),
     snmp: Type.Optional(
       Type.Object(
         {
@@ -300,12 +285,7 @@ function resolveTraps(file: AgentFile, source: YamlSource, problems: ConfigProbl
 }
 
 /** Exactly one of token, token_file, token_env; secrets never come back in messages. */
-function resolveToken(
-  c: AgentFile['collector'],
-  baseDir: string,
-  env: NodeJS.ProcessEnv,
-  problem: (msg: string, key: string) => void,
-): string | undefined {
+function resolveToken(c: AgentFile['collector'], baseDir: string, env: NodeJS.ProcessEnv, problem: (msg: string, key: string) => void): string | undefined {
   const given = (['token', 'token_file', 'token_env'] as const).filter((k) => c[k] !== undefined);
   if (given.length !== 1) {
     problem(`give exactly one of token, token_file or token_env (found ${given.length ? given.join(', ') : 'none'})`, given[1] ?? 'url');

@@ -44,7 +44,10 @@ export class Scheduler {
   private readonly shutdown = new AbortController();
   private started = false;
 
-  constructor(private readonly jitterMs: number, private readonly clock: SchedulerClock = systemClock) {}
+  constructor(
+    private readonly jitterMs: number,
+    private readonly clock: SchedulerClock = systemClock,
+  ) {}
 
   /** Adds a task; on a running scheduler it starts at once (after its jitter). */
   add(task: Task): void {
@@ -90,13 +93,16 @@ export class Scheduler {
     // Ticks are aligned to the first run plus whole intervals, so they never drift.
     const first = this.clock.now() + Math.floor(this.clock.random() * Math.min(this.jitterMs, entry.task.intervalMs));
     const tick = (due: number) => {
-      entry.timer = setTimeout(() => {
-        this.fire(entry);
-        let next = due + entry.task.intervalMs;
-        // After a suspend or a blocked loop, skip the missed ticks instead of bursting.
-        while (next <= this.clock.now()) next += entry.task.intervalMs;
-        tick(next);
-      }, Math.max(0, due - this.clock.now()));
+      entry.timer = setTimeout(
+        () => {
+          this.fire(entry);
+          let next = due + entry.task.intervalMs;
+          // After a suspend or a blocked loop, skip the missed ticks instead of bursting.
+          while (next <= this.clock.now()) next += entry.task.intervalMs;
+          tick(next);
+        },
+        Math.max(0, due - this.clock.now()),
+      );
     };
     tick(first);
   }

@@ -138,7 +138,10 @@ export async function benchChecksAgentRss(): Promise<void> {
       servers.push(s);
       ports.push((s.address() as { port: number }).port);
     }
-    const urls = Array.from({ length: httpTargets }, (_, i) => `        - { url: "http://127.0.0.1:${ports[i % ports.length]}/app${i}", device: web${i}, expect: { json: [{ path: status, equals: UP }] } }`);
+    const urls = Array.from(
+      { length: httpTargets },
+      (_, i) => `        - { url: "http://127.0.0.1:${ports[i % ports.length]}/app${i}", device: web${i}, expect: { json: [{ path: status, equals: UP }] } }`,
+    );
     const config = [
       `agent: { name: ${AGENT} }`,
       `collector: { url: "${collector.url}", token: ${TOKEN} }`,

@@ -34,9 +34,7 @@ export interface RulesOptions {
 }
 
 export type CollectorRequest =
-  | { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal'; rules?: RulesOptions; influx?: CollectorConfig['store']['influx'] }
-  | { op: 'cpu' }
-  | { op: 'stop' };
+  { op: 'start'; dataDir: string; token: string; agent: string; synchronous: 'full' | 'normal'; rules?: RulesOptions; influx?: CollectorConfig['store']['influx'] } | { op: 'cpu' } | { op: 'stop' };
 
 export type CollectorReply = { op: 'started'; url: string } | { op: 'cpu'; seconds: number };
 /** Unsolicited: an alert fired (only with rules.reportFired). */

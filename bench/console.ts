@@ -50,14 +50,25 @@ export async function benchConsole(): Promise<void> {
   const base = await c.app.listen({ host: '127.0.0.1', port: 0 });
   let seq = 0;
   const ingest = async (batch: unknown[]) => {
-    const res = await c.app.inject({ method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${TOKEN}` }, payload: { agent: AGENT, seq: ++seq, batch_id: `${AGENT}:console:${seq}`, samples: batch } });
+    const res = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { agent: AGENT, seq: ++seq, batch_id: `${AGENT}:console:${seq}`, samples: batch },
+    });
     if (res.statusCode !== 200) throw new Error(`ingest answered ${res.statusCode}: ${res.body}`);
   };
-  const browser = await puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'] });
+  const browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-background-networking'],
+  });
   try {
     // 100 devices × 5 mounts: 500 firing alerts, correlated into 100 incidents (one per device).
     const now = Date.now();
-    await ingest(Array.from({ length: 100 }, (_, d) => MOUNTS.map((mount) => ({ measurement: 'disk', tags: { device: `srv${String(d).padStart(3, '0')}`, mount }, fields: { used_pct: 95 }, ts: now }))).flat());
+    await ingest(
+      Array.from({ length: 100 }, (_, d) => MOUNTS.map((mount) => ({ measurement: 'disk', tags: { device: `srv${String(d).padStart(3, '0')}`, mount }, fields: { used_pct: 95 }, ts: now }))).flat(),
+    );
     const alerts = (await c.app.inject({ url: '/api/v1/alerts?state=firing', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json().alerts.length as number;
     const open = (await c.app.inject({ url: '/api/v1/incidents?status=open', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json().incidents.length as number;
     progress(`console_board: ${alerts} firing alerts, ${open} open incidents`);
@@ -69,7 +80,12 @@ export async function benchConsole(): Promise<void> {
     const login = await c.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'bench', password } });
     const cookie = /rw_session=([^;]+)/.exec(String(login.headers['set-cookie']))?.[1];
     if (!cookie) throw new Error(`sign-in failed: ${login.statusCode} ${login.body}`);
-    await c.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie: `rw_session=${cookie}`, 'x-csrf-token': login.json().csrf }, payload: { current: password, next: 'Amber-second-pass-2026!' } });
+    await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: { cookie: `rw_session=${cookie}`, 'x-csrf-token': login.json().csrf },
+      payload: { current: password, next: 'Amber-second-pass-2026!' },
+    });
 
     // First load: from navigation start to 100 rows in the DOM.
     const cold: number[] = [];

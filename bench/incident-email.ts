@@ -34,7 +34,10 @@ export async function benchIncidentEmail(): Promise<void> {
   const smtpPort = (smtp.server.address() as { port: number }).port;
   const tmp = tempDir('incident-email');
   writeFileSync(join(tmp.dir, 'p1.yaml'), 'group: bench\nrules:\n  - name: breach\n    when: bench.breach > 0\n    priority: P1\n    summary: "{{device}} breached"\n');
-  writeFileSync(join(tmp.dir, 'escalation.yaml'), 'contacts:\n  oncall: { email: oncall@noc.example }\ntiers:\n  - { name: L1, contacts: [oncall] }\nroutes:\n  P1: { tiers: [L1], channels: [email] }\n');
+  writeFileSync(
+    join(tmp.dir, 'escalation.yaml'),
+    'contacts:\n  oncall: { email: oncall@noc.example }\ntiers:\n  - { name: L1, contacts: [oncall] }\nroutes:\n  P1: { tiers: [L1], channels: [email] }\n',
+  );
   const collector = await startCollectorProc(join(tmp.dir, 'data'), 'full', {
     paths: [join(tmp.dir, 'p1.yaml')],
     policy: join(tmp.dir, 'escalation.yaml'),
@@ -46,7 +49,9 @@ export async function benchIncidentEmail(): Promise<void> {
     progress(`incident_email_latency: ${count} incidents`);
     for (let i = 0; i < count; i++) {
       const device = `lat-${String(i).padStart(4, '0')}`;
-      const body = Buffer.from(JSON.stringify({ agent: AGENT, seq: i, batch_id: `${AGENT}:mail:${i}:${Date.now()}`, samples: [{ measurement: 'bench', tags: { device }, fields: { breach: 1 }, ts: Date.now() }] }));
+      const body = Buffer.from(
+        JSON.stringify({ agent: AGENT, seq: i, batch_id: `${AGENT}:mail:${i}:${Date.now()}`, samples: [{ measurement: 'bench', tags: { device }, fields: { breach: 1 }, ts: Date.now() }] }),
+      );
       sent.set(device, performance.timeOrigin + performance.now());
       const res = await post(http, `${collector.url}${INGEST_PATH}`, body, { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' });
       if (res.status !== 200) throw new Error(`ingest ${res.status}: ${res.text.slice(0, 200)}`);

@@ -46,14 +46,26 @@ async function measure(label: string, collector: CollectorProc, stream: BatchStr
     const target: Target = influx ? { ...base, settle: () => outboxDrained(collector) } : base;
     if (s.warmupBatches > 0) {
       const warm = stream.next(s.warmupBatches);
-      await timedRun(target, warm, warm.map((b) => jsonBody(b)), s.concurrency);
+      await timedRun(
+        target,
+        warm,
+        warm.map((b) => jsonBody(b)),
+        s.concurrency,
+      );
     }
     const runs: RunFigures[] = [];
     for (let run = 1; run <= s.runs; run++) {
       const batches = stream.next(s.batchesPerRun);
-      const fig = await timedRun(target, batches, batches.map((b) => jsonBody(b)), s.concurrency);
+      const fig = await timedRun(
+        target,
+        batches,
+        batches.map((b) => jsonBody(b)),
+        s.concurrency,
+      );
       runs.push(fig);
-      progress(`ingest_influx ${label} run ${run}/${s.runs}: ${Math.round(fig.samples / (fig.ms / 1000))} samples/s acknowledged${fig.settleMs !== undefined ? `, +${Math.round(fig.settleMs)} ms to drain` : ''}`);
+      progress(
+        `ingest_influx ${label} run ${run}/${s.runs}: ${Math.round(fig.samples / (fig.ms / 1000))} samples/s acknowledged${fig.settleMs !== undefined ? `, +${Math.round(fig.settleMs)} ms to drain` : ''}`,
+      );
     }
     return runs;
   } finally {

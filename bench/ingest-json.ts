@@ -31,7 +31,12 @@ export async function benchIngestJson(): Promise<void> {
       progress(`ingest_json: warm-up, ${s.warmupBatches} batches`);
       for (const enc of ENCODINGS) {
         const batches = stream.next(Math.ceil(s.warmupBatches / 2));
-        await timedRun(targets[enc], batches, batches.map((b) => encode(enc, jsonBody(b))), s.concurrency);
+        await timedRun(
+          targets[enc],
+          batches,
+          batches.map((b) => encode(enc, jsonBody(b))),
+          s.concurrency,
+        );
       }
     }
     const before = promSum(await getText(`${collector.url}/metrics`), 'roomwatch_ingest_values_total');
@@ -40,7 +45,12 @@ export async function benchIngestJson(): Promise<void> {
     for (let run = 1; run <= s.runs; run++) {
       for (const enc of ENCODINGS) {
         const batches = stream.next(s.batchesPerRun);
-        const fig = await timedRun(targets[enc], batches, batches.map((b) => encode(enc, jsonBody(b))), s.concurrency);
+        const fig = await timedRun(
+          targets[enc],
+          batches,
+          batches.map((b) => encode(enc, jsonBody(b))),
+          s.concurrency,
+        );
         runs[enc].push(fig);
         progress(`ingest_json ${enc} run ${run}/${s.runs}: ${Math.round(fig.samples / (fig.ms / 1000))} samples/s, ${fig.cpuS.toFixed(2)} collector CPU s`);
       }

@@ -176,13 +176,7 @@ export async function getText(url: string): Promise<string> {
 }
 
 /** Sends every body once over `concurrency` keep-alive connections; returns wall milliseconds. */
-export async function drive(
-  url: string,
-  bodies: readonly Buffer[],
-  headers: Record<string, string>,
-  concurrency: number,
-  agent: http.Agent,
-): Promise<number> {
+export async function drive(url: string, bodies: readonly Buffer[], headers: Record<string, string>, concurrency: number, agent: http.Agent): Promise<number> {
   let next = 0;
   const started = performance.now();
   const worker = async () => {

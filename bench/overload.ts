@@ -91,7 +91,7 @@ async function offered(c: CollectorProc, stream: BatchStream, batch: number, sam
     }
   };
   const started = performance.now();
-  const perTick = (samplesPerS / batch) / 10;
+  const perTick = samplesPerS / batch / 10;
   let owed = 0;
   while (performance.now() - started < seconds * 1000) {
     owed += perTick;
@@ -157,7 +157,12 @@ export async function benchOverload(): Promise<void> {
     for (const factor of [2, 4]) {
       emit({ bench: 'overload', phase: `offered_${factor}x`, offered_samples_per_s: r(cap * factor), ...(await offered(c, stream, batch, cap * factor, seconds)) });
     }
-    emit({ bench: 'overload', phase: 'drain_after_outage', outage_minutes: envInt('BENCH_OUTAGE_MINUTES', 10), ...(await drain(c, envInt('BENCH_DRAIN_AGENTS', 100), envInt('BENCH_OUTAGE_MINUTES', 10))) });
+    emit({
+      bench: 'overload',
+      phase: 'drain_after_outage',
+      outage_minutes: envInt('BENCH_OUTAGE_MINUTES', 10),
+      ...(await drain(c, envInt('BENCH_DRAIN_AGENTS', 100), envInt('BENCH_OUTAGE_MINUTES', 10))),
+    });
   } finally {
     await c.stop();
     tmp.cleanup();

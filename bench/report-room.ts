@@ -30,14 +30,26 @@ export const ANOMALIES: Record<string, { class: string; expect: Array<{ check: s
   'srv-db03': { class: 'server', expect: [{ check: 'fs:/u01', status: 'warn' }] },
   'srv-web02': { class: 'server', expect: [{ check: 'cpu', status: 'fail' }] },
   'srv-gap1': { class: 'server', expect: [] },
-  'ora-rac1': { class: 'database', expect: [{ check: 'ora.rac', status: 'fail' }, { check: 'ora.backup', status: 'warn' }] },
+  'ora-rac1': {
+    class: 'database',
+    expect: [
+      { check: 'ora.rac', status: 'fail' },
+      { check: 'ora.backup', status: 'warn' },
+    ],
+  },
   'sw-core1': { class: 'network', expect: [{ check: 'if', status: 'fail' }] },
   'sw-down1': { class: 'network', expect: [{ check: 'reachable', status: 'fail' }] },
   'fw-edge1': { class: 'security', expect: [{ check: 'fw.ha', status: 'warn' }] },
   'array-01': { class: 'storage', expect: [{ check: 'storage.disks', status: 'fail' }] },
   'san-02': { class: 'san', expect: [{ check: 'fc', status: 'fail' }] },
   'tape-01': { class: 'tape', expect: [{ check: 'tape.drives', status: 'fail' }] },
-  'ups-02': { class: 'ups', expect: [{ check: 'ups.onbattery', status: 'fail' }, { check: 'ups.charge', status: 'warn' }] },
+  'ups-02': {
+    class: 'ups',
+    expect: [
+      { check: 'ups.onbattery', status: 'fail' },
+      { check: 'ups.charge', status: 'warn' },
+    ],
+  },
   'crac-02': { class: 'precision_ac', expect: [{ check: 'ac.temp', status: 'fail' }] },
   'env-hall2': { class: 'environment', expect: [{ check: 'env.humidity:hall', status: 'warn' }] },
 };
@@ -78,7 +90,14 @@ function normalSeries(cls: string, device: string): Series[] {
         s('oracle', 'dg_apply_lag_s', constant(4)),
       ];
     case 'network':
-      return [up, s('device', 'cpu_pct', daily(20, 5)), s('device', 'mem_used_pct', constant(41)), s('sensor', 'temperature_c', daily(36, 2), { sensor: 'inlet' }), ...iface('Gi0/1', 30), ...iface('Gi0/2', 12)];
+      return [
+        up,
+        s('device', 'cpu_pct', daily(20, 5)),
+        s('device', 'mem_used_pct', constant(41)),
+        s('sensor', 'temperature_c', daily(36, 2), { sensor: 'inlet' }),
+        ...iface('Gi0/1', 30),
+        ...iface('Gi0/2', 12),
+      ];
     case 'security':
       return [
         up,
@@ -214,7 +233,18 @@ export function buildReportRoom(o: ReportRoomOptions): ReportRoom {
   const to = o.dayStart + DAY;
   const devices: DeviceMeta[] = [];
   const series: Series[] = [];
-  const prefix: Record<string, string> = { server: 'srv', database: 'ora', network: 'sw', security: 'fw', storage: 'array', san: 'san', tape: 'tape', ups: 'ups', precision_ac: 'crac', environment: 'env' };
+  const prefix: Record<string, string> = {
+    server: 'srv',
+    database: 'ora',
+    network: 'sw',
+    security: 'fw',
+    storage: 'array',
+    san: 'san',
+    tape: 'tape',
+    ups: 'ups',
+    precision_ac: 'crac',
+    environment: 'env',
+  };
   CLASSES.forEach((cls, ci) => {
     for (let i = 1; i <= perClass; i++) {
       const name = `${prefix[cls]}-n${String(i).padStart(4, '0')}`;

@@ -41,74 +41,149 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export function buildRoom(): Room {
   const t: Template[] = [];
   let dev = 0;
-  const add = (measurement: string, tags: SampleTags, fields: ReadonlyArray<readonly [string, Kind]>) =>
-    t.push({ measurement, tags, fields, offsetMs: (dev * 137) % 2_000 });
+  const add = (measurement: string, tags: SampleTags, fields: ReadonlyArray<readonly [string, Kind]>) => t.push({ measurement, tags, fields, offsetMs: (dev * 137) % 2_000 });
   const room = { site: 'dc1', room: 'A' };
   for (let i = 1; i <= 40; i++, dev++) {
     const device = i <= 8 ? `db${pad(i)}` : i <= 30 ? `app${pad(i - 8)}` : `mini${pad(i - 30)}`;
-    add('cpu', { device }, [['usage_pct', 'pct'], ['iowait_pct', 'pct'], ['user_pct', 'pct'], ['system_pct', 'pct'], ['steal_pct', 'pct']]);
-    add('load', { device }, [['l1', 'load'], ['l5', 'load'], ['l15', 'load']]);
-    add('mem', { device }, [['used_pct', 'pct'], ['available_bytes', 'bytes'], ['cached_bytes', 'bytes'], ['total_bytes', 'bytes']]);
+    add('cpu', { device }, [
+      ['usage_pct', 'pct'],
+      ['iowait_pct', 'pct'],
+      ['user_pct', 'pct'],
+      ['system_pct', 'pct'],
+      ['steal_pct', 'pct'],
+    ]);
+    add('load', { device }, [
+      ['l1', 'load'],
+      ['l5', 'load'],
+      ['l15', 'load'],
+    ]);
+    add('mem', { device }, [
+      ['used_pct', 'pct'],
+      ['available_bytes', 'bytes'],
+      ['cached_bytes', 'bytes'],
+      ['total_bytes', 'bytes'],
+    ]);
     add('swap', { device }, [['used_pct', 'pct']]);
-    add('system', { device }, [['uptime_s', 'secs'], ['procs', 'count']]);
+    add('system', { device }, [
+      ['uptime_s', 'secs'],
+      ['procs', 'count'],
+    ]);
     for (const mount of ['/', '/var', '/u01', '/u02']) {
-      add('disk', { device, mount }, [['used_pct', 'pct'], ['free_bytes', 'bytes'], ['inodes_used_pct', 'pct']]);
+      add('disk', { device, mount }, [
+        ['used_pct', 'pct'],
+        ['free_bytes', 'bytes'],
+        ['inodes_used_pct', 'pct'],
+      ]);
     }
-    for (const disk of ['sda', 'dm-0']) add('diskio', { device, disk }, [['read_bps', 'bps'], ['write_bps', 'bps'], ['util_pct', 'pct']]);
+    for (const disk of ['sda', 'dm-0'])
+      add('diskio', { device, disk }, [
+        ['read_bps', 'bps'],
+        ['write_bps', 'bps'],
+        ['util_pct', 'pct'],
+      ]);
     for (const iface of ['eth0', 'bond0']) {
-      add('net', { device, iface }, [['rx_bps', 'bps'], ['tx_bps', 'bps'], ['rx_errors_ps', 'rate'], ['tx_errors_ps', 'rate']]);
+      add('net', { device, iface }, [
+        ['rx_bps', 'bps'],
+        ['tx_bps', 'bps'],
+        ['rx_errors_ps', 'rate'],
+        ['tx_errors_ps', 'rate'],
+      ]);
     }
   }
   for (let s = 1; s <= 6; s++, dev++) {
     const device = s <= 2 ? `sw-core-${pad(s)}` : `sw-acc-${pad(s - 2)}`;
-    add('device', { device, ...room }, [['up', 'bool'], ['response_ms', 'ms']]);
+    add('device', { device, ...room }, [
+      ['up', 'bool'],
+      ['response_ms', 'ms'],
+    ]);
     add('cpu', { device }, [['usage_pct', 'pct']]);
     for (let p = 1; p <= 48; p++) {
       add('if', { device, ifname: `Gi1/0/${p}`, alias: `rack${pad(((p - 1) >> 2) + 1)}` }, [
-        ['in_bps', 'bps'], ['out_bps', 'bps'], ['in_errors_ps', 'rate'], ['out_errors_ps', 'rate'], ['oper_up', 'bool'],
+        ['in_bps', 'bps'],
+        ['out_bps', 'bps'],
+        ['in_errors_ps', 'rate'],
+        ['out_errors_ps', 'rate'],
+        ['oper_up', 'bool'],
       ]);
     }
   }
   for (let u = 1; u <= 4; u++, dev++) {
     const device = `ups-${String.fromCharCode(96 + u)}`;
     add('ups', { device, ...room }, [
-      ['load_pct', 'pct'], ['battery_pct', 'pct'], ['runtime_s', 'secs'], ['temp_c', 'temp'], ['on_battery', 'bool'], ['input_hz', 'volt'],
+      ['load_pct', 'pct'],
+      ['battery_pct', 'pct'],
+      ['runtime_s', 'secs'],
+      ['temp_c', 'temp'],
+      ['on_battery', 'bool'],
+      ['input_hz', 'volt'],
     ]);
-    for (const phase of ['L1', 'L2', 'L3']) add('ups_phase', { device, phase }, [['input_v', 'volt'], ['output_v', 'volt'], ['output_a', 'load']]);
+    for (const phase of ['L1', 'L2', 'L3'])
+      add('ups_phase', { device, phase }, [
+        ['input_v', 'volt'],
+        ['output_v', 'volt'],
+        ['output_a', 'load'],
+      ]);
   }
   for (let a = 1; a <= 4; a++, dev++) {
     add('ac', { device: `pac-${pad(a)}`, ...room }, [
-      ['supply_temp_c', 'temp'], ['return_temp_c', 'temp'], ['humidity_pct', 'pct'], ['fan_pct', 'pct'], ['compressor_on', 'bool'],
+      ['supply_temp_c', 'temp'],
+      ['return_temp_c', 'temp'],
+      ['humidity_pct', 'pct'],
+      ['fan_pct', 'pct'],
+      ['compressor_on', 'bool'],
     ]);
   }
   for (let a = 1; a <= 2; a++, dev++) {
     for (let v = 1; v <= 40; v++) {
       add('volume', { device: `stor-${pad(a)}`, volume: `vol_${pad(v)}` }, [
-        ['read_iops', 'rate'], ['write_iops', 'rate'], ['latency_ms', 'ms'], ['used_pct', 'pct'],
+        ['read_iops', 'rate'],
+        ['write_iops', 'rate'],
+        ['latency_ms', 'ms'],
+        ['used_pct', 'pct'],
       ]);
     }
   }
   for (let f = 1; f <= 4; f++, dev++) {
-    for (let p = 0; p < 16; p++) add('fc_port', { device: `san-sw-${pad(f)}`, port: String(p) }, [['rx_bps', 'bps'], ['tx_bps', 'bps'], ['crc_errors_ps', 'rate']]);
+    for (let p = 0; p < 16; p++)
+      add('fc_port', { device: `san-sw-${pad(f)}`, port: String(p) }, [
+        ['rx_bps', 'bps'],
+        ['tx_bps', 'bps'],
+        ['crc_errors_ps', 'rate'],
+      ]);
   }
-  for (let e = 1; e <= 10; e++, dev++) add('env', { device: `sensor-${pad(e)}`, ...room }, [['temp_c', 'temp'], ['humidity_pct', 'pct']]);
+  for (let e = 1; e <= 10; e++, dev++)
+    add('env', { device: `sensor-${pad(e)}`, ...room }, [
+      ['temp_c', 'temp'],
+      ['humidity_pct', 'pct'],
+    ]);
   return { templates: t, valuesPerScrape: t.reduce((n, x) => n + x.fields.length, 0) };
 }
 
 function value(kind: Kind, rnd: () => number): number | boolean {
   const x = rnd();
   switch (kind) {
-    case 'pct': return Math.round(x * 10_000) / 100;
-    case 'bytes': return Math.round(x * 2 ** 40);
-    case 'bps': return Math.round(x * 1e9);
-    case 'rate': return Math.round(x * x * 1_000) / 100;
-    case 'count': return Math.round(100 + x * 900);
-    case 'temp': return Math.round((18 + x * 10) * 10) / 10;
-    case 'volt': return Math.round((228 + x * 6) * 10) / 10;
-    case 'ms': return Math.round(x * 5_000) / 1_000;
-    case 'bool': return x > 0.02;
-    case 'load': return Math.round(x * 800) / 100;
-    case 'secs': return Math.round(86_400 + x * 3e7);
+    case 'pct':
+      return Math.round(x * 10_000) / 100;
+    case 'bytes':
+      return Math.round(x * 2 ** 40);
+    case 'bps':
+      return Math.round(x * 1e9);
+    case 'rate':
+      return Math.round(x * x * 1_000) / 100;
+    case 'count':
+      return Math.round(100 + x * 900);
+    case 'temp':
+      return Math.round((18 + x * 10) * 10) / 10;
+    case 'volt':
+      return Math.round((228 + x * 6) * 10) / 10;
+    case 'ms':
+      return Math.round(x * 5_000) / 1_000;
+    case 'bool':
+      return x > 0.02;
+    case 'load':
+      return Math.round(x * 800) / 100;
+    case 'secs':
+      return Math.round(86_400 + x * 3e7);
   }
 }
 
@@ -123,13 +198,20 @@ function value(kind: Kind, rnd: () => number): number | boolean {
 function calmValue(kind: Kind, rnd: () => number, level: number, ts: number): number | boolean {
   const x = level + (rnd() - 0.5) * 0.04;
   switch (kind) {
-    case 'pct': return Math.round((10 + x * 40) * 100) / 100;
-    case 'bool': return true;
-    case 'rate': return Math.round(x * 10) / 100;
-    case 'temp': return Math.round((20 + x * 4) * 10) / 10;
-    case 'secs': return Math.round(86_400 + level * 1e6 + ts / 1000);
-    case 'ms': return Math.round(x * 50) / 1_000;
-    default: return value(kind, rnd);
+    case 'pct':
+      return Math.round((10 + x * 40) * 100) / 100;
+    case 'bool':
+      return true;
+    case 'rate':
+      return Math.round(x * 10) / 100;
+    case 'temp':
+      return Math.round((20 + x * 4) * 10) / 10;
+    case 'secs':
+      return Math.round(86_400 + level * 1e6 + ts / 1000);
+    case 'ms':
+      return Math.round(x * 50) / 1_000;
+    default:
+      return value(kind, rnd);
   }
 }
 

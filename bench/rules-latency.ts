@@ -97,7 +97,12 @@ export async function measureLatency(o: LatencyOptions): Promise<LatencyFigures>
     const device = `lat-${String(i).padStart(4, '0')}`;
     // The probe carries the data clock's time, like the room's samples beside it.
     const body = Buffer.from(
-      JSON.stringify({ agent: AGENT, seq: 1_000_000 + i, batch_id: `${AGENT}:probe:${o.mode.replace(/[^A-Za-z0-9]/g, '_')}:${i}`, samples: [{ measurement: 'bench', tags: { device }, fields: { latency_probe: 1 }, ts: latestTs }] }),
+      JSON.stringify({
+        agent: AGENT,
+        seq: 1_000_000 + i,
+        batch_id: `${AGENT}:probe:${o.mode.replace(/[^A-Za-z0-9]/g, '_')}:${i}`,
+        samples: [{ measurement: 'bench', tags: { device }, fields: { latency_probe: 1 }, ts: latestTs }],
+      }),
     );
     const t = clock();
     sent.set(device, t);

@@ -31,8 +31,21 @@ const SCRAPE_MS = 10_000;
 /** Device classes of the bench room, so class-scoped shipped rules apply as in production. */
 function inventoryYaml(devices: string[]): string {
   const cls = (d: string) =>
-    d.startsWith('mini') ? 'minicomputer' : /^(db|app)/.test(d) ? 'server' : d.startsWith('san-') ? 'san' : d.startsWith('sw-') ? 'network'
-      : d.startsWith('ups-') ? 'ups' : d.startsWith('pac-') ? 'precision_ac' : d.startsWith('stor-') ? 'storage' : 'environment';
+    d.startsWith('mini')
+      ? 'minicomputer'
+      : /^(db|app)/.test(d)
+        ? 'server'
+        : d.startsWith('san-')
+          ? 'san'
+          : d.startsWith('sw-')
+            ? 'network'
+            : d.startsWith('ups-')
+              ? 'ups'
+              : d.startsWith('pac-')
+                ? 'precision_ac'
+                : d.startsWith('stor-')
+                  ? 'storage'
+                  : 'environment';
   return `devices:\n${devices.map((d) => `  ${d}: { class: ${cls(d)} }`).join('\n')}\n`;
 }
 
@@ -65,9 +78,8 @@ async function runMode(synthetic: number | undefined, devices: string[]): Promis
   }
   const fired = new Map<string, number>();
   // Without rules the baseline still has the data clock, so both sides run the same collector.
-  const rules = synthetic === undefined
-    ? { paths: [], dataClock: true, noLagShedding: true }
-    : { paths, inventory: join(tmp.dir, 'inventory.yaml'), reportFired: true, dataClock: true, noLagShedding: true };
+  const rules =
+    synthetic === undefined ? { paths: [], dataClock: true, noLagShedding: true } : { paths, inventory: join(tmp.dir, 'inventory.yaml'), reportFired: true, dataClock: true, noLagShedding: true };
   const collector = await startCollectorProc(join(tmp.dir, 'data'), s.synchronous, rules, (n: FiredNotice) => fired.set(n.device, n.at));
   const http = keepAliveAgent(s.concurrency + 1);
   const result: ModeResult = { mode, synthetic, rulesLoaded: 0, runs: [], evaluations: NaN, candidates: NaN };

@@ -60,7 +60,7 @@ async function benchIngest(dir: string): Promise<void> {
   let cpuS = 0;
   let bytes = 0;
   // Batches are generated in slices outside the clock, so only the store is timed.
-  for (let done = 0; done < batches; ) {
+  for (let done = 0; done < batches;) {
     const slice = stream.next(Math.min(100, batches - done));
     const w0 = wchar();
     const c0 = cpuSeconds();

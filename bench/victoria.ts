@@ -18,7 +18,12 @@ export interface Victoria {
 /** The binary: $BENCH_VICTORIA_BIN, else `victoria-metrics` on PATH; undefined when absent. */
 export function findVictoria(): string | undefined {
   const explicit = process.env.BENCH_VICTORIA_BIN;
-  const candidates = explicit ? [explicit] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'victoria-metrics'));
+  const candidates = explicit
+    ? [explicit]
+    : (process.env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((d) => join(d, 'victoria-metrics'));
   for (const file of candidates) {
     try {
       accessSync(file, constants.X_OK);
@@ -33,11 +38,7 @@ export function findVictoria(): string | undefined {
 export async function startVictoria(bin: string, storageDir: string): Promise<Victoria> {
   const port = await freePort();
   const url = `http://${HOST}:${port}`;
-  const child: ChildProcess = spawn(
-    bin,
-    [`-httpListenAddr=${HOST}:${port}`, `-storageDataPath=${storageDir}`, '-retentionPeriod=30d', '-loggerLevel=ERROR'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child: ChildProcess = spawn(bin, [`-httpListenAddr=${HOST}:${port}`, `-storageDataPath=${storageDir}`, '-retentionPeriod=30d', '-loggerLevel=ERROR'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString('utf8')).slice(-2_000);

@@ -49,4 +49,3 @@ export function checkAgent(configPath: string, opts: { json?: boolean } = {}): n
   } else process.stdout.write(`${configPath}: ok (${config.targets.length} targets, collector ${config.collector.url})\n`);
   return 0;
 }
-

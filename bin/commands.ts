@@ -42,13 +42,18 @@ function reloadOnHangup(collector: RunningCollector, log: Logger): void {
   process.on('SIGHUP', () => {
     void collector.rules.load().then((report) => {
       // A reload by signal is a config change like one through the API: it goes in the audit log.
-      collector.operators.audit.record({ actor: 'SIGHUP', via: 'signal', action: 'rules.reload', target: 'rules', detail: { ok: report.ok, problems: report.ok ? undefined : report.problems.slice(0, 20) } });
+      collector.operators.audit.record({
+        actor: 'SIGHUP',
+        via: 'signal',
+        action: 'rules.reload',
+        target: 'rules',
+        detail: { ok: report.ok, problems: report.ok ? undefined : report.problems.slice(0, 20) },
+      });
       if (report.ok) log.info({ rules: report.rules, files: report.files }, 'rules reloaded');
       else log.error({ problems: report.problems }, 'rules NOT reloaded; the previous rules stay in force');
     });
   });
 }
-
 
 export async function runStart(opts: { collectorConfig?: string; dataDir?: string; port?: number }, log: Logger): Promise<number> {
   const base: CollectorConfig = opts.collectorConfig ? loadCollectorConfig(opts.collectorConfig) : structuredClone(COLLECTOR_DEFAULTS);
@@ -60,7 +65,10 @@ export async function runStart(opts: { collectorConfig?: string; dataDir?: strin
   reloadOnHangup(collector, log);
   const agent = new Agent(localAgentConfig(collector.url, token, base.dataDir), { logger: log.child({ component: 'agent' }) });
   agent.start();
-  log.info({ url: collector.url, data: base.dataDir }, `roomwatch is running on ${collector.url}: sign in as admin, or make an API token with roomwatch user token admin --name curl --data ${base.dataDir}`);
+  log.info(
+    { url: collector.url, data: base.dataDir },
+    `roomwatch is running on ${collector.url}: sign in as admin, or make an API token with roomwatch user token admin --name curl --data ${base.dataDir}`,
+  );
   await untilSignal(log);
   await agent.stop();
   await collector.close();

@@ -58,7 +58,12 @@ export async function call(o: ConnectionOptions, method: 'GET' | 'POST', path: s
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const code = e.cause?.code ?? e.name;
-    const why = code === 'ECONNREFUSED' ? 'connection refused: is the collector running there?' : code === 'TimeoutError' ? 'no answer within 15 s' : `${code}: ${e.cause ? String((e.cause as Error).message ?? '') : e.message}`;
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused: is the collector running there?'
+        : code === 'TimeoutError'
+          ? 'no answer within 15 s'
+          : `${code}: ${e.cause ? String((e.cause as Error).message ?? '') : e.message}`;
     throw new ApiError(`cannot reach the collector at ${base.href} (${why}); set --url or ROOMWATCH_URL`);
   }
   const text = await res.text();
@@ -146,7 +151,13 @@ export function runIncidentList(o: ListOptions, now = Date.now()): Promise<numbe
   });
 }
 
-const when = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
+const when = (ms: number | null | undefined) =>
+  ms
+    ? new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z')
+    : '-';
 
 export function runIncidentShow(id: string, o: ConnectionOptions, now = Date.now()): Promise<number> {
   return guarded(async () => {

@@ -62,8 +62,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action((name: string, o: { json?: boolean }) => run(async () => (await import('./commands.js')).runTokenNew(name, { json: o.json }))());
 
   const user = program.command('user').description("operator accounts in the collector's data directory (sign-in, roles, API tokens)");
-  const where = (c: Command) =>
-    c.option('--config <file>', 'collector.yaml whose data directory to use').option('--data <dir>', 'data directory when no --config is given (default ./data)');
+  const where = (c: Command) => c.option('--config <file>', 'collector.yaml whose data directory to use').option('--data <dir>', 'data directory when no --config is given (default ./data)');
   const collect = (v: string, all: string[] = []) => [...all, v];
   where(user.command('add'))
     .description('a local user; prints a one-time password to change at the first sign-in')
@@ -106,7 +105,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('[paths...]', 'files or directories')
     .option('--json', 'files, rule counts and problems as JSON')
     .option('--require-lang <lang>', 'flag a rule missing its summary or runbook in this language (repeatable: en, zh-CN)', (v: string, all: string[] = []) => [...all, v])
-    .action((paths: string[], o: { json?: boolean; requireLang?: string[] }) => run(async () => (await import('./rules-commands.js')).runRulesCheck(paths, { json: o.json, requireLangs: o.requireLang }))());
+    .action((paths: string[], o: { json?: boolean; requireLang?: string[] }) =>
+      run(async () => (await import('./rules-commands.js')).runRulesCheck(paths, { json: o.json, requireLangs: o.requireLang }))(),
+    );
   rules
     .command('test')
     .description('run rule test files; exit 1 on failures')

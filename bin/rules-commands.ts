@@ -15,7 +15,13 @@ export function runRulesCheck(paths: string[], opts: { json?: boolean; requireLa
   const targets = paths.length > 0 ? paths : [join(packageRoot(), 'rules')];
   const loaded = loadRuleFiles(targets);
   const { files } = loaded;
-  const problems = [...loaded.problems, ...lintRules(files.flatMap((f) => f.rules), { requireLangs })];
+  const problems = [
+    ...loaded.problems,
+    ...lintRules(
+      files.flatMap((f) => f.rules),
+      { requireLangs },
+    ),
+  ];
   if (opts.json) {
     const out = {
       ok: problems.length === 0,

@@ -109,7 +109,10 @@ export async function runSnmpProbe(host: string, values: SnmpProbeOptions, out: 
     if (p) {
       w(`profile:   ${p.name}  (${p.file})`);
       w(`why:       ${why}`);
-      const others = profiles.candidates(sys).slice(1, 4).map((c) => c.profile.name);
+      const others = profiles
+        .candidates(sys)
+        .slice(1, 4)
+        .map((c) => c.profile.name);
       if (!target.profile && others.length > 0) w(`also matched: ${others.join(', ')}`);
     } else w('profile:   none matched (standard modules only)');
     if (outcome.plan) w(`chain:     ${outcome.plan.chain.join(' → ') || '-'}`);

@@ -90,7 +90,12 @@ export async function runUserAdd(username: string, o: WhereOptions & { role?: st
     }
     s.record('user.create', `user:${username}`, { role, teams: o.team ?? [], sites: o.site ?? [] });
     if (o.json) process.stdout.write(`${JSON.stringify({ username, role, ...(given === undefined ? { one_time_password: password } : {}) })}\n`);
-    else process.stdout.write(given === undefined ? `user ${username} (${role}) created; one-time password (change it at the first sign-in):\n${password}\n` : `user ${username} (${role}) created; the password must be changed at the first sign-in\n`);
+    else
+      process.stdout.write(
+        given === undefined
+          ? `user ${username} (${role}) created; one-time password (change it at the first sign-in):\n${password}\n`
+          : `user ${username} (${role}) created; the password must be changed at the first sign-in\n`,
+      );
     return 0;
   });
 }
@@ -108,7 +113,10 @@ export async function runUserPasswd(username: string, o: WhereOptions & { passwo
     const ended = s.sessions.endAllFor(username);
     s.record('user.password_reset', `user:${username}`, { sessions_ended: ended });
     if (o.json) process.stdout.write(`${JSON.stringify({ username, sessions_ended: ended, ...(given === undefined ? { one_time_password: password } : {}) })}\n`);
-    else process.stdout.write(`${given === undefined ? `one-time password for ${username}:\n${password}\n` : `password of ${username} set\n`}(${ended} session(s) ended; it must be changed at the next sign-in)\n`);
+    else
+      process.stdout.write(
+        `${given === undefined ? `one-time password for ${username}:\n${password}\n` : `password of ${username} set\n`}(${ended} session(s) ended; it must be changed at the next sign-in)\n`,
+      );
     return 0;
   });
 }
@@ -140,7 +148,10 @@ export async function runUserToken(username: string, o: WhereOptions & { name: s
     const { token, info } = s.tokens.create({ owner: username, name: o.name, role, expiresAt: expiresInMs === undefined ? undefined : now + expiresInMs }, now);
     s.record('token.create', `token:${info.id}`, { name: info.name, role, owner: username, expires_at: info.expiresAt });
     if (o.json) process.stdout.write(`${JSON.stringify({ token, id: info.id, owner: username, name: info.name, role, expires_at: info.expiresAt })}\n`);
-    else process.stdout.write(`# API token '${info.name}' of ${username} (${role}${info.expiresAt ? `, until ${new Date(info.expiresAt).toISOString()}` : ''}); shown only now:\n${token}\n# use: curl -H "Authorization: Bearer $TOKEN" …   (Grafana InfluxDB datasource: any user, this as password)\n`);
+    else
+      process.stdout.write(
+        `# API token '${info.name}' of ${username} (${role}${info.expiresAt ? `, until ${new Date(info.expiresAt).toISOString()}` : ''}); shown only now:\n${token}\n# use: curl -H "Authorization: Bearer $TOKEN" …   (Grafana InfluxDB datasource: any user, this as password)\n`,
+      );
     return 0;
   });
 }
@@ -149,7 +160,11 @@ export async function runUserList(o: WhereOptions & { json?: boolean }): Promise
   return withStores(o, (s) => {
     const users = s.users.list();
     if (o.json) process.stdout.write(`${JSON.stringify({ users })}\n`);
-    else for (const u of users) process.stdout.write(`${u.username}\t${u.role}\t${u.source}${u.disabled ? '\tdisabled' : ''}${u.mustChangePassword ? '\tmust change password' : ''}${u.teams.length ? `\tteams: ${u.teams.join(',')}` : ''}\n`);
+    else
+      for (const u of users)
+        process.stdout.write(
+          `${u.username}\t${u.role}\t${u.source}${u.disabled ? '\tdisabled' : ''}${u.mustChangePassword ? '\tmust change password' : ''}${u.teams.length ? `\tteams: ${u.teams.join(',')}` : ''}\n`,
+        );
     return 0;
   });
 }

@@ -216,13 +216,16 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   });
 
   const lag = new LagSampler();
-  const admission = new IngestAdmission({
-    maxLagMs: config.ingest.maxLagMs,
-    maxInflight: config.ingest.maxInflight,
-    maxInflightBytes: Math.max(config.ingest.maxInflightBytes, config.ingest.maxBodyBytes),
-    maxBodyBytes: config.ingest.maxBodyBytes,
-    retryAfterS: Math.max(1, Math.ceil(config.ingest.retryAfterMs / 1000)),
-  }, lag);
+  const admission = new IngestAdmission(
+    {
+      maxLagMs: config.ingest.maxLagMs,
+      maxInflight: config.ingest.maxInflight,
+      maxInflightBytes: Math.max(config.ingest.maxInflightBytes, config.ingest.maxBodyBytes),
+      maxBodyBytes: config.ingest.maxBodyBytes,
+      retryAfterS: Math.max(1, Math.ceil(config.ingest.retryAfterMs / 1000)),
+    },
+    lag,
+  );
   new Gauge({
     name: INGEST_INFLIGHT,
     help: 'Ingest requests admitted and not yet answered.',
@@ -261,7 +264,14 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
   await app.register(ruleRoutes, { engine, service: rules, maintenance, stateStore: alertStore, now });
   const logs = new LogStore(db, config.logs ?? LOGS_DEFAULTS);
   const logLines = new Counter({ name: SYSLOG_LINES_STORED, help: 'Raw syslog lines stored from agents (replays not counted).', registers: [metrics.registry] });
-  new Gauge({ name: SYSLOG_LINES_KEPT, help: 'Raw syslog lines kept now (bounded by logs.retention and logs.max_lines).', registers: [metrics.registry], collect() { this.set(logs.size); } });
+  new Gauge({
+    name: SYSLOG_LINES_KEPT,
+    help: 'Raw syslog lines kept now (bounded by logs.retention and logs.max_lines).',
+    registers: [metrics.registry],
+    collect() {
+      this.set(logs.size);
+    },
+  });
   await app.register(logRoutes, { auth, store: logs, now, maxBodyBytes: config.ingest.maxBodyBytes, onStored: (n) => logLines.inc(n) });
   const incidents = buildIncidentStage({ db, config, engine, maintenance, registry: metrics.registry, now, log: app.log, autoTick: options.autoTick !== false, logs });
   await app.register(incidentRoutes, {
@@ -320,7 +330,12 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     // A device is down while a reachability rule (device.up or absent()) fires for it.
     devicesDown: () => {
       const reachability = new Set(engine.loadedRules.filter((r) => r.reachability).map((r) => r.id));
-      const down = new Set(engine.alerts().filter((a) => a.state === 'firing' && reachability.has(a.ruleId)).map((a) => a.device));
+      const down = new Set(
+        engine
+          .alerts()
+          .filter((a) => a.state === 'firing' && reachability.has(a.ruleId))
+          .map((a) => a.device),
+      );
       // An agent host whose heartbeat is stale is down as its device.up says, before any rule's `for` has passed.
       for (const h of agentUp.list(now())) if (!h.up) down.add(h.device);
       return down.size;
@@ -360,27 +375,25 @@ export async function buildApp(options: BuildAppOptions): Promise<Collector> {
     })();
     store.afterCommit?.();
   };
-  const tick = options.autoTick === false ? undefined : setInterval(() => {
-    try {
-      checkAgentHosts();
-    } catch (err) {
-      app.log.error({ err }, 'agent host check failed');
-    }
-    try {
-      // One transaction for the tick's state and its events' incidents (the engine's own is nested).
-      db.transaction(() => engine.tick())();
-    } catch (err) {
-      app.log.error({ err }, 'rule tick failed');
-    }
-  }, config.rules.tickMs);
+  const tick =
+    options.autoTick === false
+      ? undefined
+      : setInterval(() => {
+          try {
+            checkAgentHosts();
+          } catch (err) {
+            app.log.error({ err }, 'agent host check failed');
+          }
+          try {
+            // One transaction for the tick's state and its events' incidents (the engine's own is nested).
+            db.transaction(() => engine.tick())();
+          } catch (err) {
+            app.log.error({ err }, 'rule tick failed');
+          }
+        }, config.rules.tickMs);
   tick?.unref();
 
-  const reports = new ReportService(
-    { store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge, maintenance },
-    config,
-    now,
-    app.log,
-  );
+  const reports = new ReportService({ store, registry, alerts: alertStore, rules: () => engine.loadedRules, incidents: incidents.store, judge: incidents.judge, maintenance }, config, now, app.log);
   await app.register(reportRoutes, { reports });
   if (options.background !== false) reports.start();
 

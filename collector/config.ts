@@ -22,12 +22,7 @@ const Size = Type.Union([Type.String(), Type.Number()]);
 
 export const CollectorFileSchema = Type.Object(
   {
-    listen: Type.Optional(
-      Type.Object(
-        { host: Type.Optional(Type.String()), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) },
-        { additionalProperties: false },
-      ),
-    ),
+    listen: Type.Optional(Type.Object({ host: Type.Optional(Type.String()), port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })) }, { additionalProperties: false })),
     tls: Type.Optional(Type.Object({ cert: Type.String(), key: Type.String() }, { additionalProperties: false })),
     data_dir: Type.Optional(Type.String()),
     log_level: Type.Optional(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)))),
@@ -129,7 +124,12 @@ export const CollectorFileSchema = Type.Object(
           /** The SMS gateway's signed "reply 1 to acknowledge" callback (collector/links/sms-reply.ts). */
           sms_reply: Type.Optional(
             Type.Object(
-              { secret: Type.Optional(Type.String()), secret_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })), secret_file: Type.Optional(Type.String()), window: Type.Optional(Duration) },
+              {
+                secret: Type.Optional(Type.String()),
+                secret_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+                secret_file: Type.Optional(Type.String()),
+                window: Type.Optional(Duration),
+              },
               { additionalProperties: false },
             ),
           ),
@@ -175,9 +175,7 @@ export const CollectorFileSchema = Type.Object(
           max_future: Type.Optional(Duration),
           dedup_window: Type.Optional(Duration),
           /** Line protocol (/write, /api/v2/write): which names are accepted (collector/ingest/names.ts). */
-          line_protocol: Type.Optional(
-            Type.Object({ names: Type.Optional(Type.Enum([...NAME_POLICIES])) }, { additionalProperties: false }),
-          ),
+          line_protocol: Type.Optional(Type.Object({ names: Type.Optional(Type.Enum([...NAME_POLICIES])) }, { additionalProperties: false })),
           /** true, or device names and globs that any agent may write (default: a device belongs to one agent). */
           /** Ingest requests processed at once; past it, 429 with Retry-After. */
           max_inflight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
@@ -216,7 +214,18 @@ export interface CollectorConfig {
     influx?: InfluxSettings & { maxBacklogBytes: number };
   };
   agents: AgentCredential[];
-  ingest: { maxBodyBytes: number; maxSamples: number; maxFutureMs: number; dedupWindowMs: number; names: NamePolicy; sharedDevices: boolean | string[]; maxInflight: number; maxInflightBytes: number; retryAfterMs: number; maxLagMs: number };
+  ingest: {
+    maxBodyBytes: number;
+    maxSamples: number;
+    maxFutureMs: number;
+    dedupWindowMs: number;
+    names: NamePolicy;
+    sharedDevices: boolean | string[];
+    maxInflight: number;
+    maxInflightBytes: number;
+    retryAfterMs: number;
+    maxLagMs: number;
+  };
   rules: { paths: string[]; inventory?: string; maintenance?: string; tickMs: number; topologyGraceMs: number; minCoverage: number };
   incidents: { policy?: string; tickMs: number; baseUrl?: string; timeZone: string; linkExpiryMs?: number };
   /** `lang`: the language of rule text in incidents and messages (default en). */
@@ -236,7 +245,18 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
   logLevel: 'info',
   store: { kind: 'sqlite', retentionMs: 30 * 86_400_000, chunkMs: 86_400_000, synchronous: 'full' },
   agents: [],
-  ingest: { maxBodyBytes: 16 * 1024 * 1024, maxSamples: 100_000, maxFutureMs: 3_600_000, dedupWindowMs: 7 * 86_400_000, names: 'accept', sharedDevices: false, maxInflight: 32, maxInflightBytes: 128 * 1024 * 1024, retryAfterMs: 2_000, maxLagMs: 200 },
+  ingest: {
+    maxBodyBytes: 16 * 1024 * 1024,
+    maxSamples: 100_000,
+    maxFutureMs: 3_600_000,
+    dedupWindowMs: 7 * 86_400_000,
+    names: 'accept',
+    sharedDevices: false,
+    maxInflight: 32,
+    maxInflightBytes: 128 * 1024 * 1024,
+    retryAfterMs: 2_000,
+    maxLagMs: 200,
+  },
   rules: { paths: [join(packageRoot(), 'rules')], tickMs: 1_000, topologyGraceMs: 120_000, minCoverage: 0.8 },
   incidents: { tickMs: 5_000, timeZone: 'UTC' },
   notify: { channels: [], lang: 'en' },
@@ -249,10 +269,8 @@ export const COLLECTOR_DEFAULTS: CollectorConfig = {
 export function resolveCollectorConfig(file: CollectorFile, baseDir: string, source?: YamlSource): { config: CollectorConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const d = COLLECTOR_DEFAULTS;
-  const dur = (path: (string | number)[], v: string | number | undefined, fb: number) =>
-    source ? checkDuration(source, problems, path, v, fb) : fb;
-  const size = (path: (string | number)[], v: string | number | undefined, fb: number) =>
-    source ? checkSize(source, problems, path, v, fb) : fb;
+  const dur = (path: (string | number)[], v: string | number | undefined, fb: number) => (source ? checkDuration(source, problems, path, v, fb) : fb);
+  const size = (path: (string | number)[], v: string | number | undefined, fb: number) => (source ? checkSize(source, problems, path, v, fb) : fb);
   const coverage = (v: string | number | undefined) => {
     if (v === undefined) return d.rules.minCoverage;
     const share = parseShare(v);
@@ -341,27 +359,49 @@ export function resolveCollectorConfig(file: CollectorFile, baseDir: string, sou
       ...(file.report?.weekly_schedule ? { weeklySchedule: file.report.weekly_schedule } : {}),
       ...(file.report?.monthly_schedule ? { monthlySchedule: file.report.monthly_schedule } : {}),
     },
-    auth: resolveAuthConfig(file.auth, baseDir, (path, message) => {
-      if (source) problems.push(source.problem(path, message));
-    }, dur),
+    auth: resolveAuthConfig(
+      file.auth,
+      baseDir,
+      (path, message) => {
+        if (source) problems.push(source.problem(path, message));
+      },
+      dur,
+    ),
   };
   if (!isValidTimeZone(config.incidents.timeZone) && source) problems.push(source.problem(['incidents', 'time_zone'], `'${config.incidents.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
   if (!isValidTimeZone(config.report.timeZone) && source) problems.push(source.problem(['report', 'time_zone'], `'${config.report.timeZone}' is not a time zone (e.g. Asia/Shanghai, UTC)`));
   const cron = validateDetailed(config.report.schedule);
-  if (!cron.valid && source) problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
-  for (const [key, value] of [['weekly_schedule', config.report.weeklySchedule], ['monthly_schedule', config.report.monthlySchedule]] as const) {
+  if (!cron.valid && source)
+    problems.push(source.problem(['report', 'schedule'], `'${config.report.schedule}' is not a cron expression (${cron.errors.map((e) => e.message).join('; ')}); e.g. "0 8 * * *"`));
+  for (const [key, value] of [
+    ['weekly_schedule', config.report.weeklySchedule],
+    ['monthly_schedule', config.report.monthlySchedule],
+  ] as const) {
     const c = value === undefined ? undefined : validateDetailed(value);
     if (c && !c.valid && source) problems.push(source.problem(['report', key], `'${value}' is not a cron expression; e.g. "0 8 * * 1"`));
   }
   if (config.report.channel !== undefined) {
     const ch = config.notify.channels.find((c) => c.name === config.report.channel);
     if (!ch || ch.type !== 'email') {
-      if (source) problems.push(source.problem(['report', 'channel'], `no email channel is named '${config.report.channel}' under notify.channels (email channels: ${config.notify.channels.filter((c) => c.type === 'email').map((c) => c.name).join(', ') || 'none'})`));
+      if (source)
+        problems.push(
+          source.problem(
+            ['report', 'channel'],
+            `no email channel is named '${config.report.channel}' under notify.channels (email channels: ${
+              config.notify.channels
+                .filter((c) => c.type === 'email')
+                .map((c) => c.name)
+                .join(', ') || 'none'
+            })`,
+          ),
+        );
     }
     if (config.report.to.length === 0 && source) problems.push(source.problem(['report', 'to'], 'a report channel needs recipients: to: [noc@example.com]'));
   }
   if (config.watchdog.channel !== undefined && !config.notify.channels.some((c) => c.name === config.watchdog.channel) && source) {
-    problems.push(source.problem(['watchdog', 'channel'], `no channel is named '${config.watchdog.channel}' under notify.channels (channels: ${config.notify.channels.map((c) => c.name).join(', ') || 'none'})`));
+    problems.push(
+      source.problem(['watchdog', 'channel'], `no channel is named '${config.watchdog.channel}' under notify.channels (channels: ${config.notify.channels.map((c) => c.name).join(', ') || 'none'})`),
+    );
   }
   if (config.watchdog.intervalMs < 1_000 && source) problems.push(source.problem(['watchdog', 'interval'], 'must be at least 1s'));
   // Build the channels once, dry, to report secrets that cannot be read and duplicate names now.
@@ -410,7 +450,7 @@ function resolveStore(file: CollectorFile, baseDir: string, source: YamlSource |
   };
   const base = { kind, chunkMs: dur(['store', 'chunk'], st.chunk, d.chunkMs), synchronous: st.synchronous ?? d.synchronous };
   if (kind === 'sqlite') {
-    if (st.influxdb) problem(['influxdb'], "an influxdb section needs kind: influxdb");
+    if (st.influxdb) problem(['influxdb'], 'an influxdb section needs kind: influxdb');
     if (st.local_retention !== undefined) problem(['local_retention'], 'local_retention is for kind: influxdb; the embedded store alone uses retention');
     return { ...base, retentionMs: dur(['store', 'retention'], st.retention, d.retentionMs) };
   }
@@ -445,7 +485,8 @@ function resolveStore(file: CollectorFile, baseDir: string, source: YamlSource |
     if (token === undefined && tokenSources.length === 0) problem(['influxdb', 'token'], 'api v2 needs a token (token, token_file or token_env)');
     if (ix.retention_policy !== undefined) problem(['influxdb', 'retention_policy'], 'retention_policy is for api v1; a v2 bucket has its own retention');
   } else {
-    if (ix.org !== undefined || ix.bucket !== undefined) problem(['influxdb', ix.org !== undefined ? 'org' : 'bucket'], 'org and bucket are for api v2; api v1 writes to database (and retention_policy)');
+    if (ix.org !== undefined || ix.bucket !== undefined)
+      problem(['influxdb', ix.org !== undefined ? 'org' : 'bucket'], 'org and bucket are for api v2; api v1 writes to database (and retention_policy)');
   }
   return {
     ...base,

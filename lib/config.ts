@@ -39,7 +39,10 @@ export class YamlSource {
   readonly lineCounter = new LineCounter();
   readonly doc: Document;
 
-  constructor(readonly file: string, text: string) {
+  constructor(
+    readonly file: string,
+    text: string,
+  ) {
     this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
   }
 
@@ -191,12 +194,7 @@ export interface LoadedConfig<T> {
  * Reads and validates a YAML file. `check` adds semantic problems (durations that
  * do not parse, duplicate names) with positions; all problems are thrown together.
  */
-export function loadYamlConfig<S extends TSchema>(
-  file: string,
-  schema: S,
-  check?: (value: Static<S>, source: YamlSource) => ConfigProblem[],
-  text?: string,
-): LoadedConfig<Static<S>> {
+export function loadYamlConfig<S extends TSchema>(file: string, schema: S, check?: (value: Static<S>, source: YamlSource) => ConfigProblem[], text?: string): LoadedConfig<Static<S>> {
   let raw: string;
   try {
     raw = text ?? embeddedText(file) ?? readFileSync(file, 'utf8');
@@ -214,13 +212,7 @@ export function loadYamlConfig<S extends TSchema>(
 }
 
 /** Adds a problem when a duration string does not parse; returns the milliseconds. */
-export function checkDuration(
-  source: YamlSource,
-  problems: ConfigProblem[],
-  path: (string | number)[],
-  text: string | number | undefined,
-  fallback: number,
-): number {
+export function checkDuration(source: YamlSource, problems: ConfigProblem[], path: (string | number)[], text: string | number | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const ms = parseDuration(text);
   if (ms === undefined) {
@@ -231,13 +223,7 @@ export function checkDuration(
 }
 
 /** Adds a problem when a size string does not parse; returns the bytes. */
-export function checkSize(
-  source: YamlSource,
-  problems: ConfigProblem[],
-  path: (string | number)[],
-  text: string | number | undefined,
-  fallback: number,
-): number {
+export function checkSize(source: YamlSource, problems: ConfigProblem[], path: (string | number)[], text: string | number | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const bytes = parseSize(text);
   if (bytes === undefined) {

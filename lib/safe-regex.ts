@@ -18,7 +18,10 @@ import { RE2JS } from 're2js';
 export const MAX_PATTERN_LENGTH = 1_000;
 
 export class UnsafeRegexError extends Error {
-  constructor(readonly pattern: string, reason: string) {
+  constructor(
+    readonly pattern: string,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'UnsafeRegexError';
   }
@@ -68,7 +71,10 @@ export function safeRegexProblem(pattern: string, options: SafeRegexOptions = {}
 
 /** A shell-style glob (`*`, `?`) as an anchored RE2 pattern. */
 export function globToSafeRegex(glob: string, options: { ignoreCase?: boolean } = {}): SafeRegex {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return compileSafeRegex(body, { anchored: true, ignoreCase: options.ignoreCase });
 }
 

@@ -79,13 +79,28 @@ export function compileExecOptions(options: unknown, device: string): CompiledEx
   const checks = o.checks.map((c, i): CompiledCheck => {
     const program = c.command[0] as string;
     if (!program) problems.push({ path: ['checks', i, 'command', 0], message: 'the first item is the plugin to run' });
-    else if (!findExecutable(program)) problems.push({ path: ['checks', i, 'command', 0], message: `'${program}' is not an executable file (on PATH or as given); Debian's plugins are in /usr/lib/nagios/plugins (apt-get install monitoring-plugins-basic)` });
+    else if (!findExecutable(program))
+      problems.push({
+        path: ['checks', i, 'command', 0],
+        message: `'${program}' is not an executable file (on PATH or as given); Debian's plugins are in /usr/lib/nagios/plugins (apt-get install monitoring-plugins-basic)`,
+      });
     if (names.has(c.name)) problems.push({ path: ['checks', i, 'name'], message: `'${c.name}' is already checks[${names.get(c.name)}]` });
     names.set(c.name, i);
-    return { name: c.name, argv: c.command, device: c.device ?? device, timeoutMs: durationOption(problems, ['checks', i, 'timeout'], c.timeout, timeoutMs, 100, 3_600_000), env: pluginEnv({ ...o.env, ...c.env }) };
+    return {
+      name: c.name,
+      argv: c.command,
+      device: c.device ?? device,
+      timeoutMs: durationOption(problems, ['checks', i, 'timeout'], c.timeout, timeoutMs, 100, 3_600_000),
+      env: pluginEnv({ ...o.env, ...c.env }),
+    };
   });
   if (problems.length > 0) throw new ProbeOptionsError(problems);
-  return { checks, maxParallel: o.max_parallel ?? EXEC_DEFAULTS.maxParallel, maxOutputBytes: o.max_output ?? EXEC_DEFAULTS.maxOutputBytes, timeoutStatus: o.timeout_status ?? EXEC_DEFAULTS.timeoutStatus };
+  return {
+    checks,
+    maxParallel: o.max_parallel ?? EXEC_DEFAULTS.maxParallel,
+    maxOutputBytes: o.max_output ?? EXEC_DEFAULTS.maxOutputBytes,
+    timeoutStatus: o.timeout_status ?? EXEC_DEFAULTS.timeoutStatus,
+  };
 }
 
 /** The previous value of each counter, for rates between runs. */
@@ -140,7 +155,9 @@ export class ExecProbe implements Probe {
 
   async gather(ctx: ProbeContext): Promise<Sample[]> {
     const { checks, maxParallel, maxOutputBytes, timeoutStatus } = this.compiled;
-    const runs = await mapLimit(checks, maxParallel, (c) => runPlugin({ argv: c.argv, env: c.env, timeoutMs: c.timeoutMs, maxOutputBytes, killGraceMs: EXEC_DEFAULTS.killGraceMs, signal: ctx.signal }));
+    const runs = await mapLimit(checks, maxParallel, (c) =>
+      runPlugin({ argv: c.argv, env: c.env, timeoutMs: c.timeoutMs, maxOutputBytes, killGraceMs: EXEC_DEFAULTS.killGraceMs, signal: ctx.signal }),
+    );
     const ts = ctx.now();
     return checks.map((c, i) => checkSample(c, runs[i] as RunResult, timeoutStatus, this.counters, ts, (m) => ctx.error?.(m)));
   }

@@ -50,7 +50,13 @@ export function parseFping(stderr: string, hosts: readonly string[]): FpingResul
     if (!line) continue;
     const summary = /^(\S+)\s+:\s+((?:(?:\d+(?:\.\d+)?|-)\s*)+)$/.exec(line);
     if (summary && asked.has(summary[1] as string)) {
-      rtts.set(summary[1] as string, (summary[2] as string).trim().split(/\s+/).map((v) => (v === '-' ? undefined : Number(v))));
+      rtts.set(
+        summary[1] as string,
+        (summary[2] as string)
+          .trim()
+          .split(/\s+/)
+          .map((v) => (v === '-' ? undefined : Number(v))),
+      );
       continue;
     }
     const hostError = /^(\S+?):\s+(.+)$/.exec(line);

@@ -12,8 +12,19 @@ import { CounterRates } from '../rates.js';
 import type { Probe, ProbeContext, ProbeEnv } from './types.js';
 import type { CompiledHostOptions } from './host.js';
 import {
-  countProcesses, listPids, parseCpuTimes, parseDiskstats, parseLoadavg, parseMeminfo, parseMountinfo,
-  parseNetDev, parseUptime, readHostFacts, readText, type CpuTimes, type HostFacts,
+  countProcesses,
+  listPids,
+  parseCpuTimes,
+  parseDiskstats,
+  parseLoadavg,
+  parseMeminfo,
+  parseMountinfo,
+  parseNetDev,
+  parseUptime,
+  readHostFacts,
+  readText,
+  type CpuTimes,
+  type HostFacts,
 } from './host-proc.js';
 import { querySntp, SntpError, type SntpResult } from './sntp.js';
 
@@ -239,10 +250,7 @@ export class HostProbe implements Probe {
   }
 
   private async collectDiskio(out: SampleSet, ts: number, signal: AbortSignal): Promise<void> {
-    const [stats, blockDevices] = await Promise.all([
-      readText(`${this.deps.procRoot}/diskstats`, signal),
-      readdir(`${this.deps.sysRoot}/block`),
-    ]);
+    const [stats, blockDevices] = await Promise.all([readText(`${this.deps.procRoot}/diskstats`, signal), readdir(`${this.deps.sysRoot}/block`)]);
     // /sys/block lists whole disks only; partitions live below them. Names with '/' (cciss/c0d0) appear with '!'.
     const wholeDisks = new Set(blockDevices);
     for (const d of parseDiskstats(stats)) {

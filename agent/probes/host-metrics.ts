@@ -45,7 +45,10 @@ const MAX_TAG_CHARS = 256;
 export class SampleSet {
   private readonly byKey = new Map<string, Sample>();
 
-  constructor(private readonly device: string, private readonly ts: number) {}
+  constructor(
+    private readonly device: string,
+    private readonly ts: number,
+  ) {}
 
   get size(): number {
     return this.byKey.size;

@@ -137,7 +137,11 @@ export function parseNetDev(text: string): NetCounters[] {
     // The two header lines have '|' instead of a name followed by a colon.
     if (colon < 0 || line.includes('|')) continue;
     // Old kernels glue large counters to the colon ("eth0:123456"), so split there first.
-    const n = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const n = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (n.length < 16) continue;
     ifaces.push({
       iface: line.slice(0, colon).trim(),
@@ -169,12 +173,7 @@ const PID_BATCH = 64;
  * Counts the processes whose command name is one of `names`. Names longer than
  * /proc/<pid>/comm can hold are compared with the basename of argv[0] instead.
  */
-export async function countProcesses(
-  procRoot: string,
-  pids: string[],
-  names: readonly string[],
-  signal?: AbortSignal,
-): Promise<Map<string, number>> {
+export async function countProcesses(procRoot: string, pids: string[], names: readonly string[], signal?: AbortSignal): Promise<Map<string, number>> {
   const counts = new Map(names.map((n) => [n, 0]));
   for (let i = 0; i < pids.length; i += PID_BATCH) {
     signal?.throwIfAborted();

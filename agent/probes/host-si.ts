@@ -113,21 +113,28 @@ class Background<T> {
   private running: Promise<void> | undefined;
   error: string | undefined;
 
-  constructor(private readonly call: () => Promise<T>, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly call: () => Promise<T>,
+    private readonly timeoutMs: number,
+  ) {}
 
   /** Starts a refresh unless one runs; resolves when it ends or `waitMs` passes, whichever is first. */
   refresh(waitMs: number): Promise<void> {
     this.running ??= new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
-      this.call().then(resolve, reject).finally(() => clearTimeout(timer));
-    }).then(
-      (v) => {
-        this.value = v;
-        this.at = Date.now();
-        this.error = undefined;
-      },
-      (err: Error) => void (this.error = err.message),
-    ).finally(() => (this.running = undefined));
+      this.call()
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    })
+      .then(
+        (v) => {
+          this.value = v;
+          this.at = Date.now();
+          this.error = undefined;
+        },
+        (err: Error) => void (this.error = err.message),
+      )
+      .finally(() => (this.running = undefined));
     const running = this.running;
     return Promise.race([running, new Promise<void>((r) => setTimeout(r, waitMs).unref())]);
   }

@@ -26,10 +26,39 @@ export { HOST_METRICS, HOST_TAGS, CLOCK_SOURCES, type HostMeasurement, type Host
  * root (overlay on '/') is the exception, as it is all the agent can see there.
  */
 export const PSEUDO_FS_TYPES: ReadonlySet<string> = new Set([
-  'autofs', 'binfmt_misc', 'bpf', 'cgroup', 'cgroup2', 'configfs', 'debugfs', 'devpts', 'devtmpfs',
-  'efivarfs', 'fuse.gvfsd-fuse', 'fuse.lxcfs', 'fuse.portal', 'fusectl', 'hugetlbfs', 'iso9660', 'mqueue',
-  'nfsd', 'nsfs', 'overlay', 'aufs', 'proc', 'pstore', 'ramfs', 'rootfs', 'rpc_pipefs', 'securityfs',
-  'selinuxfs', 'squashfs', 'sysfs', 'tmpfs', 'tracefs', 'udf',
+  'autofs',
+  'binfmt_misc',
+  'bpf',
+  'cgroup',
+  'cgroup2',
+  'configfs',
+  'debugfs',
+  'devpts',
+  'devtmpfs',
+  'efivarfs',
+  'fuse.gvfsd-fuse',
+  'fuse.lxcfs',
+  'fuse.portal',
+  'fusectl',
+  'hugetlbfs',
+  'iso9660',
+  'mqueue',
+  'nfsd',
+  'nsfs',
+  'overlay',
+  'aufs',
+  'proc',
+  'pstore',
+  'ramfs',
+  'rootfs',
+  'rpc_pipefs',
+  'securityfs',
+  'selinuxfs',
+  'squashfs',
+  'sysfs',
+  'tmpfs',
+  'tracefs',
+  'udf',
 ]);
 export const DEFAULT_DISK_EXCLUDE = ['loop*', 'ram*', 'zram*', 'sr*', 'fd*'];
 export const DEFAULT_INTERFACE_EXCLUDE = ['lo'];
@@ -40,9 +69,7 @@ export const HostOptionsSchema = Type.Object(
   {
     processes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 256, uniqueItems: true })),
     ntp_server: Type.Optional(Type.String({ minLength: 1, maxLength: 261 })),
-    mounts: Type.Optional(
-      Type.Object({ include: Type.Optional(PatternList), exclude: Type.Optional(PatternList) }, { additionalProperties: false }),
-    ),
+    mounts: Type.Optional(Type.Object({ include: Type.Optional(PatternList), exclude: Type.Optional(PatternList) }, { additionalProperties: false })),
     interfaces: Type.Optional(Type.Object({ exclude: Type.Optional(PatternList) }, { additionalProperties: false })),
     disks: Type.Optional(Type.Object({ exclude: Type.Optional(PatternList) }, { additionalProperties: false })),
     class: Type.Optional(Type.Union([Type.Literal('server'), Type.Literal('minicomputer')])),
@@ -160,11 +187,7 @@ function isPseudo(m: MountEntry): boolean {
  * Picks the mounts to report. An include pattern that names a mount exactly (its
  * path or `type:`) overrides the pseudo-filesystem default; exclude always wins.
  */
-function selectMounts(
-  entries: MountEntry[],
-  include: ((m: MountEntry) => MatchResult)[],
-  exclude: ((m: MountEntry) => MatchResult)[],
-): MountEntry[] {
+function selectMounts(entries: MountEntry[], include: ((m: MountEntry) => MatchResult)[], exclude: ((m: MountEntry) => MatchResult)[]): MountEntry[] {
   // A later mount on the same point hides the earlier one, so the last entry is the visible one.
   const visible = new Map<string, MountEntry>();
   for (const m of entries) {

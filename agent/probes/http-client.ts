@@ -81,7 +81,15 @@ async function openSocket(r: HopRequest): Promise<{ socket: Socket; cert?: PeerC
   }
   const raw = r.proxy ? await tunnel(r.proxy, host, port, r.signal) : undefined;
   const servername = r.tls.serverName ?? (/^[\d.:]+$/.test(host) ? undefined : host);
-  const socket: TLSSocket = tlsConnect({ ...(raw ? { socket: raw } : { host, port }), servername, ca: r.tls.ca, cert: r.tls.cert, key: r.tls.key, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+  const socket: TLSSocket = tlsConnect({
+    ...(raw ? { socket: raw } : { host, port }),
+    servername,
+    ca: r.tls.ca,
+    cert: r.tls.cert,
+    key: r.tls.key,
+    rejectUnauthorized: false,
+    ALPNProtocols: ['http/1.1'],
+  });
   await waitFor(socket, 'secureConnect', r.signal);
   return { socket, cert: peerCertificate(socket, r.now()) };
 }

@@ -23,7 +23,10 @@ const Expect = Type.Object(
     status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 32 })),
     body: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     json: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String({ minLength: 1, maxLength: 256 }), equals: Type.Optional(Scalar), matches: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }), { minItems: 1, maxItems: 32 }),
+      Type.Array(
+        Type.Object({ path: Type.String({ minLength: 1, maxLength: 256 }), equals: Type.Optional(Scalar), matches: Type.Optional(Type.String({ minLength: 1 })) }, { additionalProperties: false }),
+        { minItems: 1, maxItems: 32 },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -92,7 +95,11 @@ export interface CompiledHttp {
 
 /** `a.b[0].c` or `a.b.0.c`: object keys and array indexes. */
 function jsonPath(text: string): (string | number)[] {
-  return text.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  return text
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
 function regex(text: string, path: (string | number)[], problems: OptionProblem[]): RegExp | undefined {
@@ -218,7 +225,16 @@ export async function checkHttp(c: HttpCheck, compiled: Pick<CompiledHttp, 'time
         continue;
       }
       const verdict = judge(c, res);
-      return { result: verdict.result, status: res.status, latencyMs: Math.round((performance.now() - started) * 100) / 100, redirects, bytes: res.bytes, bodyMatch: verdict.bodyMatch, certs, detail: verdict.detail };
+      return {
+        result: verdict.result,
+        status: res.status,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        redirects,
+        bytes: res.bytes,
+        bodyMatch: verdict.bodyMatch,
+        certs,
+        detail: verdict.detail,
+      };
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { cert?: PeerCertificate };

@@ -20,14 +20,7 @@ export function checkSchema<T>(schema: TSchema, options: unknown): T {
 }
 
 /** A duration option between `min` and `max` ms, or the fallback; a bad one becomes a problem. */
-export function durationOption(
-  problems: OptionProblem[],
-  path: (string | number)[],
-  value: string | number | undefined,
-  fallback: number,
-  min = 1,
-  max = 24 * 3_600_000,
-): number {
+export function durationOption(problems: OptionProblem[], path: (string | number)[], value: string | number | undefined, fallback: number, min = 1, max = 24 * 3_600_000): number {
   if (value === undefined) return fallback;
   const ms = parseDuration(value);
   if (ms === undefined || ms < min || ms > max) {
@@ -39,7 +32,13 @@ export function durationOption(
 
 /** Finds an executable on PATH (or checks an absolute path) without spawning anything. */
 export function findExecutable(command: string, pathEnv = process.env.PATH ?? ''): string | undefined {
-  const candidates = isAbsolute(command) || command.includes('/') ? [command] : pathEnv.split(delimiter).filter(Boolean).map((d) => join(d, command));
+  const candidates =
+    isAbsolute(command) || command.includes('/')
+      ? [command]
+      : pathEnv
+          .split(delimiter)
+          .filter(Boolean)
+          .map((d) => join(d, command));
   for (const c of candidates) {
     try {
       if (!statSync(c).isFile()) continue;

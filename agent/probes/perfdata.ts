@@ -49,7 +49,10 @@ export const MAX_PERF_ITEMS = 200;
 /** `/` → `root`, `/var/log` → `var_log`, `Load 1` → `load_1`: names a rule can write unquoted. */
 export function perfFieldName(label: string): string {
   if (label === '/') return 'root';
-  const name = label.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  const name = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   if (!name) return 'value';
   return /^[0-9]/.test(name) ? `_${name}` : name;
 }

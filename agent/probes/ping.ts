@@ -77,7 +77,10 @@ export function compilePingOptions(options: unknown, env: Pick<ProbeEnv, 'interv
   // The last reply is awaited `timeout` after the last of `count` pings, each `interval` apart.
   const roundMs = (count - 1) * periodMs + timeoutMs + o.targets.length * sendIntervalMs;
   if (roundMs > env.intervalMs) {
-    problems.push({ path: ['count'], message: `a round takes about ${Math.ceil(roundMs)} ms (count × interval + timeout + targets × send_interval), longer than the target's interval of ${env.intervalMs} ms` });
+    problems.push({
+      path: ['count'],
+      message: `a round takes about ${Math.ceil(roundMs)} ms (count × interval + timeout + targets × send_interval), longer than the target's interval of ${env.intervalMs} ms`,
+    });
   }
   const seenHosts = new Map<string, number>();
   const seenDevices = new Map<string, number>();

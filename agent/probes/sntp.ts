@@ -68,13 +68,7 @@ export function readNtpTimestamp(buf: Buffer, offset: number): number {
 }
 
 /** Queries `host` once; rejects with an SntpError on timeout, abort or an unusable reply. */
-export function querySntp(
-  host: string,
-  port = 123,
-  signal?: AbortSignal,
-  now: () => number = Date.now,
-  timeoutMs = DEFAULT_SNTP_TIMEOUT_MS,
-): Promise<SntpResult> {
+export function querySntp(host: string, port = 123, signal?: AbortSignal, now: () => number = Date.now, timeoutMs = DEFAULT_SNTP_TIMEOUT_MS): Promise<SntpResult> {
   return new Promise<SntpResult>((resolve, reject) => {
     let socket: dgram.Socket | undefined;
     let settled = false;
@@ -94,10 +88,7 @@ export function querySntp(
       else resolve(result as SntpResult);
     };
     const onAbort = (): void => finish(new SntpError('aborted', `SNTP query to ${where} aborted`));
-    const timer = setTimeout(
-      () => finish(new SntpError('timeout', `no SNTP reply from ${where} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => finish(new SntpError('timeout', `no SNTP reply from ${where} within ${timeoutMs} ms`)), timeoutMs);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
 

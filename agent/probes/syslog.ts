@@ -66,7 +66,10 @@ function shippedPatterns(problems: OptionProblem[]): string[] {
     file = undefined;
   }
   if (file && existsSync(file)) return [file];
-  problems.push({ path: ['shipped_patterns'], message: 'the shipped rules/syslog/patterns.yaml is not beside this agent (a single-file install): copy it, list it in patterns and set shipped_patterns: false' });
+  problems.push({
+    path: ['shipped_patterns'],
+    message: 'the shipped rules/syslog/patterns.yaml is not beside this agent (a single-file install): copy it, list it in patterns and set shipped_patterns: false',
+  });
   return [];
 }
 
@@ -165,7 +168,12 @@ export class SyslogProbe implements Probe {
   /** The latest messages (at least 1,000, at most 2,000), newest last; bounded. */
   readonly recent: LogRecord[] = [];
 
-  constructor(private readonly compiled: CompiledSyslog, private readonly device: string, now: () => number = Date.now, private readonly sink?: ProbeEnv['logs']) {
+  constructor(
+    private readonly compiled: CompiledSyslog,
+    private readonly device: string,
+    now: () => number = Date.now,
+    private readonly sink?: ProbeEnv['logs'],
+  ) {
     this.lastGather = now();
     this.receiver = new SyslogReceiver(compiled.settings, { patterns: compiled.patterns, now, onMessage: (m) => this.record(m), onError: () => undefined });
   }
@@ -181,7 +189,19 @@ export class SyslogProbe implements Probe {
       this.matches.set(key, entry);
     }
     const { message: msg } = m;
-    this.recent.push({ device, source: m.source, ts: msg.timestamp ?? m.receivedAt, facility: msg.facility, severity: msg.severity, host: msg.host, app: msg.app, mnemonic: msg.mnemonic, text: msg.text, encoding: msg.encoding, patterns: m.patterns });
+    this.recent.push({
+      device,
+      source: m.source,
+      ts: msg.timestamp ?? m.receivedAt,
+      facility: msg.facility,
+      severity: msg.severity,
+      host: msg.host,
+      app: msg.app,
+      mnemonic: msg.mnemonic,
+      text: msg.text,
+      encoding: msg.encoding,
+      patterns: m.patterns,
+    });
     if (this.compiled.forward) this.sink?.push(toLogLine(this.recent.at(-1) as LogRecord, m.receivedAt));
     // Trimmed in chunks: cutting one element per message would copy the whole buffer every time.
     if (this.recent.length >= 2 * SYSLOG_DEFAULTS.recent) this.recent.splice(0, this.recent.length - SYSLOG_DEFAULTS.recent);
@@ -208,7 +228,12 @@ export class SyslogProbe implements Probe {
       this.severities[i] = 0;
     });
     const s = this.receiver.stats;
-    out.push({ measurement: LOG.measurement, tags: { device: this.device }, fields: { [LOG.received]: s.received, [LOG.rateLimited]: s.rateLimited, [LOG.truncated]: s.truncated, [LOG.gbk]: s.gbk, [LOG.binary]: s.binary }, ts });
+    out.push({
+      measurement: LOG.measurement,
+      tags: { device: this.device },
+      fields: { [LOG.received]: s.received, [LOG.rateLimited]: s.rateLimited, [LOG.truncated]: s.truncated, [LOG.gbk]: s.gbk, [LOG.binary]: s.binary },
+      ts,
+    });
     return out;
   }
 

@@ -114,7 +114,15 @@ export function checkTcp(c: TcpCheck, timeoutMs: number, signal: AbortSignal, no
     let reply = '';
     let settled = false;
     const socket: Socket = c.tls
-      ? tlsConnect({ host: c.host, port: c.port, servername: c.tls.serverName ?? (/^[\d.:]+$/.test(c.host) ? undefined : c.host), ca: c.tls.ca, cert: c.tls.cert, key: c.tls.key, rejectUnauthorized: false })
+      ? tlsConnect({
+          host: c.host,
+          port: c.port,
+          servername: c.tls.serverName ?? (/^[\d.:]+$/.test(c.host) ? undefined : c.host),
+          ca: c.tls.ca,
+          cert: c.tls.cert,
+          key: c.tls.key,
+          rejectUnauthorized: false,
+        })
       : netConnect({ host: c.host, port: c.port });
     const done = (outcome: TcpOutcome) => {
       if (settled) return;

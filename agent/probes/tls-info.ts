@@ -44,7 +44,8 @@ export function compileTls(o: TlsOptions | undefined, path: (string | number)[],
       return undefined;
     }
   };
-  if ((o?.cert_file === undefined) !== (o?.key_file === undefined)) problems.push({ path: [...path, o?.cert_file ? 'key_file' : 'cert_file'], message: 'a client certificate needs both cert_file and key_file' });
+  if ((o?.cert_file === undefined) !== (o?.key_file === undefined))
+    problems.push({ path: [...path, o?.cert_file ? 'key_file' : 'cert_file'], message: 'a client certificate needs both cert_file and key_file' });
   return { serverName: o?.server_name, ca: read(o?.ca_file, 'ca_file'), cert: read(o?.cert_file, 'cert_file'), key: read(o?.key_file, 'key_file'), verify: o?.verify ?? true };
 }
 

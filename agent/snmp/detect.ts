@@ -108,7 +108,7 @@ function moduleClass(m: Profile, values: Map<string, SnmpValue>): DeviceClass | 
 /** Applies the precedence above; `configured` is the target's class option. */
 export function decideClass(configured: DeviceClass | undefined, vendor: Profile | undefined, detection: Detection | undefined): ClassDecision {
   const evidence = (detection?.hits ?? []).map((h) => `${h.module} (${h.oid})`);
-  if (configured) return { class: configured, reason: 'the target\'s class option', evidence };
+  if (configured) return { class: configured, reason: "the target's class option", evidence };
   if (vendor?.device.class) return { class: vendor.device.class, reason: `profile ${vendor.name}`, evidence };
   const mods = detection?.modules ?? [];
   for (const kind of EVIDENCE_PRECEDENCE) {

@@ -148,7 +148,14 @@ export class PollEmitter {
   /** raw → sentinel → enum map or number → per-second rate → scale → expression → range. */
   private valueOf(m: CompiledMetric, raw: SnmpValue | undefined, key: string, scope: (name: string) => ExprValue, tags: Readonly<Record<string, string>>): number | undefined {
     let value: number | undefined;
-    const where = () => `${m.metric}${Object.keys(tags).length > 0 ? `{${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(',')}}` : ''}`;
+    const where = () =>
+      `${m.metric}${
+        Object.keys(tags).length > 0
+          ? `{${Object.entries(tags)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')}}`
+          : ''
+      }`;
     if (raw !== undefined) {
       const isCounter = raw.type === COUNTER32 || raw.type === COUNTER64;
       if (m.map) {
@@ -269,7 +276,10 @@ export class SampleSet {
   constructor(private readonly ts: number) {}
 
   add(measurement: string, tags: SampleTags, fields: Record<string, number | string>): void {
-    const key = `${measurement}|${Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',')}`;
+    const key = `${measurement}|${Object.keys(tags)
+      .sort()
+      .map((k) => `${k}=${tags[k]}`)
+      .join(',')}`;
     const existing = this.byKey.get(key);
     if (existing) Object.assign(existing.fields, fields);
     else this.byKey.set(key, sample(measurement, tags, { ...fields }, this.ts));

@@ -49,7 +49,10 @@ const LEVELS: string[][] = [['||'], ['&&'], ['==', '!=', '<=', '>=', '<', '>'], 
 const TOKEN = /\s*(?:(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|("[^"]*"|'[^']*')|([A-Za-z_][A-Za-z0-9_.]*)|(\|\||&&|==|!=|<=|>=|[-+*/%<>()!,]))/y;
 
 export class ExprError extends Error {
-  constructor(message: string, readonly column: number) {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
     super(message);
     this.name = 'ExprError';
   }

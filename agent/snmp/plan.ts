@@ -32,4 +32,3 @@ export function composePlan(vendor: Profile | undefined, modules: Profile[]): Pr
   plan.chain = plan.chain.filter((n) => !excluded.has(n));
   return plan;
 }
-

@@ -73,9 +73,7 @@ export const TrapSpecSchema = Type.Object(
      * swFCPortScn): the first varbind under `oid`, through `map`; an unmapped or null
      * state ignores the trap. A 0 ends the event at once, like a clearing trap.
      */
-    value_from: Type.Optional(
-      Type.Object({ oid: OID, map: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])) }, { additionalProperties: false }),
-    ),
+    value_from: Type.Optional(Type.Object({ oid: OID, map: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()])) }, { additionalProperties: false })),
     /** Events this trap ends at once (linkUp ends link_down for the same tags). */
     clears: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]*$' }))),
     /** Tags from varbinds: the varbind's OID prefix (its value is the tag), `index:OID` (the varbind's index), or text. */
@@ -97,9 +95,7 @@ export const DetectSchema = Type.Object(
     evidence: Type.Optional(Type.Enum(['ups', 'tape', 'fc', 'precision_ac', 'environment', 'security', 'bmc', 'host', 'bridging', 'none'])),
     class: Type.Optional(Type.Enum([...DEVICE_CLASSES])),
     /** The class from the first row of a column the GETNEXT also reads (FC-MGMT connUnitType: switch → san). */
-    class_from: Type.Optional(
-      Type.Object({ oid: OID, map: Type.Record(Type.String(), Type.Enum([...DEVICE_CLASSES])) }, { additionalProperties: false }),
-    ),
+    class_from: Type.Optional(Type.Object({ oid: OID, map: Type.Record(Type.String(), Type.Enum([...DEVICE_CLASSES])) }, { additionalProperties: false })),
     /** Modules this one rules out (a BMC's HOST-RESOURCES describe the controller, not the server). */
     excludes: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
   },

@@ -38,10 +38,7 @@ export interface CompiledMetric {
   profile: string;
 }
 
-export type TagSource =
-  | { name: string; kind: 'column'; oids: string[] }
-  | { name: string; kind: 'index' }
-  | { name: string; kind: 'template'; template: string };
+export type TagSource = { name: string; kind: 'column'; oids: string[] } | { name: string; kind: 'index' } | { name: string; kind: 'template'; template: string };
 
 export interface CompiledTable {
   name: string;

@@ -34,7 +34,10 @@ export interface SnmpValue {
 export type PollResult = 'ok' | 'timeout' | 'auth' | 'refused' | 'error';
 
 export class SnmpError extends Error {
-  constructor(message: string, readonly result: PollResult) {
+  constructor(
+    message: string,
+    readonly result: PollResult,
+  ) {
     super(message);
     this.name = 'SnmpError';
   }
@@ -242,7 +245,10 @@ export class NetSnmpClient implements SnmpClient {
       if (active.length === 0) return result;
       let groups: snmp.Varbind[][];
       try {
-        groups = await this.fetchNext(active.map((a) => a.next), reps);
+        groups = await this.fetchNext(
+          active.map((a) => a.next),
+          reps,
+        );
       } catch (err) {
         const message = (err as Error).message;
         if (/TooBig/i.test(message) && (reps > 1 || width > 1)) {

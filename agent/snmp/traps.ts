@@ -52,7 +52,10 @@ export interface TrapReceiverDeps {
 class TokenBucket {
   private tokens: number;
   private last: number;
-  constructor(private readonly perSec: number, now: number) {
+  constructor(
+    private readonly perSec: number,
+    now: number,
+  ) {
     this.tokens = perSec * 2;
     this.last = now;
   }
@@ -96,7 +99,10 @@ export class TrapReceiver {
   private readonly now: () => number;
   private stormWarnedAt = 0;
 
-  constructor(private readonly settings: TrapSettings, private readonly deps: TrapReceiverDeps) {
+  constructor(
+    private readonly settings: TrapSettings,
+    private readonly deps: TrapReceiverDeps,
+  ) {
     this.now = deps.now ?? Date.now;
     this.total = new TokenBucket(settings.totalPerSec, this.now());
   }
@@ -240,7 +246,10 @@ export class TrapReceiver {
   }
 
   private holdKey(device: string, tags: Record<string, string>, event: string): string {
-    return `${device}|${event}|${Object.entries(tags).sort().map(([k, v]) => `${k}=${v}`).join(',')}`;
+    return `${device}|${event}|${Object.entries(tags)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`;
   }
 
   /** Schedules the event's return to 0 after `hold`; a repeat of the trap extends it. */

@@ -83,4 +83,3 @@ export function parseAlertLogOutput(stdout: string): AlertLogRead {
   }
   return { inode: m[1] as string, size, chunk };
 }
-

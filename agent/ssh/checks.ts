@@ -43,7 +43,8 @@ export interface OracleInstance {
  * root", svmon and ioscan's "must be root"/"super-user", EACCES and EPERM
  * texts, and the shell's own "Permission denied" (exit 126).
  */
-const DENIED = /need to be root|must have root|root authority|must be (?:run (?:as|by) )?root|can only be (?:run|executed) by (?:the )?root|only (?:the )?root|must be (?:the )?super-?user|permission denied|not owner|not privileged|insufficient privilege|operation not permitted/i;
+const DENIED =
+  /need to be root|must have root|root authority|must be (?:run (?:as|by) )?root|can only be (?:run|executed) by (?:the )?root|only (?:the )?root|must be (?:the )?super-?user|permission denied|not owner|not privileged|insufficient privilege|operation not permitted/i;
 
 /** At most this many ORA- codes are remembered per instance to report them back at 0. */
 const MAX_CODES = 200;
@@ -147,7 +148,13 @@ export class SshChecks {
   }
 
   /** Runs a command and returns its stdout, or undefined after reporting why there is none. */
-  private async output(conn: SshConnection, label: string, command: string, ctx: ProbeContext, opts: { posix: boolean; optional?: boolean; input?: string; module?: string; privilege?: string }): Promise<string | undefined> {
+  private async output(
+    conn: SshConnection,
+    label: string,
+    command: string,
+    ctx: ProbeContext,
+    opts: { posix: boolean; optional?: boolean; input?: string; module?: string; privilege?: string },
+  ): Promise<string | undefined> {
     const line = opts.posix ? `LC_ALL=C; export LC_ALL; ${command}` : command;
     try {
       const res = await conn.exec(line, this.timeoutMs, { posix: opts.posix, input: opts.input });
@@ -220,21 +227,51 @@ export class SshChecks {
   private runExtraLog(conn: SshConnection, w: WatchedLog, ctx: ProbeContext): Promise<Sample[]> {
     const device = this.device;
     if (w.kind === 'crs') {
-      return this.runWatchedLog(conn, { key: `crs\0${w.path}`, path: w.path, label: 'clusterware alert log', device, count: countCrsCodes, module: 'clusterware_alert_log', privilege: 'read access to the Clusterware alert log (the grid owner or its group)' }, ctx, (code, n) => ({
-        measurement: CRS.m,
-        tags: { device, code },
-        fields: { [CRS.alertErrors]: n },
-      }));
+      return this.runWatchedLog(
+        conn,
+        {
+          key: `crs\0${w.path}`,
+          path: w.path,
+          label: 'clusterware alert log',
+          device,
+          count: countCrsCodes,
+          module: 'clusterware_alert_log',
+          privilege: 'read access to the Clusterware alert log (the grid owner or its group)',
+        },
+        ctx,
+        (code, n) => ({
+          measurement: CRS.m,
+          tags: { device, code },
+          fields: { [CRS.alertErrors]: n },
+        }),
+      );
     }
-    return this.runWatchedLog(conn, { key: `ems\0${w.path}`, path: w.path, label: 'EMS event log', device, count: countEmsEvents, module: 'ems_events', privilege: 'read access to the EMS text log (/var/opt/resmon/log is readable by all by default)' }, ctx, (severity, n) => ({
-      measurement: 'ems',
-      tags: { device, severity },
-      fields: { events: n },
-    }));
+    return this.runWatchedLog(
+      conn,
+      {
+        key: `ems\0${w.path}`,
+        path: w.path,
+        label: 'EMS event log',
+        device,
+        count: countEmsEvents,
+        module: 'ems_events',
+        privilege: 'read access to the EMS text log (/var/opt/resmon/log is readable by all by default)',
+      },
+      ctx,
+      (severity, n) => ({
+        measurement: 'ems',
+        tags: { device, severity },
+        fields: { events: n },
+      }),
+    );
   }
 
   private async runClusterware(conn: SshConnection, gridHome: string, ctx: ProbeContext): Promise<Sample[]> {
-    const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, { posix: true, module: 'clusterware', privilege: 'read access to the grid home (the grid owner or its group)' });
+    const out = await this.output(conn, 'clusterware', clusterwareCommand(gridHome), ctx, {
+      posix: true,
+      module: 'clusterware',
+      privilege: 'read access to the grid home (the grid owner or its group)',
+    });
     if (out === undefined) return [];
     const parsed = parseClusterware(out);
     for (const e of parsed.errors) ctx.error?.(`${this.device} ${e}`);
@@ -257,7 +294,11 @@ export class SshChecks {
     const answer = await runner.run((script, timeoutMs, watch) => conn.exec(command, timeoutMs, { posix: true, input: script, ...watch }));
     const parsed = oracleMetrics(answer, ctx.now(), { backupsOnStandby: db.backupsOnStandby });
     for (const e of parsed.errors) ctx.error?.(`${device}: ${e}`);
-    return this.toSamples(device, parsed.metrics.map((m) => (m.tags?.instance ? m : { ...m, tags: { ...(m.tags ?? {}), instance: db.sid } })), ctx.now());
+    return this.toSamples(
+      device,
+      parsed.metrics.map((m) => (m.tags?.instance ? m : { ...m, tags: { ...(m.tags ?? {}), instance: db.sid } })),
+      ctx.now(),
+    );
   }
 
   /** New ORA- lines since the last read, as oracle.alert_errors {instance, code} (log=asm for the ASM instance's log). */

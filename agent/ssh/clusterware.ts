@@ -123,7 +123,13 @@ export function parseClusterware(stdout: string): ParseResult {
   for (const [name, reader] of read) {
     const lines = sections.get(name);
     if (!lines) out.error(`no '${name}' section (output cut off?)`);
-    else if (lines.some((l) => /CRS-4639|CRS-4535|CRS-4000|not found|No such file/.test(l.text)) && lines.length < 4) out.error(`${name}: ${lines.map((l) => l.text.trim()).filter(Boolean).join(' ')}`);
+    else if (lines.some((l) => /CRS-4639|CRS-4535|CRS-4000|not found|No such file/.test(l.text)) && lines.length < 4)
+      out.error(
+        `${name}: ${lines
+          .map((l) => l.text.trim())
+          .filter(Boolean)
+          .join(' ')}`,
+      );
     else reader(lines, out);
   }
   return out.result();

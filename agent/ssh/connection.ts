@@ -16,7 +16,7 @@ import { HostKeyMismatchError, verifyHostKey, type HostKeyPolicy } from './hostk
  * (issue #15, measured with process.memoryUsage().external).
  */
 let ssh2Module: Promise<typeof import('ssh2')> | undefined;
-const loadSsh2 = (): Promise<typeof import('ssh2')> => (ssh2Module ??= import('ssh2').then((m) => ((m as { default?: typeof import('ssh2') }).default ?? m)));
+const loadSsh2 = (): Promise<typeof import('ssh2')> => (ssh2Module ??= import('ssh2').then((m) => (m as { default?: typeof import('ssh2') }).default ?? m));
 
 export interface SshEndpoint {
   host: string;
@@ -60,7 +60,10 @@ export interface ExecOptions {
 export type SshFailure = 'timeout' | 'auth' | 'hostkey_mismatch' | 'refused' | 'error';
 
 export class SshError extends Error {
-  constructor(message: string, readonly failure: SshFailure) {
+  constructor(
+    message: string,
+    readonly failure: SshFailure,
+  ) {
     super(message);
     this.name = 'SshError';
   }
@@ -74,7 +77,10 @@ export class CommandTimeoutError extends Error {
   pgid: number | undefined;
   /** What the command printed before it was killed. */
   stdout = '';
-  constructor(readonly command: string, readonly timeoutMs: number) {
+  constructor(
+    readonly command: string,
+    readonly timeoutMs: number,
+  ) {
     super(`command '${command}' did not finish within ${timeoutMs} ms and was killed`);
     this.name = 'CommandTimeoutError';
   }
@@ -158,9 +164,7 @@ export class SshConnection {
     if (this.opts.jump) {
       const jump = await this.handshake(this.opts.jump);
       this.jumpClient = jump;
-      sock = await new Promise((resolve, reject) =>
-        jump.forwardOut('127.0.0.1', 0, this.opts.host, this.opts.port, (err, stream) => (err ? reject(classify(err)) : resolve(stream))),
-      );
+      sock = await new Promise((resolve, reject) => jump.forwardOut('127.0.0.1', 0, this.opts.host, this.opts.port, (err, stream) => (err ? reject(classify(err)) : resolve(stream))));
     }
     const client = await this.handshake(this.opts, sock);
     this.connects++;

@@ -15,13 +15,14 @@ export function sha256Fingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
 }
 
-export type HostKeyPolicy =
-  | { kind: 'fingerprint'; fingerprints: string[] }
-  | { kind: 'known_hosts'; file: string }
-  | { kind: 'tofu'; store: string };
+export type HostKeyPolicy = { kind: 'fingerprint'; fingerprints: string[] } | { kind: 'known_hosts'; file: string } | { kind: 'tofu'; store: string };
 
 export class HostKeyMismatchError extends Error {
-  constructor(readonly host: string, readonly presented: string, readonly expected: string) {
+  constructor(
+    readonly host: string,
+    readonly presented: string,
+    readonly expected: string,
+  ) {
     super(`host key of ${host} is ${presented}, expected ${expected}: connection refused (was the server replaced, or is someone in the middle?)`);
     this.name = 'HostKeyMismatchError';
   }

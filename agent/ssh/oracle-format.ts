@@ -34,8 +34,7 @@ export const text = (expr: string) => `REPLACE(${expr}, '|', '/')`;
  * minus the age measured against SYSDATE, so neither the session time zone
  * nor the probe's clock enter into it.
  */
-export const epoch = (dateExpr: string) =>
-  num(`ROUND((CAST(SYS_EXTRACT_UTC(SYSTIMESTAMP) AS DATE) - DATE '1970-01-01') * 86400 - (SYSDATE - (${dateExpr})) * 86400)`);
+export const epoch = (dateExpr: string) => num(`ROUND((CAST(SYS_EXTRACT_UTC(SYSTIMESTAMP) AS DATE) - DATE '1970-01-01') * 86400 - (SYSDATE - (${dateExpr})) * 86400)`);
 export const row = (...fields: string[]) => fields.join(` || '|' || `);
 
 /**
@@ -66,4 +65,3 @@ export function dictionary(cdb: boolean): Dictionary {
       }
     : { cdb, view: (n) => `dba_${n}`, same: () => '', pdb: () => text("'-'"), notSeed: () => '1 = 1' };
 }
-

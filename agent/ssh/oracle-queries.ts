@@ -283,7 +283,10 @@ ORDER BY 1`,
         // Open accounts whose password expires soon, and the days left for the first of them.
         name: 'expiring_accounts',
         fields: 3,
-        sql: perContainer(d, 'u', 'users', `u.account_status = 'OPEN' AND u.expiry_date < SYSDATE + ${EXPIRY_WARN_DAYS}`, [num('COUNT(u.username)'), num('NVL(ROUND(MIN(u.expiry_date - SYSDATE), 1), 0)')]),
+        sql: perContainer(d, 'u', 'users', `u.account_status = 'OPEN' AND u.expiry_date < SYSDATE + ${EXPIRY_WARN_DAYS}`, [
+          num('COUNT(u.username)'),
+          num('NVL(ROUND(MIN(u.expiry_date - SYSDATE), 1), 0)'),
+        ]),
       },
     ],
   },

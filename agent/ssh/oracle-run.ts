@@ -123,7 +123,11 @@ export class SqlplusRunner {
     }
     // A concatenated run's cut session shows as "truncated"; the timeout is what happened.
     answer.errors = [...failures, ...answer.errors.filter((e) => !e.includes('(truncated?)') || cut.length === 0)];
-    markUnanswered(answer, groups.map((g) => g.name), 'truncated');
+    markUnanswered(
+      answer,
+      groups.map((g) => g.name),
+      'truncated',
+    );
     return answer;
   }
 }

@@ -50,11 +50,7 @@ export const DICTIONARY_GROUPS = new Set<GroupName>(KNOWN.filter((g) => g.dictio
 
 /** The SQL*Plus input for the given groups; the probe pipes it on stdin with ORACLE_SID and ORACLE_HOME set. */
 export function sqlplusScript(groups: QueryGroup[]): string {
-  const lines = [
-    'set pagesize 0 feedback off heading off verify off echo off linesize 32767 trimspool on trimout on tab off define off',
-    'whenever sqlerror continue',
-    'whenever oserror continue',
-  ];
+  const lines = ['set pagesize 0 feedback off heading off verify off echo off linesize 32767 trimspool on trimout on tab off define off', 'whenever sqlerror continue', 'whenever oserror continue'];
   for (const g of groups) for (const q of g.queries) lines.push(`prompt @@ ${q.name}`, `${q.sql};`);
   lines.push(`prompt @@ ${END_MARKER}`, 'exit', '');
   return lines.join('\n');

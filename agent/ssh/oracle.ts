@@ -100,7 +100,9 @@ export function readSqlplus(stdout: string): OracleAnswer {
       if (!answer.failed.has(group)) answer.failed.set(group, codeOf(line));
     }
     // SQL*Plus echoes the failing statement around an error ("ERROR at line 3:", "*"); only clean sections report odd lines.
-    if (r.errors.length === 0) for (const line of r.malformed) answer.errors.push(`oracle query '${r.name}': line ${line.no}: expected ${r.fields} fields, got ${line.text.trim().split('|').length}: ${JSON.stringify(shorten(line.text.trim()))}`);
+    if (r.errors.length === 0)
+      for (const line of r.malformed)
+        answer.errors.push(`oracle query '${r.name}': line ${line.no}: expected ${r.fields} fields, got ${line.text.trim().split('|').length}: ${JSON.stringify(shorten(line.text.trim()))}`);
     // A failed query's rows are kept only when it printed some (a view that failed half-way is still news).
     if (r.errors.length === 0 || r.rows.length > 0) answer.rows.set(r.name, r.rows);
   }

@@ -10,7 +10,32 @@
  * not make text, shown escaped and marked `binary`.
  */
 
-export const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
+export const FACILITIES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
 export const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
 
 export type Encoding = 'utf8' | 'gbk' | 'binary';
@@ -184,5 +209,12 @@ export function parseSyslog(bytes: Uint8Array, now: number, maxBytes = 8192): Sy
     const dt = /^date=(\d{4})-(\d{2})-(\d{2}) time=(\d{2}):(\d{2}):(\d{2})/.exec(text);
     if (timestamp === undefined && dt) timestamp = new Date(Number(dt[1]), Number(dt[2]) - 1, Number(dt[3]), Number(dt[4]), Number(dt[5]), Number(dt[6])).getTime();
   }
-  return { ...base, ...(timestamp !== undefined && Number.isFinite(timestamp) ? { timestamp } : {}), ...(host ? { host } : {}), ...(app ? { app } : {}), mnemonic: mnemonicOf(text, app, undefined), text };
+  return {
+    ...base,
+    ...(timestamp !== undefined && Number.isFinite(timestamp) ? { timestamp } : {}),
+    ...(host ? { host } : {}),
+    ...(app ? { app } : {}),
+    mnemonic: mnemonicOf(text, app, undefined),
+    text,
+  };
 }

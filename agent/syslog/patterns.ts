@@ -39,7 +39,13 @@ export function shippedPatternsFile(): string {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
 }
 
 function compile(p: PatternFile['patterns'][number], path: (string | number)[], problems: Array<{ path: (string | number)[]; message: string }>): SyslogPattern | undefined {

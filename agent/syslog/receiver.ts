@@ -57,7 +57,10 @@ export interface ReceiverDeps {
 class TokenBucket {
   private tokens: number;
   private last: number;
-  constructor(private readonly perSec: number, now: number) {
+  constructor(
+    private readonly perSec: number,
+    now: number,
+  ) {
     this.tokens = perSec;
     this.last = now;
   }
@@ -85,7 +88,10 @@ export class SyslogReceiver {
   /** The ports actually bound (port 0 in tests picks a free one). */
   readonly bound: { udp?: number; tcp?: number; tls?: number } = {};
 
-  constructor(private readonly settings: SyslogSettings, private readonly deps: ReceiverDeps) {
+  constructor(
+    private readonly settings: SyslogSettings,
+    private readonly deps: ReceiverDeps,
+  ) {
     this.total = new TokenBucket(settings.totalPerSec, deps.now());
   }
 
@@ -110,8 +116,16 @@ export class SyslogReceiver {
       this.udp = udp;
       this.bound.udp = udp.address().port;
     }
-    if (s.tcp) this.bound.tcp = await this.serve(createServer((c) => this.connection(c)), s.tcp);
-    if (s.tls) this.bound.tls = await this.serve(createTlsServer({ cert: s.tls.cert, key: s.tls.key }, (c) => this.connection(c)), s.tls);
+    if (s.tcp)
+      this.bound.tcp = await this.serve(
+        createServer((c) => this.connection(c)),
+        s.tcp,
+      );
+    if (s.tls)
+      this.bound.tls = await this.serve(
+        createTlsServer({ cert: s.tls.cert, key: s.tls.key }, (c) => this.connection(c)),
+        s.tls,
+      );
   }
 
   private async serve(server: Server, at: Endpoint): Promise<number> {

@@ -38,7 +38,11 @@ export class DeadLetterFile {
   samples = 0;
   entries = 0;
 
-  constructor(dir: string, private readonly maxBytes = DEFAULT_MAX_BYTES, private readonly now: () => number = Date.now) {
+  constructor(
+    dir: string,
+    private readonly maxBytes = DEFAULT_MAX_BYTES,
+    private readonly now: () => number = Date.now,
+  ) {
     mkdirSync(dir, { recursive: true });
     this.path = join(dir, DEAD_LETTER_FILE);
     this.bytes = existsSync(this.path) ? statSync(this.path).size : 0;

@@ -51,7 +51,11 @@ const MAX_RETRY_AFTER_MS = 300_000;
 export class LogShipper {
   private buffer: LogLine[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
-  private readonly pump = new SpoolPump({ peek: () => this.opts.spool.peek() }, (record) => this.sendOne(record), () => this.running);
+  private readonly pump = new SpoolPump(
+    { peek: () => this.opts.spool.peek() },
+    (record) => this.sendOne(record),
+    () => this.running,
+  );
   private loop: Promise<void> | undefined;
   private running = false;
   private readonly now: () => number;
@@ -100,7 +104,6 @@ export class LogShipper {
   private kick(): void {
     this.pump.kick();
   }
-
 
   private async sendOne(record: SpoolRecord): Promise<number | undefined> {
     let status: number;

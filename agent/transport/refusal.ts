@@ -19,7 +19,13 @@ const KEPT_SUFFIX = ':owned';
 
 /** `refused` undefined (a collector that does not name them): every device in the batch is refused. */
 export function splitRefused(batch: IngestBatch, refused: readonly string[] | undefined): RefusalSplit {
-  const isRefused = refused === undefined ? () => true : ((set) => (name: string | undefined) => name !== undefined && set.has(name))(new Set(refused));
+  const isRefused =
+    refused === undefined
+      ? () => true
+      : (
+          (set) => (name: string | undefined) =>
+            name !== undefined && set.has(name)
+        )(new Set(refused));
   const refusedSamples = batch.samples.filter((s) => isRefused(s.tags.device));
   const keptSamples = batch.samples.filter((s) => !isRefused(s.tags.device));
   const refusedMetadata = (batch.devices ?? []).filter((d) => isRefused(d.name));

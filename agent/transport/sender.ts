@@ -67,7 +67,11 @@ export class Sender {
   private devices: DeviceMeta[] = [];
   private devicesDirty = false;
   private flushTimer: NodeJS.Timeout | undefined;
-  private readonly pump = new SpoolPump({ peek: () => this.opts.spool.peek() }, (record) => this.sendOne(record), () => this.running);
+  private readonly pump = new SpoolPump(
+    { peek: () => this.opts.spool.peek() },
+    (record) => this.sendOne(record),
+    () => this.running,
+  );
   private loop: Promise<void> | undefined;
   private running = false;
   private readonly now: () => number;
@@ -146,7 +150,6 @@ export class Sender {
     this.pump.kick();
   }
 
-
   /** Sends one spooled batch; returns a delay when it must be retried. */
   private async sendOne(record: SpoolRecord): Promise<number | undefined> {
     const started = this.now();
@@ -182,7 +185,11 @@ export class Sender {
     }
     if (status === 401 || status === 403) {
       if (this.stats.lastError?.startsWith('collector refused credentials') !== true) {
-        this.opts.log.error('collector refused the agent token; batches stay spooled and are retried every minute until collector.token (or the agent name) is fixed', { status, code: reply.code, message });
+        this.opts.log.error('collector refused the agent token; batches stay spooled and are retried every minute until collector.token (or the agent name) is fixed', {
+          status,
+          code: reply.code,
+          message,
+        });
       }
       return this.retryLater(`collector refused credentials (${status}): ${message}`, 60_000);
     }
@@ -223,11 +230,14 @@ export class Sender {
     const fresh = split.devices.filter((d) => !this.refusedLogged.has(d));
     if (fresh.length > 0) {
       for (const d of fresh) this.refusedLogged.add(d);
-      this.opts.log.error('collector refused devices that another agent owns; their samples go to the dead-letter file and the rest keeps flowing. Assign the devices to this agent in inventory.yaml, remove them from agent.yaml, or allow ingest.shared_devices', {
-        devices: fresh,
-        message: reply.message,
-        dead_letter: this.opts.deadLetter?.path ?? 'none (dropped)',
-      });
+      this.opts.log.error(
+        'collector refused devices that another agent owns; their samples go to the dead-letter file and the rest keeps flowing. Assign the devices to this agent in inventory.yaml, remove them from agent.yaml, or allow ingest.shared_devices',
+        {
+          devices: fresh,
+          message: reply.message,
+          dead_letter: this.opts.deadLetter?.path ?? 'none (dropped)',
+        },
+      );
     }
     this.stats.lastError = `403: ${reply.message}`;
     if (split.kept) this.rewritten = { seq: record.seq, payload: gzipSync(JSON.stringify(split.kept)) };

@@ -45,11 +45,31 @@ const HDR = 28;
 const SEQ_BLOCK = 1000;
 const SEG_RE = /^(\d{12})\.seg$/;
 
-interface Rec { off: number; len: number; seq: number; samples: number; crc: number }
+interface Rec {
+  off: number;
+  len: number;
+  seq: number;
+  samples: number;
+  crc: number;
+}
 /** `head` = index of the first unacknowledged record; only the oldest segment can have head > 0. */
-interface Seg { num: number; file: string; size: number; recs: Rec[]; head: number }
-interface Pos { segment: number; offset: number }
-interface State { droppedSamples: number; corruptRecords: number; seqReservedUpTo: number; countedCorrupt: string[] }
+interface Seg {
+  num: number;
+  file: string;
+  size: number;
+  recs: Rec[];
+  head: number;
+}
+interface Pos {
+  segment: number;
+  offset: number;
+}
+interface State {
+  droppedSamples: number;
+  corruptRecords: number;
+  seqReservedUpTo: number;
+  countedCorrupt: string[];
+}
 
 function parseHeader(b: Buffer): { plen: number; seq: number; samples: number; crc: number } | undefined {
   if (b.length < HDR || b.readUInt16LE(0) !== MAGIC || b[2] !== VERSION || b[3] !== HDR) return undefined;
@@ -72,7 +92,10 @@ function findHeader(fd: number, from: number, size: number): number {
   while (p + HDR <= size) {
     const chunk = readAt(fd, p, Math.min(65536, size - p));
     const i = chunk.indexOf(MAGIC_BYTES);
-    if (i < 0) { p += Math.max(1, chunk.length - 1); continue; } // keep 1 byte overlap for a split magic
+    if (i < 0) {
+      p += Math.max(1, chunk.length - 1);
+      continue;
+    } // keep 1 byte overlap for a split magic
     if (parseHeader(readAt(fd, p + i, HDR))) return p + i;
     p += i + 1;
   }
@@ -86,7 +109,8 @@ function findHeader(fd: number, from: number, size: number): number {
 function scan(fd: number, size: number): { recs: Rec[]; corrupt: Array<{ off: number; samples: number }>; end: number } {
   const recs: Rec[] = [];
   const corrupt: Array<{ off: number; samples: number }> = [];
-  let pos = 0, end = 0;
+  let pos = 0,
+    end = 0;
   while (pos + HDR <= size) {
     const h = parseHeader(readAt(fd, pos, HDR));
     if (!h) {
@@ -97,7 +121,10 @@ function scan(fd: number, size: number): { recs: Rec[]; corrupt: Array<{ off: nu
       continue;
     }
     const len = HDR + h.plen;
-    if (pos + len > size) { corrupt.push({ off: pos, samples: h.samples }); break; }
+    if (pos + len > size) {
+      corrupt.push({ off: pos, samples: h.samples });
+      break;
+    }
     if (crc32(readAt(fd, pos + HDR, h.plen)) === h.crc) {
       recs.push({ off: pos, len, seq: h.seq, samples: h.samples, crc: h.crc });
       end = pos + len;
@@ -110,7 +137,11 @@ function scan(fd: number, size: number): { recs: Rec[]; corrupt: Array<{ off: nu
 }
 
 function readJson(file: string): unknown {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -124,13 +155,19 @@ export class Spool {
   private fd: number;
   private closed = false;
   private peeked: SpoolRecord | undefined;
-  private pRecs = 0; private pSamples = 0; private pBytes = 0; // totals over unacked intact records
-  private dropped = 0; private corrupt = 0;
+  private pRecs = 0;
+  private pSamples = 0;
+  private pBytes = 0; // totals over unacked intact records
+  private dropped = 0;
+  private corrupt = 0;
   /** Keys "segment:offset" of damaged records already counted, so a reopen doesn't count them twice. */
   private counted = new Set<string>();
-  private seqNext = 1; private seqReserved = 1; // seqReserved is exclusive and persisted
+  private seqNext = 1;
+  private seqReserved = 1; // seqReserved is exclusive and persisted
 
-  static open(opts: SpoolOptions): Spool { return new Spool(opts); }
+  static open(opts: SpoolOptions): Spool {
+    return new Spool(opts);
+  }
 
   private constructor(opts: SpoolOptions) {
     if (!(opts.maxBytes > HDR)) throw new RangeError('spool: maxBytes too small');
@@ -146,7 +183,13 @@ export class Spool {
     if (isCount(st?.corruptRecords)) this.corrupt = st.corruptRecords;
     const prevCounted = new Set(Array.isArray(st?.countedCorrupt) ? st.countedCorrupt.map(String) : []);
 
-    const nums = fs.readdirSync(this.dir).flatMap((f) => { const m = SEG_RE.exec(f); return m ? [Number(m[1])] : []; }).sort((a, b) => a - b);
+    const nums = fs
+      .readdirSync(this.dir)
+      .flatMap((f) => {
+        const m = SEG_RE.exec(f);
+        return m ? [Number(m[1])] : [];
+      })
+      .sort((a, b) => a - b);
     const damaged: Array<{ num: number; off: number; samples: number }> = [];
     let maxSeq = 0;
     nums.forEach((num, i) => {
@@ -186,7 +229,10 @@ export class Spool {
       if (d.num < first.num || (d.num === first.num && d.off < coff)) continue;
       const key = `${d.num}:${d.off}`;
       this.counted.add(key);
-      if (!prevCounted.has(key)) { this.corrupt++; this.dropped += d.samples; }
+      if (!prevCounted.has(key)) {
+        this.corrupt++;
+        this.dropped += d.samples;
+      }
     }
     for (const s of this.segs) for (let i = s.head; i < s.recs.length; i++) this.addPending(s.recs[i]!, 1);
 
@@ -203,7 +249,10 @@ export class Spool {
   /** Hi/lo: a block is persisted before any seq from it is handed out, so no process reuses one. */
   nextSeq(): number {
     this.assertOpen();
-    if (this.seqNext >= this.seqReserved) { this.seqReserved = this.seqNext + SEQ_BLOCK; this.saveState(); }
+    if (this.seqNext >= this.seqReserved) {
+      this.seqReserved = this.seqNext + SEQ_BLOCK;
+      this.saveState();
+    }
     return this.seqNext++;
   }
 
@@ -212,15 +261,24 @@ export class Spool {
     if (!Number.isFinite(seq) || !isCount(samples) || samples > 0xffffffff) throw new RangeError('spool: bad seq/samples');
     const len = HDR + payload.length;
     // A record that can never fit under the bound is dropped like any other data the bound evicts.
-    if (len > this.maxBytes) { this.dropped += samples; this.saveState(); return; }
+    if (len > this.maxBytes) {
+      this.dropped += samples;
+      this.saveState();
+      return;
+    }
     if (this.active.size > 0 && this.active.size + len > this.segmentBytes) this.rotate();
     this.enforceBound(len);
     const active = this.active;
     const buf = Buffer.allocUnsafe(len);
     const crc = crc32(payload);
-    buf.writeUInt16LE(MAGIC, 0); buf.writeUInt8(VERSION, 2); buf.writeUInt8(HDR, 3);
-    buf.writeUInt32LE(payload.length, 4); buf.writeDoubleLE(seq, 8); buf.writeUInt32LE(samples, 16);
-    buf.writeUInt32LE(crc, 20); buf.writeUInt32LE(crc32(buf.subarray(0, 24)), 24);
+    buf.writeUInt16LE(MAGIC, 0);
+    buf.writeUInt8(VERSION, 2);
+    buf.writeUInt8(HDR, 3);
+    buf.writeUInt32LE(payload.length, 4);
+    buf.writeDoubleLE(seq, 8);
+    buf.writeUInt32LE(samples, 16);
+    buf.writeUInt32LE(crc, 20);
+    buf.writeUInt32LE(crc32(buf.subarray(0, 24)), 24);
     payload.copy(buf, HDR);
     try {
       let done = 0;
@@ -228,7 +286,11 @@ export class Spool {
       if (this.sync) fs.fdatasyncSync(this.fd);
     } catch (err) {
       // Don't leave a partial record for later appends to land behind.
-      try { fs.ftruncateSync(this.fd, active.size); } catch { /* open() will repair the tail */ }
+      try {
+        fs.ftruncateSync(this.fd, active.size);
+      } catch {
+        /* open() will repair the tail */
+      }
       throw err;
     }
     const rec: Rec = { off: active.size, len, seq, samples, crc };
@@ -245,13 +307,19 @@ export class Spool {
       if (!rec) return undefined;
       const fd = fs.openSync(s.file, 'r');
       let payload: Buffer;
-      try { payload = readAt(fd, rec.off + HDR, rec.len - HDR); } finally { fs.closeSync(fd); }
+      try {
+        payload = readAt(fd, rec.off + HDR, rec.len - HDR);
+      } finally {
+        fs.closeSync(fd);
+      }
       if (payload.length === rec.len - HDR && crc32(payload) === rec.crc) {
         this.peeked = { seq: rec.seq, samples: rec.samples, payload, pos: { segment: s.num, offset: rec.off } satisfies Pos };
       } else {
         // Damaged since it was scanned: skip and count it like a damaged record found by open().
         this.counted.add(`${s.num}:${rec.off}`);
-        this.corrupt++; this.dropped += rec.samples; s.head++;
+        this.corrupt++;
+        this.dropped += rec.samples;
+        s.head++;
         this.addPending(rec, -1);
         this.saveState();
         this.gc();
@@ -278,21 +346,35 @@ export class Spool {
     this.saveCursor();
   }
 
-  get pendingRecords(): number { return this.pRecs; }
-  get pendingSamples(): number { return this.pSamples; }
-  get bytes(): number { return this.pBytes; }
-  get droppedSamples(): number { return this.dropped; }
-  get corruptRecords(): number { return this.corrupt; }
+  get pendingRecords(): number {
+    return this.pRecs;
+  }
+  get pendingSamples(): number {
+    return this.pSamples;
+  }
+  get bytes(): number {
+    return this.pBytes;
+  }
+  get droppedSamples(): number {
+    return this.dropped;
+  }
+  get corruptRecords(): number {
+    return this.corrupt;
+  }
 
   close(): void {
     if (!this.closed) fs.closeSync(this.fd);
     this.closed = true;
   }
 
-  private get active(): Seg { return this.segs[this.segs.length - 1]!; }
+  private get active(): Seg {
+    return this.segs[this.segs.length - 1]!;
+  }
 
   private addPending(r: Rec, sign: 1 | -1): void {
-    this.pRecs += sign; this.pSamples += sign * r.samples; this.pBytes += sign * r.len;
+    this.pRecs += sign;
+    this.pSamples += sign * r.samples;
+    this.pBytes += sign * r.len;
   }
 
   private createSeg(num: number): Seg {
@@ -316,7 +398,10 @@ export class Spool {
       // The active segment alone is over the bound: rotate so it becomes an old, droppable one.
       if (this.segs.length === 1) this.rotate();
       const s = this.segs.shift()!;
-      for (const r of s.recs.slice(s.head)) { this.dropped += r.samples; this.addPending(r, -1); }
+      for (const r of s.recs.slice(s.head)) {
+        this.dropped += r.samples;
+        this.addPending(r, -1);
+      }
       // State before unlink: a crash in between over-reports loss rather than hiding it.
       this.saveState();
       fs.rmSync(s.file, { force: true });
@@ -350,7 +435,8 @@ export class Spool {
   }
 
   private writeJson(name: string, value: unknown, durable: boolean): void {
-    const file = this.p(name), tmp = `${file}.tmp`;
+    const file = this.p(name),
+      tmp = `${file}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(value), { flush: durable });
     fs.renameSync(tmp, file);
     if (durable) this.syncDir();
@@ -359,12 +445,23 @@ export class Spool {
   private syncDir(): void {
     if (!this.sync) return;
     let fd: number | undefined;
-    try { fd = fs.openSync(this.dir, 'r'); fs.fsyncSync(fd); } catch { /* not supported on Windows */ }
+    try {
+      fd = fs.openSync(this.dir, 'r');
+      fs.fsyncSync(fd);
+    } catch {
+      /* not supported on Windows */
+    }
     if (fd !== undefined) fs.closeSync(fd);
   }
 
-  private assertOpen(): void { if (this.closed) throw new Error('spool: closed'); }
+  private assertOpen(): void {
+    if (this.closed) throw new Error('spool: closed');
+  }
 
-  private p(name: string): string { return path.join(this.dir, name); }
-  private segPath(num: number): string { return this.p(`${String(num).padStart(12, '0')}.seg`); }
+  private p(name: string): string {
+    return path.join(this.dir, name);
+  }
+  private segPath(num: number): string {
+    return this.p(`${String(num).padStart(12, '0')}.seg`);
+  }
 }

@@ -30,7 +30,13 @@ const NewUser = Type.Object(
   { additionalProperties: false },
 );
 const Patch = Type.Object(
-  { role: Type.Optional(RoleSchema), disabled: Type.Optional(Type.Boolean()), teams: Type.Optional(Names), sites: Type.Optional(Names), display: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+  {
+    role: Type.Optional(RoleSchema),
+    disabled: Type.Optional(Type.Boolean()),
+    teams: Type.Optional(Names),
+    sites: Type.Optional(Names),
+    display: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 const UserParam = Type.Object({ username: Type.String({ pattern: USERNAME_PATTERN }) });

@@ -25,10 +25,7 @@ export const AuthFileSchema = Type.Object(
       ),
     ),
     lockout: Type.Optional(
-      Type.Object(
-        { max_failures: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), window: Type.Optional(Duration), lock: Type.Optional(Duration) },
-        { additionalProperties: false },
-      ),
+      Type.Object({ max_failures: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), window: Type.Optional(Duration), lock: Type.Optional(Duration) }, { additionalProperties: false }),
     ),
     /** Tokens named here act as `name` with `role`: for Grafana, Prometheus and scripts without a user. */
     tokens: Type.Optional(

@@ -71,11 +71,20 @@ export function installGuard(app: FastifyInstance, auth: AuthService, agents: To
     if (who.session && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameSecret(sent, who.session.csrf)) {
-        return reply.code(403).send({ statusCode: 403, code: 'RW_CSRF', error: 'csrf', message: `a change made with the session cookie needs the header ${CSRF_HEADER} (the csrf value from /api/v1/auth/login or /api/v1/auth/me)` });
+        return reply
+          .code(403)
+          .send({
+            statusCode: 403,
+            code: 'RW_CSRF',
+            error: 'csrf',
+            message: `a change made with the session cookie needs the header ${CSRF_HEADER} (the csrf value from /api/v1/auth/login or /api/v1/auth/me)`,
+          });
       }
     }
     if (who.identity.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? '')) {
-      return reply.code(403).send({ statusCode: 403, code: 'RW_PASSWORD_CHANGE_REQUIRED', error: 'password_change_required', message: 'change your one-time password first: POST /api/v1/auth/password {current, next}' });
+      return reply
+        .code(403)
+        .send({ statusCode: 403, code: 'RW_PASSWORD_CHANGE_REQUIRED', error: 'password_change_required', message: 'change your one-time password first: POST /api/v1/auth/password {current, next}' });
     }
     if (!roleAtLeast(who.identity.role, access)) return refuse(reply, 403, 'forbidden', `needs role ${access}; you are ${who.identity.role}`);
   });

@@ -8,9 +8,7 @@ import { Client, InvalidCredentialsError } from 'ldapts';
 import type { LdapSettings } from './config.js';
 import { ROLES, type Role } from './types.js';
 
-export type DirectoryResult =
-  | { ok: true; dn: string; display: string; role: Role; teams: string[]; groups: string[] }
-  | { ok: false; status: 401 | 403; message: string };
+export type DirectoryResult = { ok: true; dn: string; display: string; role: Role; teams: string[]; groups: string[] } | { ok: false; status: 401 | 403; message: string };
 
 export interface DirectoryLogin {
   signIn(username: string, password: string): Promise<DirectoryResult>;
@@ -37,7 +35,9 @@ export function roleAndTeams(groups: string[], settings: Pick<LdapSettings, 'rol
   const member = (names: string[] | undefined) => (names ?? []).some((n) => have.has(n.toLowerCase()));
   let role: Role | undefined;
   for (const r of ROLES) if (member(settings.roles[r])) role = r;
-  const teams = Object.entries(settings.teams).filter(([, names]) => member(names)).map(([team]) => team);
+  const teams = Object.entries(settings.teams)
+    .filter(([, names]) => member(names))
+    .map(([team]) => team);
   return { role, teams };
 }
 

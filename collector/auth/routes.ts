@@ -50,7 +50,18 @@ export function userView(u: User) {
 /** A configured token (auth.tokens) has no user row; show it as one. */
 function identityView(who: Identity, user: User | undefined) {
   if (user) return userView(user);
-  return { username: who.username, display: who.display, role: who.role, teams: who.teams, sites: who.sites ?? [], source: 'config', disabled: false, must_change_password: false, created_at: null, last_login_at: null };
+  return {
+    username: who.username,
+    display: who.display,
+    role: who.role,
+    teams: who.teams,
+    sites: who.sites ?? [],
+    source: 'config',
+    disabled: false,
+    must_change_password: false,
+    created_at: null,
+    last_login_at: null,
+  };
 }
 
 export const tokenView = (t: ApiToken) => ({ id: t.id, owner: t.owner, name: t.name, role: t.role, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: t.lastUsedAt });
@@ -72,7 +83,14 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
         return reply.code(429).send({ statusCode: 429, code: 'RW_LOGIN_LOCKED', error: 'too_many_attempts', message: result.message });
       }
       if (result.status === 401) return refuse(reply, 401, 'unauthenticated', result.message);
-      return reply.code(result.status).send({ statusCode: result.status, code: result.status === 403 ? 'RW_FORBIDDEN' : 'RW_DIRECTORY_UNAVAILABLE', error: result.status === 403 ? 'forbidden' : 'unavailable', message: result.message });
+      return reply
+        .code(result.status)
+        .send({
+          statusCode: result.status,
+          code: result.status === 403 ? 'RW_FORBIDDEN' : 'RW_DIRECTORY_UNAVAILABLE',
+          error: result.status === 403 ? 'forbidden' : 'unavailable',
+          message: result.message,
+        });
     }
     request.identity = { username: result.user.username, display: result.user.display, role: result.user.role, teams: result.user.teams, via: 'session' };
     recordAudit(request, 'auth.login', `user:${result.user.username}`, { source: result.user.source });
@@ -98,7 +116,10 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
         recordAudit(request, 'auth.logout', `user:${session.username}`);
       }
     }
-    return reply.code(204).header('set-cookie', sessionCookie('', { secure: secure(request), maxAgeS: 0 })).send();
+    return reply
+      .code(204)
+      .header('set-cookie', sessionCookie('', { secure: secure(request), maxAgeS: 0 }))
+      .send();
   });
 
   app.post<{ Body: Static<typeof Password> }>('/api/v1/auth/password', { config: { access: 'viewer' }, schema: { body: Password } }, async (request, reply) => {

@@ -19,9 +19,7 @@ import { UserStore, type User } from './users.js';
 export type Authenticated = { ok: true; identity: Identity; session?: Session & { cookie: string } } | { ok: false; message: string };
 
 export type SignInResult =
-  | { ok: true; user: User; cookie: string; csrf: string }
-  | { ok: false; status: 401 | 403 | 503; message: string }
-  | { ok: false; status: 429; message: string; retryAfterS: number };
+  { ok: true; user: User; cookie: string; csrf: string } | { ok: false; status: 401 | 403 | 503; message: string } | { ok: false; status: 429; message: string; retryAfterS: number };
 
 const WRONG = 'wrong user name or password';
 

@@ -48,8 +48,7 @@ export class SessionStore {
   lookup(cookie: string, now: number): Session | undefined {
     const id = hash(cookie);
     const r = this.db.prepare('SELECT username, csrf, created_at, last_seen_at FROM sessions WHERE id_sha256 = ?').get(id) as
-      | { username: string; csrf: string; created_at: number; last_seen_at: number }
-      | undefined;
+      { username: string; csrf: string; created_at: number; last_seen_at: number } | undefined;
     if (!r) return undefined;
     if (now - r.last_seen_at >= this.limits.idleMs || now - r.created_at >= this.limits.absoluteMs) {
       this.db.prepare('DELETE FROM sessions WHERE id_sha256 = ?').run(id);

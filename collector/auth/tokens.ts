@@ -68,7 +68,8 @@ export class ApiTokenStore {
   }
 
   list(owner?: string): ApiToken[] {
-    const rows = owner === undefined ? this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at').all() : this.db.prepare('SELECT * FROM api_tokens WHERE owner = ? ORDER BY created_at').all(owner);
+    const rows =
+      owner === undefined ? this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at').all() : this.db.prepare('SELECT * FROM api_tokens WHERE owner = ? ORDER BY created_at').all(owner);
     return (rows as Row[]).map(toToken);
   }
 

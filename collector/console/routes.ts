@@ -29,14 +29,16 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleRouteOpti
   const assets = loadConsoleAssets(opts.assetsDir ?? defaultAssetsDir());
   if (!assets.shell) app.log.warn({ dir: assets.dir }, 'the console is not built (no index.html): run npm run build; / answers 503 until then');
 
-  const notFound = (reply: FastifyReply, url: string) =>
-    reply.code(404).send({ statusCode: 404, code: 'RW_NOT_FOUND', error: 'Not Found', message: `no route GET ${url.split('?')[0]}` });
+  const notFound = (reply: FastifyReply, url: string) => reply.code(404).send({ statusCode: 404, code: 'RW_NOT_FOUND', error: 'Not Found', message: `no route GET ${url.split('?')[0]}` });
 
   const shell = async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] as string;
     if (path.startsWith('/api/') || path.startsWith('/assets/')) return notFound(reply, request.url);
     if (!assets.shell) return reply.code(503).type('text/plain; charset=utf-8').send('the console is not built: run npm run build');
-    return reply.headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' }).type('text/html; charset=utf-8').send(assets.shell);
+    return reply
+      .headers({ ...SECURITY_HEADERS, 'cache-control': 'no-cache' })
+      .type('text/html; charset=utf-8')
+      .send(assets.shell);
   };
   for (const path of CONSOLE_PATHS) app.get(path, { config: { access: 'public' } }, shell);
   // Any other path a browser asks for gets the shell, which shows its own "not found" view.

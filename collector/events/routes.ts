@@ -56,7 +56,10 @@ export async function eventRoutes(app: FastifyInstance, opts: EventRouteOptions)
 
   app.get('/api/v1/events', { config: { access: 'viewer' }, exposeHeadRoute: false, schema: { querystring: NoQuery } }, (request, reply) => {
     if (opts.bus.size >= maxStreams) {
-      return reply.code(503).header('retry-after', '10').send({ statusCode: 503, code: 'RW_TOO_MANY_STREAMS', error: 'Service Unavailable', message: `${maxStreams} event streams are open; retry later` });
+      return reply
+        .code(503)
+        .header('retry-after', '10')
+        .send({ statusCode: 503, code: 'RW_TOO_MANY_STREAMS', error: 'Service Unavailable', message: `${maxStreams} event streams are open; retry later` });
     }
     reply.hijack();
     const res = reply.raw;

@@ -37,9 +37,10 @@ export class BusinessCalendar {
   private readonly workdays: Set<string>;
 
   constructor(readonly spec: CalendarSpec) {
-    this.ranges = Object.fromEntries(
-      WEEKDAYS.map((d) => [d, (spec.hours[d] ?? []).map(parseRange).filter((r): r is [number, number] => r !== undefined)]),
-    ) as unknown as Record<Weekday, Array<[number, number]>>;
+    this.ranges = Object.fromEntries(WEEKDAYS.map((d) => [d, (spec.hours[d] ?? []).map(parseRange).filter((r): r is [number, number] => r !== undefined)])) as unknown as Record<
+      Weekday,
+      Array<[number, number]>
+    >;
     this.holidays = new Set(spec.holidays ?? []);
     this.workdays = new Set(spec.workdays ?? []);
   }

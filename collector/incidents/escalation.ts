@@ -124,7 +124,12 @@ export class EscalationWatch {
   }
 
   private tierEngagedAt(incident: Incident): number {
-    return this.store.timeline(incident.id).filter((t) => t.type === 'escalated').at(-1)?.at ?? incident.openedAt;
+    return (
+      this.store
+        .timeline(incident.id)
+        .filter((t) => t.type === 'escalated')
+        .at(-1)?.at ?? incident.openedAt
+    );
   }
 
   /**

@@ -17,10 +17,7 @@ const Query = Type.Object(
   },
   { additionalProperties: false },
 );
-const Edit = Type.Object(
-  { cause: Type.String({ minLength: 1, maxLength: 10_000 }), fix: Type.String({ minLength: 1, maxLength: 10_000 }) },
-  { additionalProperties: false },
-);
+const Edit = Type.Object({ cause: Type.String({ minLength: 1, maxLength: 10_000 }), fix: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });
 
 export interface KbRouteOptions {
   kb: KnowledgeBase;

@@ -82,9 +82,7 @@ export class KnowledgeBase {
   }
 
   edit(incidentId: number, text: { cause: string; fix: string }, by: string, at: number): KnowledgeEntry | undefined {
-    const changed = this.db
-      .prepare('UPDATE knowledge_base SET cause = ?, fix = ?, edited_by = ?, edited_at = ? WHERE incident_id = ?')
-      .run(text.cause, text.fix, by, at, incidentId).changes;
+    const changed = this.db.prepare('UPDATE knowledge_base SET cause = ?, fix = ?, edited_by = ?, edited_at = ? WHERE incident_id = ?').run(text.cause, text.fix, by, at, incidentId).changes;
     return changed ? this.get(incidentId) : undefined;
   }
 }

@@ -37,7 +37,10 @@ export interface IncidentChange {
 export type IncidentListener = (change: IncidentChange) => void;
 
 export class IncidentError extends Error {
-  constructor(message: string, readonly statusCode: number) {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
     super(message);
     this.name = 'IncidentError';
   }

@@ -156,7 +156,11 @@ export function resolvePolicy(file: EscalationFile, source?: YamlSource): { poli
         if (!parseRange(r)) at(['sla', 'business_hours', 'hours', day, j], `'${r}' is not a range like 09:00-18:00`);
       });
     }
-    if (zoneOk) calendar = { calendar: new BusinessCalendar({ timezone: bh.timezone, hours: bh.hours as CalendarSpec['hours'], holidays: bh.holidays, workdays: bh.workdays }), appliesTo: (bh.applies_to ?? ['P3', 'P4']) as Priority[] };
+    if (zoneOk)
+      calendar = {
+        calendar: new BusinessCalendar({ timezone: bh.timezone, hours: bh.hours as CalendarSpec['hours'], holidays: bh.holidays, workdays: bh.workdays }),
+        appliesTo: (bh.applies_to ?? ['P3', 'P4']) as Priority[],
+      };
   }
   const tiers = (file.tiers ?? [{ name: 'L1', contacts: [...contacts.keys()] }]).map((t, i) => {
     const sched = t.schedule;
@@ -231,7 +235,15 @@ export function loadEscalationPolicy(path: string): EscalationPolicy {
  * SLA time of one clock: around the clock, or business time for priorities the
  * calendar applies to; paused spans (maintenance windows) never count.
  */
-export function slaClock(policy: EscalationPolicy, priority: Priority, clock: SlaClock, openedAt: number, pauses: Array<{ start: number; end?: number }>, now: number, stoppedAt?: number): ClockStatus {
+export function slaClock(
+  policy: EscalationPolicy,
+  priority: Priority,
+  clock: SlaClock,
+  openedAt: number,
+  pauses: Array<{ start: number; end?: number }>,
+  now: number,
+  stoppedAt?: number,
+): ClockStatus {
   const end = stoppedAt ?? now;
   const cal = policy.calendar && policy.calendar.appliesTo.includes(priority) ? policy.calendar.calendar : undefined;
   const span = (a: number, b: number) => (b <= a ? 0 : cal ? cal.businessMsBetween(a, b) : b - a);

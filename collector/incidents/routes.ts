@@ -178,8 +178,18 @@ export async function incidentRoutes(app: FastifyInstance, opts: IncidentRouteOp
     );
 
   action('ack', Ack, (id, _b, by, now) => opts.manager.acknowledge(id, by, now));
-  action('assign', Assign, (id, b, by, now) => opts.manager.assign(id, b.to as string, by, now), (b) => ({ to: b.to }));
-  action('comment', Comment, (id, b, by, now) => opts.manager.comment(id, b.text as string, by, now, b.plan === true), (b) => ({ text: b.text, plan: b.plan === true }));
+  action(
+    'assign',
+    Assign,
+    (id, b, by, now) => opts.manager.assign(id, b.to as string, by, now),
+    (b) => ({ to: b.to }),
+  );
+  action(
+    'comment',
+    Comment,
+    (id, b, by, now) => opts.manager.comment(id, b.text as string, by, now, b.plan === true),
+    (b) => ({ text: b.text, plan: b.plan === true }),
+  );
   action(
     'resolve',
     Resolve,

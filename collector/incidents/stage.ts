@@ -53,13 +53,16 @@ export function reachability(policy: EscalationPolicy, channels: ReadonlyMap<str
   const out: string[] = [];
   const contacts = policy.tiers.reduce((n, t) => n + t.contacts.length + (t.schedule ? 1 : 0), 0);
   if (policy.contacts.size === 0 || contacts === 0) {
-    out.push('the escalation policy has no contacts: incidents will notify nobody (each one records "undeliverable" in its timeline and roomwatch_notifications_undeliverable_total counts them); set incidents.policy in collector.yaml');
+    out.push(
+      'the escalation policy has no contacts: incidents will notify nobody (each one records "undeliverable" in its timeline and roomwatch_notifications_undeliverable_total counts them); set incidents.policy in collector.yaml',
+    );
   }
   for (const p of PRIORITIES) {
     const route = policy.routes[p];
     if (route.digest) continue;
     const missing = route.channels.filter((c) => !channels.has(c));
-    if (missing.length === route.channels.length) out.push(`${p} incidents route to channel(s) ${route.channels.join(', ') || '(none)'}, none of which is configured in notify.channels: nobody will be paged for ${p}`);
+    if (missing.length === route.channels.length)
+      out.push(`${p} incidents route to channel(s) ${route.channels.join(', ') || '(none)'}, none of which is configured in notify.channels: nobody will be paged for ${p}`);
   }
   return out;
 }
@@ -79,7 +82,7 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   if (linkKey.warning) o.log.warn(linkKey.warning);
   const linkStore = new LinkStore(o.db);
   const links = new AckLinks({ key: linkKey.key, store: linkStore, baseUrl: baseUrl ?? '/', expiryMs: o.config.incidents.linkExpiryMs });
-  if (!baseUrl) o.log.warn('incidents.base_url is not set: messages carry no link to the console and no acknowledge link; set it to the console\'s external URL, e.g. https://noc.example/');
+  if (!baseUrl) o.log.warn("incidents.base_url is not set: messages carry no link to the console and no acknowledge link; set it to the console's external URL, e.g. https://noc.example/");
   const undeliverable = new Counter({
     name: `${METRIC_PREFIX}notifications_undeliverable_total`,
     help: 'Incident notifications that reached nobody (no contact in the tier that a route channel can reach), by kind and priority.',
@@ -102,8 +105,18 @@ export function buildIncidentStage(o: IncidentStageOptions) {
   });
   for (const problem of reachability(policy, channels)) o.log.warn(problem);
 
-  const sent = new Counter({ name: `${METRIC_PREFIX}notifications_total`, help: 'Notification attempts by channel and result (sent, retry, failed).', labelNames: ['channel', 'result'] as const, registers: [o.registry] });
-  const breaches = new Counter({ name: `${METRIC_PREFIX}sla_breaches_total`, help: 'SLA breaches recorded, by priority and clock.', labelNames: ['priority', 'clock'] as const, registers: [o.registry] });
+  const sent = new Counter({
+    name: `${METRIC_PREFIX}notifications_total`,
+    help: 'Notification attempts by channel and result (sent, retry, failed).',
+    labelNames: ['channel', 'result'] as const,
+    registers: [o.registry],
+  });
+  const breaches = new Counter({
+    name: `${METRIC_PREFIX}sla_breaches_total`,
+    help: 'SLA breaches recorded, by priority and clock.',
+    labelNames: ['priority', 'clock'] as const,
+    registers: [o.registry],
+  });
   new Gauge({
     name: `${METRIC_PREFIX}incidents_open`,
     help: 'Open or acknowledged incidents by priority.',
@@ -164,8 +177,7 @@ export function buildIncidentStage(o: IncidentStageOptions) {
       // An incident that resolved (by itself or by hand) before anyone acknowledged it stops the respond
       // clock at resolution: resolving within 30 min met the respond SLA; later, the breach stands.
       // Likewise a plan recorded, or a resolution, stops the plan clock.
-      const stoppedAt =
-        clock === 'respond' ? (incident.acknowledgedAt ?? incident.resolvedAt) : clock === 'plan' ? (incident.plannedAt ?? incident.resolvedAt) : incident.resolvedAt;
+      const stoppedAt = clock === 'respond' ? (incident.acknowledgedAt ?? incident.resolvedAt) : clock === 'plan' ? (incident.plannedAt ?? incident.resolvedAt) : incident.resolvedAt;
       const s = slaClock(policy, incident.priority, clock, incident.openedAt, store.pauses(incident.id), now, stoppedAt ?? undefined);
       return stoppedAt !== null ? s.elapsedMs <= s.targetMs : s.breached ? false : undefined;
     },
@@ -177,8 +189,7 @@ export function buildIncidentStage(o: IncidentStageOptions) {
     judge,
     now: o.now,
     logContext: o.logs ? (device, at) => (o.logs as LogStore).around(device, at) : undefined,
-    slaView: (incident, now) =>
-      Object.fromEntries((['respond', 'plan', 'resolve'] as const).map((clock) => [clock, watch.status(incident, clock, now)])),
+    slaView: (incident, now) => Object.fromEntries((['respond', 'plan', 'resolve'] as const).map((clock) => [clock, watch.status(incident, clock, now)])),
   };
 
   let timer: NodeJS.Timeout | undefined;

@@ -125,8 +125,7 @@ export class IncidentStore {
   create(fields: Omit<Incident, 'id'>): Incident {
     const cols = Object.values(COLUMNS);
     const id = Number(
-      this.sql(`INSERT INTO incidents (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`)
-        .run(...Object.keys(COLUMNS).map((k) => fields[k as keyof typeof COLUMNS])).lastInsertRowid,
+      this.sql(`INSERT INTO incidents (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...Object.keys(COLUMNS).map((k) => fields[k as keyof typeof COLUMNS])).lastInsertRowid,
     );
     return { id, ...fields };
   }
@@ -172,40 +171,35 @@ export class IncidentStore {
   /** The open (or acknowledged) incident an alert identity is attached to. */
   openFor(identity: string): Incident | undefined {
     const row = this.sql(
-        `SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id
+      `SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id
          WHERE a.identity = ? AND i.status IN ('open', 'acknowledged') ORDER BY i.id DESC LIMIT 1`,
-      )
-      .get(identity) as IncidentRow | undefined;
+    ).get(identity) as IncidentRow | undefined;
     return row ? toIncident(row) : undefined;
   }
 
   /** The newest incident, in any status, an identity was attached to. */
   latestFor(identity: string): Incident | undefined {
-    const row = this.sql('SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id WHERE a.identity = ? ORDER BY i.id DESC LIMIT 1')
-      .get(identity) as IncidentRow | undefined;
+    const row = this.sql('SELECT i.* FROM incidents i JOIN incident_alerts a ON a.incident_id = i.id WHERE a.identity = ? ORDER BY i.id DESC LIMIT 1').get(identity) as IncidentRow | undefined;
     return row ? toIncident(row) : undefined;
   }
 
   /** An open incident on the same device opened at or after `since` (root-cause correlation). */
   openOnDeviceSince(device: string, since: number): Incident | undefined {
-    const row = this.sql("SELECT * FROM incidents WHERE device = ? AND status IN ('open', 'acknowledged') AND opened_at >= ? ORDER BY id DESC LIMIT 1")
-      .get(device, since) as IncidentRow | undefined;
+    const row = this.sql("SELECT * FROM incidents WHERE device = ? AND status IN ('open', 'acknowledged') AND opened_at >= ? ORDER BY id DESC LIMIT 1").get(device, since) as IncidentRow | undefined;
     return row ? toIncident(row) : undefined;
   }
 
   attach(a: Omit<IncidentAlert, 'clearedAt' | 'active'>, lead?: AlertText): void {
     this.sql(
-        `INSERT INTO incident_alerts (incident_id, identity, rule_id, device, role, active, attached_at) VALUES (?, ?, ?, ?, ?, 1, ?)
+      `INSERT INTO incident_alerts (incident_id, identity, rule_id, device, role, active, attached_at) VALUES (?, ?, ?, ?, ?, 1, ?)
          ON CONFLICT (incident_id, identity) DO UPDATE SET active = 1, cleared_at = NULL`,
-      )
-      .run(a.incidentId, a.identity, a.ruleId, a.device, a.role, a.attachedAt);
+    ).run(a.incidentId, a.identity, a.ruleId, a.device, a.role, a.attachedAt);
     if (lead) this.setAlertText(a.incidentId, a.identity, lead);
   }
 
   /** The alert's current priority and text, so the incident can follow its highest-priority active alert. */
   setAlertText(incidentId: number, identity: string, t: AlertText): void {
-    this.sql('UPDATE incident_alerts SET priority = ?, summary = ?, runbook = ? WHERE incident_id = ? AND identity = ?')
-      .run(t.priority, t.summary, t.runbook, incidentId, identity);
+    this.sql('UPDATE incident_alerts SET priority = ?, summary = ?, runbook = ? WHERE incident_id = ? AND identity = ?').run(t.priority, t.summary, t.runbook, incidentId, identity);
   }
 
   /**
@@ -214,11 +208,10 @@ export class IncidentStore {
    */
   leadAlert(incidentId: number): (AlertText & { identity: string }) | undefined {
     const row = this.sql(
-        `SELECT identity, priority, summary, runbook FROM incident_alerts
+      `SELECT identity, priority, summary, runbook FROM incident_alerts
          WHERE incident_id = ? AND active = 1 AND role IN ('origin', 'correlated') AND priority IS NOT NULL
          ORDER BY priority ASC, attached_at ASC LIMIT 1`,
-      )
-      .get(incidentId) as { identity: string; priority: Priority; summary: string | null; runbook: string | null } | undefined;
+    ).get(incidentId) as { identity: string; priority: Priority; summary: string | null; runbook: string | null } | undefined;
     return row && { identity: row.identity, priority: row.priority, summary: row.summary ?? '', runbook: row.runbook ?? '' };
   }
 
@@ -228,9 +221,7 @@ export class IncidentStore {
   }
 
   heldBy(identity: string): { incidentId: number; reason: string; heldAt: number } | undefined {
-    const row = this.sql('SELECT incident_id, reason, held_at FROM held_alerts WHERE identity = ?').get(identity) as
-      | { incident_id: number; reason: string; held_at: number }
-      | undefined;
+    const row = this.sql('SELECT incident_id, reason, held_at FROM held_alerts WHERE identity = ?').get(identity) as { incident_id: number; reason: string; held_at: number } | undefined;
     return row && { incidentId: row.incident_id, reason: row.reason, heldAt: row.held_at };
   }
 
@@ -243,8 +234,7 @@ export class IncidentStore {
   }
 
   setAlertActive(incidentId: number, identity: string, active: boolean, at: number): void {
-    this.sql('UPDATE incident_alerts SET active = ?, cleared_at = ? WHERE incident_id = ? AND identity = ?')
-      .run(active ? 1 : 0, active ? null : at, incidentId, identity);
+    this.sql('UPDATE incident_alerts SET active = ?, cleared_at = ? WHERE incident_id = ? AND identity = ?').run(active ? 1 : 0, active ? null : at, incidentId, identity);
   }
 
   alerts(incidentId: number): IncidentAlert[] {
@@ -271,10 +261,7 @@ export class IncidentStore {
   }
 
   activeAlertCount(incidentId: number, roles: AttachmentRole[] = ['origin', 'correlated']): number {
-    return (
-      this.sql(`SELECT count(*) AS n FROM incident_alerts WHERE incident_id = ? AND active = 1 AND role IN (${roles.map(() => '?').join(', ')})`)
-        .get(incidentId, ...roles) as { n: number }
-    ).n;
+    return (this.sql(`SELECT count(*) AS n FROM incident_alerts WHERE incident_id = ? AND active = 1 AND role IN (${roles.map(() => '?').join(', ')})`).get(incidentId, ...roles) as { n: number }).n;
   }
 
   addTimeline(incidentId: number, at: number, type: TimelineType, actor: string | null, detail: Record<string, unknown> = {}): void {
@@ -295,9 +282,7 @@ export class IncidentStore {
 
   /** Whether the timeline already holds an entry of this type with this key (once-only SLA events). */
   hasTimeline(incidentId: number, type: TimelineType, key: string): boolean {
-    return (
-      this.sql("SELECT 1 FROM incident_timeline WHERE incident_id = ? AND type = ? AND json_extract(detail, '$.key') = ?").get(incidentId, type, key) !== undefined
-    );
+    return this.sql("SELECT 1 FROM incident_timeline WHERE incident_id = ? AND type = ? AND json_extract(detail, '$.key') = ?").get(incidentId, type, key) !== undefined;
   }
 
   openPause(incidentId: number, start: number, reason: string): void {
@@ -318,13 +303,17 @@ export class IncidentStore {
   }
 
   rememberFix(fix: KnownFix): void {
-    this.sql('INSERT OR REPLACE INTO knowledge_base (incident_id, rule_id, cause, fix, closed_at) VALUES (?, ?, ?, ?, ?)')
-      .run(fix.incidentId, fix.ruleId, fix.cause, fix.fix, fix.closedAt);
+    this.sql('INSERT OR REPLACE INTO knowledge_base (incident_id, rule_id, cause, fix, closed_at) VALUES (?, ?, ?, ?, ?)').run(fix.incidentId, fix.ruleId, fix.cause, fix.fix, fix.closedAt);
   }
 
   knownFixes(ruleId: string, limit = 5): KnownFix[] {
-    const rows = this.sql('SELECT incident_id, rule_id, cause, fix, closed_at FROM knowledge_base WHERE rule_id = ? ORDER BY closed_at DESC LIMIT ?')
-      .all(ruleId, limit) as Array<{ incident_id: number; rule_id: string; cause: string; fix: string; closed_at: number }>;
+    const rows = this.sql('SELECT incident_id, rule_id, cause, fix, closed_at FROM knowledge_base WHERE rule_id = ? ORDER BY closed_at DESC LIMIT ?').all(ruleId, limit) as Array<{
+      incident_id: number;
+      rule_id: string;
+      cause: string;
+      fix: string;
+      closed_at: number;
+    }>;
     return rows.map((r) => ({ incidentId: r.incident_id, ruleId: r.rule_id, cause: r.cause, fix: r.fix, closedAt: r.closed_at }));
   }
 }

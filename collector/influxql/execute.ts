@@ -19,7 +19,13 @@ export interface InfluxSource {
   /** Series of one measurement (all when undefined); tags include the registry's site, room and class. */
   series(measurement?: string): Promise<SourceSeries[]>;
   /** Raw points of measurement.field in [from, to] for the series `keep` admits. */
-  points(measurement: string, field: string, from: number, to: number, keep: (tags: Record<string, string>) => boolean): Promise<Array<{ tags: Record<string, string>; points: Array<[number, Value]> }>>;
+  points(
+    measurement: string,
+    field: string,
+    from: number,
+    to: number,
+    keep: (tags: Record<string, string>) => boolean,
+  ): Promise<Array<{ tags: Record<string, string>; points: Array<[number, Value]> }>>;
 }
 
 export interface ResultSeries {
@@ -143,11 +149,14 @@ function columnNames(stmt: SelectStatement, wildcard: string[]): string[] {
     else names.push(f.alias ?? defaultName(f.expr));
   }
   const seen = new Map<string, number>();
-  return ['time', ...names.map((n) => {
-    const k = seen.get(n) ?? 0;
-    seen.set(n, k + 1);
-    return k === 0 ? n : `${n}_${k}`;
-  })];
+  return [
+    'time',
+    ...names.map((n) => {
+      const k = seen.get(n) ?? 0;
+      seen.set(n, k + 1);
+      return k === 0 ? n : `${n}_${k}`;
+    }),
+  ];
 }
 
 function defaultName(e: Expr): string {

@@ -109,7 +109,12 @@ function select(lx: Lexer): SelectStatement {
     if (ident(lx, 'time') !== 'time') throw new InfluxQLError('only ORDER BY time [ASC|DESC] is supported');
     if (isKeyword(lx.peek(), 'DESC') || isKeyword(lx.peek(), 'ASC')) stmt.descending = lx.next().text === 'DESC';
   }
-  for (const [k, key] of [['LIMIT', 'limit'], ['OFFSET', 'offset'], ['SLIMIT', 'slimit'], ['SOFFSET', 'soffset']] as const) {
+  for (const [k, key] of [
+    ['LIMIT', 'limit'],
+    ['OFFSET', 'offset'],
+    ['SLIMIT', 'slimit'],
+    ['SOFFSET', 'soffset'],
+  ] as const) {
     if (isKeyword(lx.peek(), k)) {
       lx.next();
       stmt[key] = integer(lx, 'integer');

@@ -36,7 +36,10 @@ export async function queryRoutes(app: FastifyInstance, opts: QueryRouteOptions)
     if (!params.q) return reply.code(400).send({ error: 'missing required parameter "q"' });
     const result = await runQuery(params.q, opts.source, { now: opts.now(), epoch: params.epoch, database: params.db });
     // A query that does not parse is a 400, as in influxd; statement errors ride in a 200.
-    return reply.code(result.error ? 400 : 200).header('X-Influxdb-Build', 'roomwatch').send(result);
+    return reply
+      .code(result.error ? 400 : 200)
+      .header('X-Influxdb-Build', 'roomwatch')
+      .send(result);
   };
 
   // Readers are viewers with a personal API token or an auth.tokens entry, presented the InfluxDB v1

@@ -122,17 +122,35 @@ async function showList(stmt: ShowList, src: InfluxSource): Promise<ResultSeries
     return names.length ? [{ name: 'measurements', columns: ['name'], values: names.slice(0, stmt.limit).map((n) => [n]) }] : [];
   }
   if (stmt.kind === 'show-tag-keys') {
-    return collect((s) => Object.keys(s.tags)).map(([name, set]) => ({ name, columns: ['tagKey'], values: [...set].sort().slice(0, stmt.limit).map((k) => [k]) }));
+    return collect((s) => Object.keys(s.tags)).map(([name, set]) => ({
+      name,
+      columns: ['tagKey'],
+      values: [...set]
+        .sort()
+        .slice(0, stmt.limit)
+        .map((k) => [k]),
+    }));
   }
   // Every number is a float in the store (README: what changes on the way in).
-  return collect((s) => [s.field]).map(([name, set]) => ({ name, columns: ['fieldKey', 'fieldType'], values: [...set].sort().slice(0, stmt.limit).map((k) => [k, 'float']) }));
+  return collect((s) => [s.field]).map(([name, set]) => ({
+    name,
+    columns: ['fieldKey', 'fieldType'],
+    values: [...set]
+      .sort()
+      .slice(0, stmt.limit)
+      .map((k) => [k, 'float']),
+  }));
 }
 
 /** Times to the requested epoch unit, or RFC3339 with the fraction trimmed, as influxd writes them. */
 function withTimes(s: ResultSeries, epoch: string | undefined): ResultSeries {
   if (s.columns[0] !== 'time') return s;
   const convert = (ms: number): Value => {
-    if (epoch === undefined || epoch === '') return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z').replace(/\.Z$/, 'Z');
+    if (epoch === undefined || epoch === '')
+      return new Date(ms)
+        .toISOString()
+        .replace(/\.?0+Z$/, 'Z')
+        .replace(/\.Z$/, 'Z');
     if (epoch === 'ns' || epoch === 'n') return ms * 1e6;
     if (epoch === 'u' || epoch === 'µ' || epoch === 'us') return ms * 1e3;
     return Math.floor(ms / (EPOCH_DIVISOR[epoch] ?? 1));

@@ -58,7 +58,10 @@ export class IngestAdmission {
   private inflightBytes = 0;
   shed = 0;
 
-  constructor(private readonly limits: AdmissionLimits, private readonly lag: { lagMs: number } = { lagMs: 0 }) {}
+  constructor(
+    private readonly limits: AdmissionLimits,
+    private readonly lag: { lagMs: number } = { lagMs: 0 },
+  ) {}
 
   get load(): { requests: number; bytes: number } {
     return { requests: this.inflight, bytes: this.inflightBytes };

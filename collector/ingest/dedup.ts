@@ -11,7 +11,10 @@ export class BatchLedger {
   private readonly rememberStmt: Statement;
   private readonly agentStmt: Statement;
 
-  constructor(private readonly db: Db, private readonly keepMs: number) {
+  constructor(
+    private readonly db: Db,
+    private readonly keepMs: number,
+  ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS ingest_batches (
         batch_id TEXT PRIMARY KEY,

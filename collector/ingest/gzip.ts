@@ -9,7 +9,9 @@ import type { FastifyRequest } from 'fastify';
 import { Errors } from '../errors.js';
 
 export async function decompressRequest(request: FastifyRequest, payload: NodeJS.ReadableStream): Promise<NodeJS.ReadableStream> {
-  const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(request.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity' || encoding === '') return payload;
   if (encoding !== 'gzip' && encoding !== 'x-gzip') throw new Errors.UnsupportedEncoding(encoding);
   const gunzip = createGunzip() as unknown as Transform & { receivedEncodedLength: number };

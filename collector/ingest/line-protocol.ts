@@ -43,8 +43,23 @@ export function parsePrecision(p: string | undefined): Precision | undefined {
   return Object.hasOwn(PRECISIONS, p) ? PRECISIONS[p] : undefined;
 }
 
-const TAB = 9, CR = 13, SPACE = 32, QUOTE = 34, HASH = 35, COMMA = 44, MINUS = 45, DOT = 46;
-const ZERO = 48, NINE = 57, EQ = 61, BSL = 92, LOWER_E = 101, UPPER_E = 69, LOWER_I = 105, LOWER_U = 117, PLUS = 43;
+const TAB = 9,
+  CR = 13,
+  SPACE = 32,
+  QUOTE = 34,
+  HASH = 35,
+  COMMA = 44,
+  MINUS = 45,
+  DOT = 46;
+const ZERO = 48,
+  NINE = 57,
+  EQ = 61,
+  BSL = 92,
+  LOWER_E = 101,
+  UPPER_E = 69,
+  LOWER_I = 105,
+  LOWER_U = 117,
+  PLUS = 43;
 
 const MAX_TAG_VALUE = 256;
 const MAX_TAGS = 32;
@@ -78,7 +93,7 @@ export function parseLineProtocol(body: string, opts: ParseOptions): ParsedLines
   let rejected = 0;
   const n = body.length;
   let line = 0;
-  for (let start = 0; start <= n; ) {
+  for (let start = 0; start <= n;) {
     let nl = body.indexOf('\n', start);
     if (nl < 0) nl = n;
     line++;
@@ -217,8 +232,18 @@ function fieldValue(s: string, end: number): number | boolean | string | undefin
   const first = s.charCodeAt(a);
   if (!isDigit(first) && first !== MINUS && first !== DOT) {
     switch (s.slice(a, b)) {
-      case 't': case 'T': case 'true': case 'True': case 'TRUE': return true;
-      case 'f': case 'F': case 'false': case 'False': case 'FALSE': return false;
+      case 't':
+      case 'T':
+      case 'true':
+      case 'True':
+      case 'TRUE':
+        return true;
+      case 'f':
+      case 'F':
+      case 'false':
+      case 'False':
+      case 'FALSE':
+        return false;
     }
     return fail(`invalid value ${q(s.slice(a, b))} (expected number, boolean or "string")`);
   }

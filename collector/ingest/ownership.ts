@@ -20,7 +20,10 @@ export class DeviceOwnership {
   private readonly sharedAll: boolean;
   private readonly sharedGlobs: SafeRegex[];
 
-  constructor(private readonly sources: OwnershipSources, shared: boolean | readonly string[] = false) {
+  constructor(
+    private readonly sources: OwnershipSources,
+    shared: boolean | readonly string[] = false,
+  ) {
     this.sharedAll = shared === true;
     this.sharedGlobs = Array.isArray(shared) ? shared.map((g) => globToSafeRegex(g)) : [];
   }

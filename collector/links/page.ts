@@ -114,9 +114,7 @@ export function renderAckPage(m: PageModel): string {
     ? `<p class="inc">#${inc.id} ${escapeHtml(inc.title)}</p><dl><dt>${w.labels.device}</dt><dd>${escapeHtml(inc.device)}</dd><dt>${w.labels.priority}</dt><dd>${escapeHtml(inc.priority)}</dd><dt>${w.labels.status}</dt><dd>${escapeHtml(w.statuses[inc.status] ?? inc.status)}</dd></dl>`
     : '';
   const form =
-    m.state === 'confirm' && m.action
-      ? `<form method="post" action="${escapeHtml(m.action)}"><input type="hidden" name="confirm" value="1"><button type="submit">${w.button}</button></form>`
-      : '';
+    m.state === 'confirm' && m.action ? `<form method="post" action="${escapeHtml(m.action)}"><input type="hidden" name="confirm" value="1"><button type="submit">${w.button}</button></form>` : '';
   const open = m.consoleUrl ? `<p><a href="${escapeHtml(m.consoleUrl)}">${w.open}</a></p>` : '';
   return `<!doctype html>
 <html lang="${m.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex">

@@ -106,7 +106,8 @@ export async function smsReplyRoutes(app: FastifyInstance, o: SmsReplyRouteOptio
     const candidates = command.incidentId !== undefined ? paged.filter((id) => id === command.incidentId) : paged;
     const target = candidates.find((id) => o.store.get(id)?.status === 'open');
     if (target === undefined) {
-      const message = command.incidentId !== undefined && candidates.length === 0 ? `${contact.name} was not paged about incident ${command.incidentId}` : `${contact.name} has no open incident to acknowledge`;
+      const message =
+        command.incidentId !== undefined && candidates.length === 0 ? `${contact.name} was not paged about incident ${command.incidentId}` : `${contact.name} has no open incident to acknowledge`;
       return reply.code(409).send({ result: 'nothing_to_acknowledge', message });
     }
     try {

@@ -34,8 +34,7 @@ export class LinkStore {
 
   used(nonce: string): LinkUse | undefined {
     const r = this.db.prepare('SELECT nonce, incident_id, recipient, used_at, ip FROM ack_link_uses WHERE nonce = ?').get(nonce) as
-      | { nonce: string; incident_id: number; recipient: string; used_at: number; ip: string | null }
-      | undefined;
+      { nonce: string; incident_id: number; recipient: string; used_at: number; ip: string | null } | undefined;
     return r && { nonce: r.nonce, incidentId: r.incident_id, recipient: r.recipient, usedAt: r.used_at, ip: r.ip };
   }
 

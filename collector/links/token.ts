@@ -30,7 +30,9 @@ const LANG_CODE: Record<Lang, string> = { en: 'e', 'zh-CN': 'z' };
 const CODE_LANG: Record<string, Lang | undefined> = { e: 'en', z: 'zh-CN', x: undefined };
 
 function mac(key: Buffer, payload: string): Buffer {
-  return createHmac('sha256', key).update(DOMAIN + payload).digest();
+  return createHmac('sha256', key)
+    .update(DOMAIN + payload)
+    .digest();
 }
 
 export function newNonce(): string {
@@ -38,7 +40,14 @@ export function newNonce(): string {
 }
 
 export function signAckToken(key: Buffer, claims: AckClaims): string {
-  const payload = [VERSION, String(claims.incidentId), String(Math.floor(claims.expiresAt / 1000)), claims.nonce, claims.lang ? LANG_CODE[claims.lang] : 'x', Buffer.from(claims.recipient, 'utf8').toString('base64url')].join('.');
+  const payload = [
+    VERSION,
+    String(claims.incidentId),
+    String(Math.floor(claims.expiresAt / 1000)),
+    claims.nonce,
+    claims.lang ? LANG_CODE[claims.lang] : 'x',
+    Buffer.from(claims.recipient, 'utf8').toString('base64url'),
+  ].join('.');
   return `${payload}.${mac(key, payload).toString('base64url')}`;
 }
 

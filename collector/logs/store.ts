@@ -61,7 +61,10 @@ export class LogStore {
   private lines: number;
   private readonly applyTx: (agent: string, batchId: string, lines: readonly LogLine[], now: number) => boolean;
 
-  constructor(private readonly db: Db, readonly settings: LogsSettings = LOGS_DEFAULTS) {
+  constructor(
+    private readonly db: Db,
+    readonly settings: LogsSettings = LOGS_DEFAULTS,
+  ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS syslog_lines (
         id INTEGER PRIMARY KEY,
@@ -82,9 +85,7 @@ export class LogStore {
       CREATE INDEX IF NOT EXISTS syslog_lines_ts ON syslog_lines (ts);
       CREATE TABLE IF NOT EXISTS syslog_batches (batch_id TEXT PRIMARY KEY, agent TEXT NOT NULL, at INTEGER NOT NULL);
     `);
-    this.insert = db.prepare(
-      'INSERT INTO syslog_lines (ts, received_at, device, agent, source, facility, severity, host, app, mnemonic, text, encoding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insert = db.prepare('INSERT INTO syslog_lines (ts, received_at, device, agent, source, facility, severity, host, app, mnemonic, text, encoding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.seen = db.prepare('SELECT 1 FROM syslog_batches WHERE batch_id = ?');
     this.remember = db.prepare('INSERT INTO syslog_batches (batch_id, agent, at) VALUES (?, ?, ?)');
     this.count = db.prepare('SELECT count(*) AS n FROM syslog_lines');

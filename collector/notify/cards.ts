@@ -47,7 +47,16 @@ function markdown(c: NotificationContent, lang: Lang, withLinks: boolean): strin
   const l = catalogue(lang).labels;
   const head = `**${subject(c, lang)}**`;
   const body = [c.summary, '', ...facts(c, lang).map(([k, v]) => `> ${k}: ${v}`)].join('\n');
-  const tail = withLinks ? [links(c, lang).map((x) => `[${x.title}](${x.url})`).join('  ·  '), limits(c, lang) ?? ''].filter(Boolean).join('\n\n') : '';
+  const tail = withLinks
+    ? [
+        links(c, lang)
+          .map((x) => `[${x.title}](${x.url})`)
+          .join('  ·  '),
+        limits(c, lang) ?? '',
+      ]
+        .filter(Boolean)
+        .join('\n\n')
+    : '';
   const runbook = c.runbook ? `\n\n${l.runbook}: ${c.runbook}` : '';
   const fixed = `${head}\n\n${body}${tail ? `\n\n${tail}` : ''}`;
   return `${head}\n\n${body}${clip(runbook, MAX_BYTES - Buffer.byteLength(fixed))}${tail ? `\n\n${tail}` : ''}`;

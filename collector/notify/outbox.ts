@@ -87,10 +87,11 @@ export class Outbox {
   }
 
   due(now: number, limit: number, exclude: ReadonlySet<number>): OutboxEntry[] {
-    const rows = this.db
-      .prepare("SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?")
-      .all(now, limit + exclude.size) as Row[];
-    return rows.filter((r) => !exclude.has(r.id)).slice(0, limit).map(toEntry);
+    const rows = this.db.prepare("SELECT * FROM notifications WHERE status = 'pending' AND next_at <= ? ORDER BY id LIMIT ?").all(now, limit + exclude.size) as Row[];
+    return rows
+      .filter((r) => !exclude.has(r.id))
+      .slice(0, limit)
+      .map(toEntry);
   }
 
   /** The earliest time a pending notification becomes due, if any. */

@@ -90,7 +90,15 @@ export class NotificationRouter {
         }
       }
     }
-    if (!reachedAnyone) this.undeliverable(incident, reason, key, tiers.map((t) => dir.tierName(t)), route.channels, now);
+    if (!reachedAnyone)
+      this.undeliverable(
+        incident,
+        reason,
+        key,
+        tiers.map((t) => dir.tierName(t)),
+        route.channels,
+        now,
+      );
     return queued;
   }
 
@@ -116,7 +124,10 @@ export class NotificationRouter {
     const alerts = this.opts.store.alerts(incident.id);
     const fixes = this.opts.store.knownFixes(incident.ruleId).filter((f) => f.incidentId !== incident.id);
     // The text of the alert the incident follows now: its title changes with the highest-priority active alert.
-    const opened = this.opts.store.timeline(incident.id).filter((t) => t.type === 'opened' || t.type === 'title_changed').at(-1);
+    const opened = this.opts.store
+      .timeline(incident.id)
+      .filter((t) => t.type === 'opened' || t.type === 'title_changed')
+      .at(-1);
     const lead = opened?.type === 'title_changed' ? { summary: opened.detail.to, runbook: opened.detail.runbook } : opened?.detail;
     return {
       kind: reason,

@@ -148,7 +148,10 @@ export function renderEmail(c: NotificationContent, lang: Lang): RenderedMessage
     ...(fixes.length
       ? [
           `<tr><td colspan="2" style="${cell};padding-top:12px;font-weight:bold">${escapeHtml(cat.labels.knownFixes)}</td></tr>`,
-          ...fixes.map((f) => `<tr><td style="${cell}">#${f.incidentId}</td><td style="${cell}">${escapeHtml(cat.labels.cause)}: ${escapeHtml(f.cause)}<br>${escapeHtml(cat.labels.fix)}: ${escapeHtml(f.fix)}</td></tr>`),
+          ...fixes.map(
+            (f) =>
+              `<tr><td style="${cell}">#${f.incidentId}</td><td style="${cell}">${escapeHtml(cat.labels.cause)}: ${escapeHtml(f.cause)}<br>${escapeHtml(cat.labels.fix)}: ${escapeHtml(f.fix)}</td></tr>`,
+          ),
         ]
       : []),
     ...(c.ackUrl || c.url ? [`<tr><td colspan="2" style="${cell};padding-top:16px">${buttons(c, lang)}</td></tr>`] : []),

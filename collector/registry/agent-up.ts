@@ -61,7 +61,13 @@ export class AgentUp {
     )`);
     this.save = db.prepare(`INSERT INTO agent_hosts (device, last_beat, gaps, polled_at, down_written_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (device) DO UPDATE SET last_beat = excluded.last_beat, gaps = excluded.gaps, polled_at = excluded.polled_at, down_written_at = excluded.down_written_at`);
-    for (const r of db.prepare('SELECT device, last_beat, gaps, polled_at, down_written_at FROM agent_hosts').all() as Array<{ device: string; last_beat: number; gaps: string; polled_at: number; down_written_at: number }>) {
+    for (const r of db.prepare('SELECT device, last_beat, gaps, polled_at, down_written_at FROM agent_hosts').all() as Array<{
+      device: string;
+      last_beat: number;
+      gaps: string;
+      polled_at: number;
+      down_written_at: number;
+    }>) {
       this.hosts.set(r.device, { lastBeat: r.last_beat, gaps: JSON.parse(r.gaps) as number[], polledAt: r.polled_at, downWrittenAt: r.down_written_at });
     }
   }

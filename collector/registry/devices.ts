@@ -121,9 +121,7 @@ export class DeviceRegistry {
       where.push('site = ?');
       args.push(filter.site);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY name`)
-      .all(...args) as DeviceRow[];
+    const rows = this.db.prepare(`SELECT * FROM devices${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY name`).all(...args) as DeviceRow[];
     return rows.map(toRecord);
   }
 

@@ -62,13 +62,19 @@ export function firstOf(d: DeviceInput, metric: string): SeriesStats | undefined
 export function aggregate(s: SeriesStats, agg: Agg): number {
   const hours = s.hourly.filter((v): v is number => v !== null);
   switch (agg) {
-    case 'last': return s.day.last;
-    case 'max': return s.day.max;
-    case 'min': return s.day.min;
-    case 'avg': return s.day.avg;
+    case 'last':
+      return s.day.last;
+    case 'max':
+      return s.day.max;
+    case 'min':
+      return s.day.min;
+    case 'avg':
+      return s.day.avg;
     // Without hourly detail the day's average is the best hourly estimate.
-    case 'hourMax': return hours.length ? Math.max(...hours) : s.day.avg;
-    case 'hourMin': return hours.length ? Math.min(...hours) : s.day.avg;
+    case 'hourMax':
+      return hours.length ? Math.max(...hours) : s.day.avg;
+    case 'hourMin':
+      return hours.length ? Math.min(...hours) : s.day.avg;
   }
 }
 
@@ -378,4 +384,3 @@ export function interfacesCheck(spec: InterfacesSpec): CheckDef {
     },
   };
 }
-

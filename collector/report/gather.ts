@@ -49,7 +49,6 @@ export class ReportDateError extends Error {
   }
 }
 
-
 /**
  * Epoch ms of the first instant of `date` in `timeZone`: local midnight, or
  * the first time after it that exists on a day clocks go forward at midnight
@@ -107,7 +106,11 @@ function limitsOf(labels: Record<string, string> | undefined): { limits?: Record
 }
 
 const seriesKey = (s: { measurement: string; field: string; tags: Record<string, string> }) =>
-  `${s.measurement}.${s.field}|${Object.keys(s.tags).filter((k) => k !== 'device').sort().map((k) => `${k}=${s.tags[k]}`).join(',')}`;
+  `${s.measurement}.${s.field}|${Object.keys(s.tags)
+    .filter((k) => k !== 'device')
+    .sort()
+    .map((k) => `${k}=${s.tags[k]}`)
+    .join(',')}`;
 
 /** A rule's runbook in the report's language, else in English. */
 function runbookOf(rule: RuleDef | undefined, lang: 'en' | 'zh-CN'): string | undefined {
@@ -120,9 +123,10 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
   const to = zonedMidnight(zonedDate(from + 36 * HOUR, o.timeZone), o.timeZone);
   const hours = Math.round((to - from) / HOUR);
   const devicesOnly = (list: SeriesBucketStats[]) => list.filter((s) => !EVENT_MEASUREMENTS.has(s.measurement));
-  const [day, week] = (
-    await Promise.all([src.store.bucketStats({ from, to, bucketMs: HOUR }), src.store.bucketStats({ from: from - 7 * DAY, to: from, bucketMs: 7 * DAY })])
-  ).map(devicesOnly) as [SeriesBucketStats[], SeriesBucketStats[]];
+  const [day, week] = (await Promise.all([src.store.bucketStats({ from, to, bucketMs: HOUR }), src.store.bucketStats({ from: from - 7 * DAY, to: from, bucketMs: 7 * DAY })])).map(devicesOnly) as [
+    SeriesBucketStats[],
+    SeriesBucketStats[],
+  ];
   const weekByKey = new Map(week.map((s) => [`${s.device}|${seriesKey(s)}`, combine(s.buckets)]));
   const earliest = new Map<string, number>();
   for (const s of [...week, ...day]) {
@@ -184,7 +188,12 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
   }
 
   // Down: device.up below 1, plus time a reachability alert was firing. Gaps: the rest of what is missing.
-  const reachability = new Set(src.rules().filter((r) => r.reachability).map((r) => r.id));
+  const reachability = new Set(
+    src
+      .rules()
+      .filter((r) => r.reachability)
+      .map((r) => r.id),
+  );
   const events = src.alerts.events({ since: from - 7 * DAY, limit: 100_000 }).reverse() as Array<{
     at: number;
     type: string;
@@ -271,20 +280,19 @@ export async function gatherReport(src: GatherSources, o: GatherOptions): Promis
   const dayIncidents = src.incidents.list({ from, to: to - 1, limit: 10_000 });
   const seen = new Set(dayIncidents.map((i) => i.id));
   const stillOpen = src.incidents.list({ status: ['open', 'acknowledged'], to: to - 1, limit: 10_000 }).filter((i) => !seen.has(i.id));
-  const incidents: IncidentInput[] = [...dayIncidents, ...stillOpen]
-    .map((i) => ({
-      status: i.status,
-      id: i.id,
-      priority: i.priority,
-      device: i.device,
-      title: i.title,
-      ruleId: i.ruleId,
-      openedAt: i.openedAt,
-      acknowledgedAt: i.acknowledgedAt,
-      resolvedAt: i.resolvedAt,
-      respondMet: src.judge.met(i, 'respond', o.now),
-      resolveMet: src.judge.met(i, 'resolve', o.now),
-    }));
+  const incidents: IncidentInput[] = [...dayIncidents, ...stillOpen].map((i) => ({
+    status: i.status,
+    id: i.id,
+    priority: i.priority,
+    device: i.device,
+    title: i.title,
+    ruleId: i.ruleId,
+    openedAt: i.openedAt,
+    acknowledgedAt: i.acknowledgedAt,
+    resolvedAt: i.resolvedAt,
+    respondMet: src.judge.met(i, 'respond', o.now),
+    resolveMet: src.judge.met(i, 'resolve', o.now),
+  }));
   const knownFixes: KnownFix[] = src.incidents
     .list({ status: ['closed', 'resolved'], limit: 10_000 })
     .filter((i) => i.cause && i.fix)

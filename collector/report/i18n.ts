@@ -194,7 +194,10 @@ const UI: Record<string, Entry> = {
   noAlerts: e('No alerts today.', '今日无告警。'),
   allComplete: e('All devices reported complete data.', '所有设备数据完整。'),
   thresholds: e('Thresholds used', '判定阈值来源'),
-  thresholdsNote: e('Each number is the loaded rule\'s threshold for that priority where a rule for the metric is loaded; otherwise the checklist\'s documented default.', '已加载相应指标规则的，阈值取自该规则对应级别的阈值；否则使用巡检清单的默认值。'),
+  thresholdsNote: e(
+    "Each number is the loaded rule's threshold for that priority where a rule for the metric is loaded; otherwise the checklist's documented default.",
+    '已加载相应指标规则的，阈值取自该规则对应级别的阈值；否则使用巡检清单的默认值。',
+  ),
   metric: e('Metric', '指标'),
   level: e('Level', '判定'),
   threshold: e('Threshold', '阈值'),
@@ -300,12 +303,12 @@ const ACTION: Record<string, Entry> = {
   'ups.battery': e('Have the vendor test and replace the batteries.', '请厂商检测并更换电池。'),
   'ups.charge': e('Watch the recharge; a battery that does not reach 80 % on mains is ageing: plan replacement.', '关注充电情况；市电下电量无法恢复到 80% 说明电池老化，请安排更换。'),
   'ups.runtime': e('Reduce the load or replace the batteries; prepare the orderly shutdown plan.', '降低负载或更换电池；准备有序关机预案。'),
-  'ups.load': e('Rebalance load between UPS units; an N+1 pair must carry its partner\'s load.', '在 UPS 之间均衡负载；N+1 冗余须能承担另一台的负载。'),
+  'ups.load': e("Rebalance load between UPS units; an N+1 pair must carry its partner's load.", '在 UPS 之间均衡负载；N+1 冗余须能承担另一台的负载。'),
   'ups.selftest': e('Schedule battery replacement with the vendor.', '与厂商预约更换电池。'),
   'ups.onbattery': e('Find why mains was lost (utility, ATS, generator transfer) and check the batteries recharged.', '查明市电中断原因（市电、ATS、发电机切换），并确认电池已充满。'),
-  'ac.temp': e('Check the unit\'s alarms, filters and the other units\' load; check cold-aisle containment.', '检查机组告警、滤网及其他机组负载；检查冷通道封闭。'),
+  'ac.temp': e("Check the unit's alarms, filters and the other units' load; check cold-aisle containment.", '检查机组告警、滤网及其他机组负载；检查冷通道封闭。'),
   'ac.humidity': e('Check the humidifier and dehumidification; check for water or condensation.', '检查加湿与除湿功能；检查是否有漏水或凝露。'),
-  'ac.alarms': e('Read the alarm on the unit\'s display; call the vendor if it does not clear.', '在机组面板上查看告警内容；无法消除请联系厂商。'),
+  'ac.alarms': e("Read the alarm on the unit's display; call the vendor if it does not clear.", '在机组面板上查看告警内容；无法消除请联系厂商。'),
   'env.temp': e('Check the precision AC units and the containment near the sensor.', '检查传感器附近的精密空调及通道封闭。'),
   'env.humidity': e('Check the precision AC humidity control and look for water ingress.', '检查精密空调的湿度控制并排查进水。'),
   'env.safety': e('Go there now: follow the water or fire procedure; close the door.', '立即到现场：按漏水或消防预案处置；关闭机房门。'),
@@ -405,14 +408,22 @@ export function formatTime(ms: number, timeZone: string): string {
 function formatParam(raw: string | number | undefined, fmt: string | undefined, params: Record<string, string | number>, lang: Lang): string {
   if (raw === undefined) return '';
   switch (fmt) {
-    case 'q': return typeof raw === 'number' ? formatQuantity(raw, String(params.unit ?? 'count'), lang) : raw;
-    case 'pct': return typeof raw === 'number' ? formatPct(raw, lang) : raw;
-    case 'agg': return pick(AGG[String(raw)], lang, String(raw));
-    case 'metric': return pick(METRIC[String(raw)], lang, String(raw));
-    case 'dur': return typeof raw === 'number' ? formatDuration(raw * 60_000, lang) : raw;
-    case 'bat': return pick(BATTERY[Number(raw)], lang, String(raw));
-    case 'ha': return pick(HA[Number(raw)], lang, String(raw));
-    default: return typeof raw === 'number' ? formatNumber(raw, lang) : raw;
+    case 'q':
+      return typeof raw === 'number' ? formatQuantity(raw, String(params.unit ?? 'count'), lang) : raw;
+    case 'pct':
+      return typeof raw === 'number' ? formatPct(raw, lang) : raw;
+    case 'agg':
+      return pick(AGG[String(raw)], lang, String(raw));
+    case 'metric':
+      return pick(METRIC[String(raw)], lang, String(raw));
+    case 'dur':
+      return typeof raw === 'number' ? formatDuration(raw * 60_000, lang) : raw;
+    case 'bat':
+      return pick(BATTERY[Number(raw)], lang, String(raw));
+    case 'ha':
+      return pick(HA[Number(raw)], lang, String(raw));
+    default:
+      return typeof raw === 'number' ? formatNumber(raw, lang) : raw;
   }
 }
 
@@ -437,10 +448,18 @@ export function displayWidth(s: string): number {
     const c = ch.codePointAt(0)!;
     if ((c >= 0x300 && c <= 0x36f) || c === 0x200b) continue;
     const wide =
-      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) || (c >= 0x3041 && c <= 0x33ff) ||
-      (c >= 0x3400 && c <= 0x4dbf) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
-      (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) ||
-      (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd);
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0x303e) ||
+      (c >= 0x3041 && c <= 0x33ff) ||
+      (c >= 0x3400 && c <= 0x4dbf) ||
+      (c >= 0x4e00 && c <= 0x9fff) ||
+      (c >= 0xa000 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x20000 && c <= 0x3fffd);
     w += wide ? 2 : 1;
   }
   return w;
@@ -503,9 +522,7 @@ export function alertText(a: { summary: string; muted?: boolean; maintenance?: {
 
 /** Incidents still open when the report was made, most urgent first. */
 export function openIncidentsOf(report: Report): Report['input']['incidents'] {
-  return report.input.incidents
-    .filter((i) => i.status === 'open' || i.status === 'acknowledged')
-    .sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt - b.openedAt);
+  return report.input.incidents.filter((i) => i.status === 'open' || i.status === 'acknowledged').sort((a, b) => a.priority.localeCompare(b.priority) || a.openedAt - b.openedAt);
 }
 
 /** "respond met · resolve running", from the judge's verdicts. */

@@ -60,7 +60,9 @@ function thresholdsUsed(rows: CheckRow[]): NonNullable<Report['thresholds']> {
       if (!out.has(key)) out.set(key, { class: r.class, check, ...t });
     }
   }
-  return [...out.values()].sort((a, b) => classRank(a.class) - classRank(b.class) || a.check.localeCompare(b.check) || a.metric.localeCompare(b.metric) || (a.level === b.level ? 0 : a.level === 'warn' ? -1 : 1));
+  return [...out.values()].sort(
+    (a, b) => classRank(a.class) - classRank(b.class) || a.check.localeCompare(b.check) || a.metric.localeCompare(b.metric) || (a.level === b.level ? 0 : a.level === 'warn' ? -1 : 1),
+  );
 }
 
 function summarise(devices: DeviceInput[], rows: CheckRow[]): Report['summary'] {

@@ -51,8 +51,7 @@ const T: Record<string, [en: string, zh: string]> = {
   none: ['None.', '无。'],
 };
 
-const t = (key: string, lang: Lang, params: Record<string, string | number> = {}) =>
-  (T[key]?.[lang === 'zh-CN' ? 1 : 0] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+const t = (key: string, lang: Lang, params: Record<string, string | number> = {}) => (T[key]?.[lang === 'zh-CN' ? 1 : 0] ?? key).replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
 
 /** "12 min (was 20 min)". */
 function versus(now: number | null, before: number | null, fmt: (v: number | null) => string): string {
@@ -80,7 +79,13 @@ function sections(r: PeriodReport, lang: Lang): Array<{ id: string; title: strin
       title: t('availability', lang),
       tables: [
         { head: [t('class', lang), t('devices', lang), t('avail', lang)], rows: r.availabilityByClass.map((c) => [classLabel(c.class, lang), String(c.devices), pc(c.pct)]) },
-        { head: [t('device', lang), t('class', lang), t('avail', lang), t('down', lang)], rows: r.availability.filter((a) => a.pct !== null && a.pct < 100).slice(0, 20).map((a) => [a.device, classLabel(a.class, lang), pc(a.pct), dur(a.downMinutes * 60_000)]) },
+        {
+          head: [t('device', lang), t('class', lang), t('avail', lang), t('down', lang)],
+          rows: r.availability
+            .filter((a) => a.pct !== null && a.pct < 100)
+            .slice(0, 20)
+            .map((a) => [a.device, classLabel(a.class, lang), pc(a.pct), dur(a.downMinutes * 60_000)]),
+        },
       ],
     },
     {
@@ -92,7 +97,11 @@ function sections(r: PeriodReport, lang: Lang): Array<{ id: string; title: strin
           head: [t('priority', lang), t('opened', lang), t('mtta', lang), t('mttr', lang), t('respond', lang), t('plan', lang), t('resolve', lang)],
           rows: PRIORITIES.map((p) => [
             priorityLabel(p, lang),
-            stat(p, (s) => s.opened, (v) => String(v ?? 0)),
+            stat(
+              p,
+              (s) => s.opened,
+              (v) => String(v ?? 0),
+            ),
             stat(p, (s) => s.mttaMs, dur),
             stat(p, (s) => s.mttrMs, dur),
             stat(p, (s) => s.respondPct, pc),
@@ -130,7 +139,14 @@ function sections(r: PeriodReport, lang: Lang): Array<{ id: string; title: strin
       id: 'inventory',
       title: t('inventory', lang),
       note: `${t('total', lang)}: ${r.inventory.devices}; ${t('added', lang)}: ${r.inventory.added.join(', ') || '–'}; ${t('silent', lang)}: ${r.inventory.silent.join(', ') || '–'}`,
-      tables: [{ head: [t('class', lang), t('devices', lang)], rows: Object.entries(r.inventory.byClass).sort().map(([c, n]) => [classLabel(c, lang), String(n)]) }],
+      tables: [
+        {
+          head: [t('class', lang), t('devices', lang)],
+          rows: Object.entries(r.inventory.byClass)
+            .sort()
+            .map(([c, n]) => [classLabel(c, lang), String(n)]),
+        },
+      ],
     },
   ];
 }

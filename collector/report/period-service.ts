@@ -58,7 +58,15 @@ export class PeriodReports {
     const base = `${built.report.period}-${built.report.label}.${built.lang}`;
     writeFileSync(join(dir, `${base}.html`), built.html);
     writeFileSync(join(dir, `${base}.txt`), built.text);
-    const entry: PeriodArchiveEntry = { period: built.report.period, label: built.report.label, lang: built.lang, generatedAt: built.report.generatedAt, html: `${base}.html`, text: `${base}.txt`, ...(emailed ? { emailed } : {}) };
+    const entry: PeriodArchiveEntry = {
+      period: built.report.period,
+      label: built.report.label,
+      lang: built.lang,
+      generatedAt: built.report.generatedAt,
+      html: `${base}.html`,
+      text: `${base}.txt`,
+      ...(emailed ? { emailed } : {}),
+    };
     const index = [entry, ...this.index().filter((e) => !(e.period === entry.period && e.label === entry.label && e.lang === entry.lang))];
     const tmp = join(dir, 'index-periods.json.tmp');
     writeFileSync(tmp, `${JSON.stringify(index, null, 2)}\n`);

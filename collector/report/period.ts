@@ -117,7 +117,12 @@ export async function buildPeriodReport(src: GatherSources, o: { period: Period;
   const daily = await src.store.bucketStats({ from, to, bucketMs: DAY });
 
   // Reachability alerts' firing time per device, clipped to the period.
-  const reach = new Set(src.rules().filter((r) => r.reachability).map((r) => r.id));
+  const reach = new Set(
+    src
+      .rules()
+      .filter((r) => r.reachability)
+      .map((r) => r.id),
+  );
   const events = src.alerts.events({ since: from - 30 * DAY, limit: 1_000_000 }).reverse() as Array<{ at: number; type: string; rule_id: string; device: string; identity: string }>;
   const downMs = new Map<string, number>();
   const openAt = new Map<string, { at: number; device: string }>();
@@ -187,7 +192,13 @@ export async function buildPeriodReport(src: GatherSources, o: { period: Period;
 
   const maintenance = (src.maintenance?.list() ?? [])
     .filter((w) => (w.start === undefined || w.start < to) && (w.end === undefined || w.end > from))
-    .map((w) => ({ name: w.name, ...(w.start !== undefined ? { start: w.start } : {}), ...(w.end !== undefined ? { end: w.end } : {}), ...(w.cron ? { cron: w.cron } : {}), ...(w.reason ? { reason: w.reason } : {}) }));
+    .map((w) => ({
+      name: w.name,
+      ...(w.start !== undefined ? { start: w.start } : {}),
+      ...(w.end !== undefined ? { end: w.end } : {}),
+      ...(w.cron ? { cron: w.cron } : {}),
+      ...(w.reason ? { reason: w.reason } : {}),
+    }));
   const knowledge = src.incidents
     .list({ status: ['closed'], limit: 100_000 })
     .filter((i) => i.closedAt !== null && i.closedAt >= from && i.closedAt < to && i.cause && i.fix)
@@ -195,7 +206,10 @@ export async function buildPeriodReport(src: GatherSources, o: { period: Period;
   const byClass: Record<string, number> = {};
   for (const d of registered) byClass[d.class ?? 'unknown'] = (byClass[d.class ?? 'unknown'] ?? 0) + 1;
   const top = <K extends string>(m: Map<string, number>, key: K) =>
-    [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, TOP_NOISY).map(([k, fired]) => ({ [key]: k, fired }) as Record<K, string> & { fired: number });
+    [...m]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, TOP_NOISY)
+      .map(([k, fired]) => ({ [key]: k, fired }) as Record<K, string> & { fired: number });
 
   return {
     period: o.period,
@@ -216,8 +230,14 @@ export async function buildPeriodReport(src: GatherSources, o: { period: Period;
     inventory: {
       devices: registered.length,
       byClass,
-      added: registered.filter((d) => d.first_seen >= from && d.first_seen < to).map((d) => d.name).sort(),
-      silent: registered.filter((d) => d.last_seen < Math.max(from, end - DAY)).map((d) => d.name).sort(),
+      added: registered
+        .filter((d) => d.first_seen >= from && d.first_seen < to)
+        .map((d) => d.name)
+        .sort(),
+      silent: registered
+        .filter((d) => d.last_seen < Math.max(from, end - DAY))
+        .map((d) => d.name)
+        .sort(),
     },
   };
 }

@@ -13,9 +13,27 @@ import { CLASS_ORDER } from './checks.js';
 import { alertsInDay, compareDevices } from './judge.js';
 import {
   thresholdTable,
-  checkLabel, classLabel, formatDateTime, labelled, formatDuration, formatNumber, formatPct, formatTrend, priorityLabel,
-  alertText, incidentSla, openIncidentsOf,
-  reportPeriod, reportTitle, riskAction, withNote, riskText, rowDetail, rowValue, statusLabel, ui,
+  checkLabel,
+  classLabel,
+  formatDateTime,
+  labelled,
+  formatDuration,
+  formatNumber,
+  formatPct,
+  formatTrend,
+  priorityLabel,
+  alertText,
+  incidentSla,
+  openIncidentsOf,
+  reportPeriod,
+  reportTitle,
+  riskAction,
+  withNote,
+  riskText,
+  rowDetail,
+  rowValue,
+  statusLabel,
+  ui,
 } from './i18n.js';
 import type { CheckRow, Lang, Priority, Report, Status } from './types.js';
 
@@ -152,8 +170,7 @@ function checklistSection(report: Report, lang: Lang): string {
 function alertsSection(report: Report, lang: Lang): string {
   const tz = report.input.timeZone;
   const counts = `<table class="grid" cellpadding="4" cellspacing="0" style="width:auto">${th([ui('priority', lang), ui('count', lang)])}${PRIORITIES.map((p) => `<tr><td>${esc(priorityLabel(p, lang))}</td><td class="num">${report.alertsByPriority[p]}</td></tr>`).join('')}</table>`;
-  const alerts = alertsInDay(report.input)
-    .sort((a, b) => a.priority.localeCompare(b.priority) || a.firedAt - b.firedAt);
+  const alerts = alertsInDay(report.input).sort((a, b) => a.priority.localeCompare(b.priority) || a.firedAt - b.firedAt);
   if (alerts.length === 0) return `${counts}<p>${esc(ui('noAlerts', lang))}</p>`;
   const shown = alerts.slice(0, MAX_LISTED_ALERTS);
   const list = shown.map(
@@ -176,7 +193,10 @@ function incidentsSection(report: Report, lang: Lang): string {
     open.length === 0
       ? `<p>${esc(ui('noOpenIncidents', lang))}</p>`
       : `<table class="grid" width="100%" cellpadding="4" cellspacing="0">${th(['#', ui('priority', lang), ui('device', lang), ui('opened', lang), ui('slaState', lang), ui('incidentTitle', lang)])}${open
-          .map((i) => `<tr><td class="num">${i.id}</td><td>${esc(i.priority)}</td><td>${esc(i.device)}</td><td style="white-space:nowrap">${esc(formatDateTime(i.openedAt, tz))}</td><td>${esc(incidentSla(i, lang))}</td><td>${esc(i.title)}</td></tr>`)
+          .map(
+            (i) =>
+              `<tr><td class="num">${i.id}</td><td>${esc(i.priority)}</td><td>${esc(i.device)}</td><td style="white-space:nowrap">${esc(formatDateTime(i.openedAt, tz))}</td><td>${esc(incidentSla(i, lang))}</td><td>${esc(i.title)}</td></tr>`,
+          )
           .join('')}</table>`;
   return `${stats}<h3 id="open-incidents">${esc(ui('openIncidents', lang))}</h3>${list}`;
 }

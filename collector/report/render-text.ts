@@ -7,9 +7,28 @@
 import { alertsInDay, compareDevices } from './judge.js';
 import {
   thresholdTable,
-  checkLabel, classLabel, displayWidth, formatDateTime, labelled, withNote, formatDuration, formatPct, formatTrend, padEnd, priorityLabel,
-  alertText, incidentSla, openIncidentsOf,
-  reportPeriod, reportTitle, riskAction, riskText, rowDetail, rowValue, statusLabel, ui,
+  checkLabel,
+  classLabel,
+  displayWidth,
+  formatDateTime,
+  labelled,
+  withNote,
+  formatDuration,
+  formatPct,
+  formatTrend,
+  padEnd,
+  priorityLabel,
+  alertText,
+  incidentSla,
+  openIncidentsOf,
+  reportPeriod,
+  reportTitle,
+  riskAction,
+  riskText,
+  rowDetail,
+  rowValue,
+  statusLabel,
+  ui,
 } from './i18n.js';
 import type { Lang, Priority, Report, Status } from './types.js';
 
@@ -22,7 +41,11 @@ const GAP = '  ';
 export function textTable(header: string[], rows: string[][]): string[] {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => displayWidth(r[c] ?? ''))));
-  const line = (r: string[]) => r.map((cell, c) => (c === r.length - 1 ? cell : padEnd(cell, widths[c]!))).join(GAP).trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : padEnd(cell, widths[c]!)))
+      .join(GAP)
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join(GAP);
   return [line(header), rule, ...rows.map(line)];
 }
@@ -76,15 +99,21 @@ export function renderText(report: Report, lang: Lang): string {
 
   // Alerts
   out.push(...heading(ui('alerts', lang)));
-  out.push(...textTable([ui('priority', lang), ui('count', lang)], PRIORITIES.map((p) => [priorityLabel(p, lang), String(report.alertsByPriority[p])])));
-  const list = alertsInDay(report.input)
-    .sort((a, b) => a.priority.localeCompare(b.priority) || a.firedAt - b.firedAt);
+  out.push(
+    ...textTable(
+      [ui('priority', lang), ui('count', lang)],
+      PRIORITIES.map((p) => [priorityLabel(p, lang), String(report.alertsByPriority[p])]),
+    ),
+  );
+  const list = alertsInDay(report.input).sort((a, b) => a.priority.localeCompare(b.priority) || a.firedAt - b.firedAt);
   if (list.length > 0) {
     out.push('', labelled(ui('alertList', lang), '', lang).trimEnd());
     out.push(
       ...textTable(
         [ui('firedAt', lang), ui('priority', lang), ui('device', lang), ui('resolvedAt', lang), ui('summaryText', lang)],
-        list.slice(0, MAX_LISTED_ALERTS).map((a) => [formatDateTime(a.firedAt, tz), a.priority, a.device, a.resolvedAt === null ? ui('stillFiring', lang) : formatDateTime(a.resolvedAt, tz), alertText(a, tz, lang)]),
+        list
+          .slice(0, MAX_LISTED_ALERTS)
+          .map((a) => [formatDateTime(a.firedAt, tz), a.priority, a.device, a.resolvedAt === null ? ui('stillFiring', lang) : formatDateTime(a.resolvedAt, tz), alertText(a, tz, lang)]),
       ),
     );
     if (list.length > MAX_LISTED_ALERTS) out.push(ui('moreAlerts', lang, { n: list.length - MAX_LISTED_ALERTS }));
@@ -97,7 +126,16 @@ export function renderText(report: Report, lang: Lang): string {
       [ui('priority', lang), ui('opened', lang), ui('acknowledged', lang), ui('resolved', lang), ui('mtta', lang), ui('mttr', lang), ui('respondSla', lang), ui('resolveSla', lang)],
       PRIORITIES.map((p) => {
         const s = report.incidentStats[p];
-        return [priorityLabel(p, lang), String(s.opened), String(s.acknowledged), String(s.resolved), formatDuration(s.mttaMs, lang), formatDuration(s.mttrMs, lang), formatPct(s.respondSlaPct, lang), formatPct(s.resolveSlaPct, lang)];
+        return [
+          priorityLabel(p, lang),
+          String(s.opened),
+          String(s.acknowledged),
+          String(s.resolved),
+          formatDuration(s.mttaMs, lang),
+          formatDuration(s.mttrMs, lang),
+          formatPct(s.respondSlaPct, lang),
+          formatPct(s.resolveSlaPct, lang),
+        ];
       }),
     ),
   );
@@ -125,7 +163,14 @@ export function renderText(report: Report, lang: Lang): string {
     out.push(
       ...textTable(
         [ui('device', lang), ui('class', lang), ui('received', lang), ui('gaps', lang), ui('downtime', lang), ui('verdict', lang)],
-        incomplete.map((c) => [c.device, classLabel(c.class, lang), formatPct(c.receivedPct, lang), c.gapMinutes ? formatDuration(c.gapMinutes * 60_000, lang) : '–', c.downMinutes ? formatDuration(c.downMinutes * 60_000, lang) : '–', ui(`verdict.${c.verdict}`, lang)]),
+        incomplete.map((c) => [
+          c.device,
+          classLabel(c.class, lang),
+          formatPct(c.receivedPct, lang),
+          c.gapMinutes ? formatDuration(c.gapMinutes * 60_000, lang) : '–',
+          c.downMinutes ? formatDuration(c.downMinutes * 60_000, lang) : '–',
+          ui(`verdict.${c.verdict}`, lang),
+        ]),
       ),
     );
     const complete = report.completeness.length - incomplete.length;

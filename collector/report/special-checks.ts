@@ -198,7 +198,11 @@ export const acTemperatureCheck: CheckDef = {
     const hourMax = aggregate(r, 'hourMax');
     if (hourMax > AC_RETURN_MAX_C || r.day.max > AC_RETURN_CRIT_C) {
       status = 'fail';
-      detail.push(r.day.max > AC_RETURN_CRIT_C ? cond('max', r.day.max, { agg: 'max', op: '>', value: AC_RETURN_CRIT_C }, 'c') : cond('hourMax', hourMax, { agg: 'hourMax', op: '>', value: AC_RETURN_MAX_C }, 'c'));
+      detail.push(
+        r.day.max > AC_RETURN_CRIT_C
+          ? cond('max', r.day.max, { agg: 'max', op: '>', value: AC_RETURN_CRIT_C }, 'c')
+          : cond('hourMax', hourMax, { agg: 'hourMax', op: '>', value: AC_RETURN_MAX_C }, 'c'),
+      );
     } else if (r.day.max > AC_RETURN_MAX_C) {
       status = 'warn';
       detail.push(cond('max', r.day.max, { agg: 'max', op: '>', value: AC_RETURN_MAX_C }, 'c'));
@@ -232,8 +236,14 @@ export function humidityRow(ctx: CheckContext, check: string, s: SeriesStats, se
   let { status, detail } = judgeLevels(
     s,
     'rh',
-    [{ agg: 'max', op: '>', value: HUMIDITY.warnHi }, { agg: 'min', op: '<', value: HUMIDITY.warnLo }],
-    [{ agg: 'max', op: '>', value: HUMIDITY.failHi }, { agg: 'min', op: '<', value: HUMIDITY.failLo }],
+    [
+      { agg: 'max', op: '>', value: HUMIDITY.warnHi },
+      { agg: 'min', op: '<', value: HUMIDITY.warnLo },
+    ],
+    [
+      { agg: 'max', op: '>', value: HUMIDITY.failHi },
+      { agg: 'min', op: '<', value: HUMIDITY.failLo },
+    ],
   );
   if (setpoint !== undefined && (s.day.max > setpoint + HUMIDITY.band || s.day.min < setpoint - HUMIDITY.band)) {
     status = worst(status, 'warn');
@@ -272,7 +282,9 @@ export const acAlarmsCheck: CheckDef = {
     const alarms = firstOf(ctx.device, 'ac.alarms');
     const running = firstOf(ctx.device, 'ac.running');
     if (!alarms && !running) return [];
-    const names = seriesOf(ctx.device, 'ac.alarm').filter((s) => s.day.last >= 0.5).map((s) => s.tags.name ?? '?');
+    const names = seriesOf(ctx.device, 'ac.alarm')
+      .filter((s) => s.day.last >= 0.5)
+      .map((s) => s.tags.name ?? '?');
     const value: Message[] = [];
     let status: Status = 'pass';
     if (running) {
@@ -323,7 +335,6 @@ export const envSafetyCheck: CheckDef = {
     return [row(ctx, { check: 'env.safety', status, value })];
   },
 };
-
 
 /**
  * ups/UPS on bypass (P2) and ups/UPS on battery: RFC 1628 upsOutputSource

@@ -10,7 +10,23 @@ import { describeNode, type Field, type RuleReporter } from './rule-reporter.js'
 import { checkTemplate } from './template-check.js';
 import { PRIORITIES, type EscalationLevel, type Expr, type FlapPolicy, type Priority, type RuleDef } from './types.js';
 
-export const RULE_KEYS = ['name', 'when', 'for', 'clear', 'clear_for', 'priority', 'escalate', 'flap', 'labels', 'min_coverage', 'summary', 'summary_zh-CN', 'runbook', 'runbook_zh-CN', 'reason'] as const;
+export const RULE_KEYS = [
+  'name',
+  'when',
+  'for',
+  'clear',
+  'clear_for',
+  'priority',
+  'escalate',
+  'flap',
+  'labels',
+  'min_coverage',
+  'summary',
+  'summary_zh-CN',
+  'runbook',
+  'runbook_zh-CN',
+  'reason',
+] as const;
 
 /** Languages a rule's text may be given in besides `summary`/`runbook` (which are English). */
 export const RULE_TEXT_LANGS = ['zh-CN'] as const;

@@ -42,14 +42,7 @@ export interface AlertState {
   updatedAt: number;
 }
 
-export type AlertEventType =
-  | 'fired'
-  | 'resolved'
-  | 'escalated'
-  | 'flapping'
-  | 'flapping_ended'
-  | 'suppressed'
-  | 'unsuppressed';
+export type AlertEventType = 'fired' | 'resolved' | 'escalated' | 'flapping' | 'flapping_ended' | 'suppressed' | 'unsuppressed';
 
 export interface AlertEvent {
   type: AlertEventType;

@@ -21,10 +21,7 @@ const DeviceEntry = Type.Object(
   { additionalProperties: false },
 );
 
-export const InventorySchema = Type.Object(
-  { devices: Type.Record(Type.String({ minLength: 1 }), DeviceEntry, { additionalProperties: false }) },
-  { additionalProperties: false },
-);
+export const InventorySchema = Type.Object({ devices: Type.Record(Type.String({ minLength: 1 }), DeviceEntry, { additionalProperties: false }) }, { additionalProperties: false });
 export type InventoryFile = Static<typeof InventorySchema>;
 export type InventoryEntry = Static<typeof DeviceEntry>;
 

@@ -9,7 +9,10 @@
 import { DURATION_MS, SIZE_BYTES } from '../../lib/units.js';
 
 export class ExprError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'ExprError';
   }

@@ -64,7 +64,12 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
   }
   const s = w.scope;
   for (const [i, d] of (s.devices ?? []).entries()) {
-    const problem = safeRegexProblem(d.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.'));
+    const problem = safeRegexProblem(
+      d
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.'),
+    );
     if (problem) problems.push({ field: `scope.devices.${i}`, message: problem });
   }
   if (!s.devices?.length && !s.tags && !s.rules?.length) {
@@ -72,7 +77,6 @@ export function validateWindow(w: Omit<MaintenanceWindow, 'id' | 'source'>): Arr
   }
   return problems;
 }
-
 
 export class MaintenanceCalendar {
   /** Recurring windows' "open now?" answers (node-cron matching, kept per minute). */
@@ -89,9 +93,7 @@ export class MaintenanceCalendar {
   }
 
   list(): MaintenanceWindow[] {
-    const api = (this.db.prepare('SELECT data FROM maintenance_windows ORDER BY created_at').all() as Array<{ data: string }>).map(
-      (r) => JSON.parse(r.data) as MaintenanceWindow,
-    );
+    const api = (this.db.prepare('SELECT data FROM maintenance_windows ORDER BY created_at').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data) as MaintenanceWindow);
     return [...this.fileWindows, ...api];
   }
 

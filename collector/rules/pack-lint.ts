@@ -73,6 +73,12 @@ export function lintRules(rules: readonly RuleDef[], opts: { requireLangs?: read
 }
 
 function formatMs(ms: number): string {
-  for (const [u, n] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms % n === 0 && ms >= n) return `${ms / n}${u}`;
+  for (const [u, n] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const)
+    if (ms % n === 0 && ms >= n) return `${ms / n}${u}`;
   return `${ms}ms`;
 }

@@ -120,7 +120,10 @@ class Parser extends TokenCursor {
       );
     }
     if (borrowed.left.kind === 'number') {
-      throw new ExprError(`the short form ${field}: "${short}" reuses the left side of when's first comparison, which is a number here; put the metric on the left in when (cpu.usage_pct > 90) or write a full condition`, op.offset);
+      throw new ExprError(
+        `the short form ${field}: "${short}" reuses the left side of when's first comparison, which is a number here; put the metric on the left in when (cpu.usage_pct > 90) or write a full condition`,
+        op.offset,
+      );
     }
     this.next();
     const right = this.parseOperand(`after '${op.text}'`);
@@ -229,10 +232,7 @@ class Parser extends TokenCursor {
       return this.node({ kind: 'selector', selector, pos: this.locate(t.offset) }, t.offset);
     }
     const where = context ? ` ${context}` : '';
-    throw new ExprError(
-      `expected a value${where} (a number like 90, 5m or 1GB, a metric like cpu.usage_pct, or a function like avg(cpu.usage_pct, 5m)), found ${describeToken(t)}`,
-      t.offset,
-    );
+    throw new ExprError(`expected a value${where} (a number like 90, 5m or 1GB, a metric like cpu.usage_pct, or a function like avg(cpu.usage_pct, 5m)), found ${describeToken(t)}`, t.offset);
   }
 
   private enter(offset: number): void {
@@ -307,7 +307,10 @@ class Parser extends TokenCursor {
   private requireValue(e: Expr, op: string): void {
     if (exprType(e) === 'value') return;
     if (e.kind === 'absent') {
-      throw new ExprError(`absent(...) is already a condition (true when the metric has no sample in the window) and cannot be compared with '${op}'; use it alone, e.g. absent(agent.heartbeat, 3m)`, this.startOf(e));
+      throw new ExprError(
+        `absent(...) is already a condition (true when the metric has no sample in the window) and cannot be compared with '${op}'; use it alone, e.g. absent(agent.heartbeat, 3m)`,
+        this.startOf(e),
+      );
     }
     throw new ExprError(`'${op}' compares two values, but '${this.source(e)}' is a condition (true or false)`, this.startOf(e));
   }

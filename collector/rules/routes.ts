@@ -94,7 +94,8 @@ export async function ruleRoutes(app: FastifyInstance, opts: RuleRouteOptions): 
   app.delete<{ Params: { id: string } }>('/api/v1/maintenance/:id', { config: { access: 'operator' } }, async (request, reply) => {
     if (request.params.id.startsWith('file:')) throw new Errors.BadQuery('windows from maintenance.yaml are changed in the file, then reloaded');
     const window = opts.maintenance.list().find((w) => w.id === request.params.id);
-    if (!opts.maintenance.remove(request.params.id)) return reply.code(404).send({ statusCode: 404, code: 'RW_NOT_FOUND', error: 'Not Found', message: `no maintenance window '${request.params.id}'` });
+    if (!opts.maintenance.remove(request.params.id))
+      return reply.code(404).send({ statusCode: 404, code: 'RW_NOT_FOUND', error: 'Not Found', message: `no maintenance window '${request.params.id}'` });
     recordAudit(request, 'maintenance.end', `maintenance:${request.params.id}`, { name: window?.name, author: window?.author });
     return reply.code(204).send();
   });

@@ -33,9 +33,7 @@ const TestCase = Type.Object(
     name: Type.String(),
     interval: Type.Optional(Duration),
     input_series: Type.Array(Type.Object({ series: Type.String(), values: Type.String() }, { additionalProperties: false })),
-    alerts: Type.Array(
-      Type.Object({ at: Duration, firing: Type.Array(Expected), suppressed: Type.Optional(Type.Array(Expected)) }, { additionalProperties: false }),
-    ),
+    alerts: Type.Array(Type.Object({ at: Duration, firing: Type.Array(Expected), suppressed: Type.Optional(Type.Array(Expected)) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -152,8 +150,7 @@ type ExpectedAlert = { rule: string; device?: string; tags?: Record<string, stri
 
 function compare(where: string, engine: RuleEngine, state: 'firing' | 'suppressed', expected: ExpectedAlert[], failures: string[]): void {
   const actual = engine.alerts().filter((a) => a.state === state && !a.muted);
-  const describe = (a: { ruleId: string; tags: Record<string, string>; priority: string; summary: string }) =>
-    `${a.ruleId} ${JSON.stringify(a.tags)} ${a.priority} "${a.summary}"`;
+  const describe = (a: { ruleId: string; tags: Record<string, string>; priority: string; summary: string }) => `${a.ruleId} ${JSON.stringify(a.tags)} ${a.priority} "${a.summary}"`;
   const unmatched = [...actual];
   for (const e of expected) {
     const i = unmatched.findIndex(
@@ -164,7 +161,10 @@ function compare(where: string, engine: RuleEngine, state: 'firing' | 'suppresse
         (e.priority === undefined || a.priority === e.priority) &&
         (e.summary === undefined || a.summary === e.summary),
     );
-    if (i < 0) failures.push(`${where}: expected ${e.rule}${e.device ? ` on ${e.device}` : ''}${e.priority ? ` ${e.priority}` : ''}${e.summary ? ` "${e.summary}"` : ''}; got ${actual.length ? actual.map(describe).join('; ') : 'none'}`);
+    if (i < 0)
+      failures.push(
+        `${where}: expected ${e.rule}${e.device ? ` on ${e.device}` : ''}${e.priority ? ` ${e.priority}` : ''}${e.summary ? ` "${e.summary}"` : ''}; got ${actual.length ? actual.map(describe).join('; ') : 'none'}`,
+      );
     else unmatched.splice(i, 1);
   }
   for (const a of unmatched) failures.push(`${where}: unexpected ${describe(a)}`);

@@ -101,5 +101,4 @@ export class TokenCursor {
       throw new ExprError(`invalid regular expression ${value.text} for tag '${name}': ${err.message.replace(/^invalid regular expression for [^:]*: /, '')}`, value.offset);
     }
   }
-
 }

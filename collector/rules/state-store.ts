@@ -111,9 +111,9 @@ export class AlertStateStore {
       where.push('identity = ?');
       args.push(filter.identity);
     }
-    const rows = this.db
-      .prepare(`SELECT * FROM alert_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, filter.limit ?? 500) as Array<Record<string, unknown> & { data: string; damped: number }>;
+    const rows = this.db.prepare(`SELECT * FROM alert_events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).all(...args, filter.limit ?? 500) as Array<
+      Record<string, unknown> & { data: string; damped: number }
+    >;
     return rows.map((r) => ({ ...r, damped: r.damped === 1, data: JSON.parse(r.data) as unknown }));
   }
 }

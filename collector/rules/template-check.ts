@@ -13,8 +13,7 @@ export interface TemplateProblem {
 // device, value, rule, priority, group, a tag (mount), tags.mount, or a metric (ups.battery_runtime_min).
 const PLACEHOLDER = /^[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)?$/;
 
-const VALID =
-  'use {{device}}, {{value}}, {{rule}}, {{priority}}, {{group}}, a tag such as {{mount}} or {{tags.mount}}, or a metric of the same device such as {{ups.battery_runtime_min}}';
+const VALID = 'use {{device}}, {{value}}, {{rule}}, {{priority}}, {{group}}, a tag such as {{mount}} or {{tags.mount}}, or a metric of the same device such as {{ups.battery_runtime_min}}';
 
 export function checkTemplate(text: string): TemplateProblem[] {
   const problems: TemplateProblem[] = [];

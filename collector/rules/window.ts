@@ -41,14 +41,13 @@ export function linearFit(ts: ArrayLike<number>, values: ArrayLike<number>): Lin
 }
 
 /** Fit over logical points [lo, hi) of a ring starting at physical `head` with capacity `cap`. */
-function fitRing(
-  ts: ArrayLike<number>, vs: ArrayLike<number>, head: number, cap: number, lo: number, hi: number,
-): LinearFit | undefined {
+function fitRing(ts: ArrayLike<number>, vs: ArrayLike<number>, head: number, cap: number, lo: number, hi: number): LinearFit | undefined {
   const n = hi - lo;
   if (n < 2) return undefined;
   const start = head + lo < cap ? head + lo : head + lo - cap;
   const x0 = ts[start]!;
-  let sx = 0, sy = 0;
+  let sx = 0,
+    sy = 0;
   for (let k = 0, j = start; k < n; k++) {
     sx += ts[j]! - x0;
     sy += vs[j]!;
@@ -56,7 +55,8 @@ function fitRing(
   }
   const mx = sx / n;
   const my = sy / n;
-  let sxx = 0, sxy = 0;
+  let sxx = 0,
+    sxy = 0;
   for (let k = 0, j = start; k < n; k++) {
     const dx = ts[j]! - x0 - mx;
     sxx += dx * dx;
@@ -92,10 +92,14 @@ export class SeriesWindow {
     this.vals = new Float64Array(cap);
   }
 
-  get size(): number { return this.len; }
+  get size(): number {
+    return this.len;
+  }
 
   /** Allocated points (grows by doubling, never above maxPoints). */
-  get capacity(): number { return this.tss.length; }
+  get capacity(): number {
+    return this.tss.length;
+  }
 
   /**
    * Out-of-order points are dropped (windows need sorted timestamps, and a
@@ -282,7 +286,10 @@ export class SeriesWindow {
     return j >= this.tss.length ? j - this.tss.length : j;
   }
 
-  private dropOldest(): void { this.head = this.phys(1); this.len--; }
+  private dropOldest(): void {
+    this.head = this.phys(1);
+    this.len--;
+  }
 
   /** Only called when full: unwrap [head, cap) + [0, head) into a larger ring starting at 0. */
   private grow(): void {

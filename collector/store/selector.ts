@@ -25,7 +25,10 @@ export interface MetricSelector {
 }
 
 export class SelectorError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'SelectorError';
   }
@@ -123,7 +126,10 @@ export function parseSelector(text: string): MetricSelector {
   }
   skipSpace();
   if (text[i] === '.') {
-    throw new SelectorError(`'${measurement}.${field}' is followed by '${text.slice(i, i + 10)}': quote names that contain dots, e.g. "${measurement}.${field}".${text.slice(i + 1).split(/[{\s]/)[0]}`, i);
+    throw new SelectorError(
+      `'${measurement}.${field}' is followed by '${text.slice(i, i + 10)}': quote names that contain dots, e.g. "${measurement}.${field}".${text.slice(i + 1).split(/[{\s]/)[0]}`,
+      i,
+    );
   }
   if (i < text.length) throw new SelectorError(`unexpected '${text.slice(i, i + 10)}' after selector`, i);
   return { measurement, field, matchers };

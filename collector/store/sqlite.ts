@@ -92,7 +92,10 @@ export class SqliteMetricStore implements MetricStore {
   readonly rollups: SqliteRollups;
   private readonly reader: SqliteReader;
 
-  constructor(private readonly db: Db, private readonly opts: SqliteStoreOptions = DEFAULT_STORE_OPTIONS) {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: SqliteStoreOptions = DEFAULT_STORE_OPTIONS,
+  ) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS series (
         id INTEGER PRIMARY KEY,
@@ -131,7 +134,13 @@ export class SqliteMetricStore implements MetricStore {
 
   /** Series with dots in their names written before seriesKey() quoted them get the quoted key. */
   private rekeyDottedSeries(): void {
-    const rows = this.db.prepare("SELECT id, key, measurement, field, tags FROM series WHERE measurement LIKE '%.%' OR field LIKE '%.%'").all() as Array<{ id: number; key: string; measurement: string; field: string; tags: string }>;
+    const rows = this.db.prepare("SELECT id, key, measurement, field, tags FROM series WHERE measurement LIKE '%.%' OR field LIKE '%.%'").all() as Array<{
+      id: number;
+      key: string;
+      measurement: string;
+      field: string;
+      tags: string;
+    }>;
     const update = this.db.prepare('UPDATE series SET key = ? WHERE id = ?');
     for (const r of rows) {
       const key = seriesKey(r.measurement, r.field, tagSetKey(JSON.parse(r.tags) as Record<string, string>));
@@ -146,10 +155,14 @@ export class SqliteMetricStore implements MetricStore {
     const moved = this.db.transaction(() => {
       // The minutes the head holds are marked for the rollups in the move's own transaction (rollup.ts).
       this.rollups.markHeadDirty();
-      return this.mover.move(this.headChunks, (chunk) => this.chunkInserts.has(chunk), (chunk) => {
-        this.chunkInsert(chunk);
-        created.push(chunk);
-      });
+      return this.mover.move(
+        this.headChunks,
+        (chunk) => this.chunkInserts.has(chunk),
+        (chunk) => {
+          this.chunkInsert(chunk);
+          created.push(chunk);
+        },
+      );
     })();
     // Only now: a move that rolled back created no table.
     for (const chunk of created) this.chunkInserts.add(chunk);
@@ -211,7 +224,13 @@ export class SqliteMetricStore implements MetricStore {
   }
 
   /** Raw points of every series of measurement.field that `keep` admits (InfluxQL reads). */
-  async rawPoints(measurement: string, field: string, from: number, to: number, keep: (tags: Record<string, string>) => boolean): Promise<Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }>> {
+  async rawPoints(
+    measurement: string,
+    field: string,
+    from: number,
+    to: number,
+    keep: (tags: Record<string, string>) => boolean,
+  ): Promise<Array<{ tags: Record<string, string>; points: Array<[number, PointValue]> }>> {
     this.flushHead();
     return this.reader.rawPoints(measurement, field, from, to, keep);
   }
@@ -238,7 +257,15 @@ export class SqliteMetricStore implements MetricStore {
       return {
         ok: true,
         kind: this.kind,
-        detail: { series: this.seriesIds.size, chunks: chunks.n, head_rows: this.headRows, rollups: this.rollups.health(), oldest_ms: chunks.oldest, retention_ms: this.opts.retentionMs, file: this.db.name },
+        detail: {
+          series: this.seriesIds.size,
+          chunks: chunks.n,
+          head_rows: this.headRows,
+          rollups: this.rollups.health(),
+          oldest_ms: chunks.oldest,
+          retention_ms: this.opts.retentionMs,
+          file: this.db.name,
+        },
       };
     } catch (err) {
       return { ok: false, kind: this.kind, detail: { error: (err as Error).message } };

@@ -156,7 +156,7 @@ const en = {
   'audit.none': 'No entries.',
   'wall.title': 'Open incidents',
   'wall.clear': 'All clear',
-  'notFound': 'There is no page here.',
+  notFound: 'There is no page here.',
   'error.forbidden': 'Refused: {msg}',
   'error.generic': 'Failed: {msg}',
   loading: 'Loading…',

@@ -67,7 +67,17 @@ function frame(): { header: HTMLElement; main: HTMLElement; off: () => void } {
       el('button', { type: 'button', class: 'lang', 'aria-label': t('lang.label'), onclick: () => (setLang(session.lang === 'en' ? 'zh-CN' : 'en'), void render()) }, t('lang.switch')),
       session.user ? el('span', { class: 'who', title: session.user.role }, `${session.user.display || session.user.username} · ${session.user.role}`) : null,
       session.user
-        ? el('button', { type: 'button', onclick: () => void post('/api/v1/auth/logout').catch(() => undefined).then(() => toLogin(false)) }, t('signOut'))
+        ? el(
+            'button',
+            {
+              type: 'button',
+              onclick: () =>
+                void post('/api/v1/auth/logout')
+                  .catch(() => undefined)
+                  .then(() => toLogin(false)),
+            },
+            t('signOut'),
+          )
         : null,
     ),
   );

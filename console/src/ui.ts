@@ -93,7 +93,21 @@ export function table(headers: Key[], rows: Node[], caption?: string): HTMLEleme
   return el(
     'div',
     { class: 'scroll' },
-    el('table', {}, caption ? el('caption', {}, caption) : null, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, t(h))))), el('tbody', {}, rows)),
+    el(
+      'table',
+      {},
+      caption ? el('caption', {}, caption) : null,
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          headers.map((h) => el('th', { scope: 'col' }, t(h))),
+        ),
+      ),
+      el('tbody', {}, rows),
+    ),
   );
 }
 
@@ -122,4 +136,8 @@ export function field(label: string, input: HTMLElement): HTMLElement {
   return el('label', { class: 'field' }, el('span', {}, label), input);
 }
 
-export const splitList = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+export const splitList = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);

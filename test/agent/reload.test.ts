@@ -56,7 +56,16 @@ describe('agent reload on SIGHUP', () => {
     cleanups.push(() => collector.close());
     const file = join(tmp.dir, 'agent.yaml');
     const yaml = (targets: string[]) =>
-      [`agent: { name: test-agent }`, `collector: { url: "${collector.url}", token: ${TOKEN} }`, 'interval: 1s', 'batch: { max_wait: 200ms }', `spool: { dir: "${join(tmp.dir, 'spool')}" }`, 'targets:', ...targets, ''].join('\n');
+      [
+        `agent: { name: test-agent }`,
+        `collector: { url: "${collector.url}", token: ${TOKEN} }`,
+        'interval: 1s',
+        'batch: { max_wait: 200ms }',
+        `spool: { dir: "${join(tmp.dir, 'spool')}" }`,
+        'targets:',
+        ...targets,
+        '',
+      ].join('\n');
     writeFileSync(file, yaml(['  - { name: first, probe: host, interval: 1s }']));
     const child = spawn(process.execPath, [CLI, 'agent', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROOMWATCH_LOG_LEVEL: 'info' } });
     let out = '';

@@ -110,7 +110,13 @@ describe('Sender', () => {
     const poster = new ScriptedPoster((n) => (n === 0 ? { status: 429, body: '{"message":"at its ingest bound"}', retryAfterMs: 30_000 } : ok()));
     const warnings: string[] = [];
     const s = new Sender({
-      agent: 'a1', token: 't', timeoutMs: 1000, maxSamples: 10, maxWaitMs: 20, poster, spool,
+      agent: 'a1',
+      token: 't',
+      timeoutMs: 1000,
+      maxSamples: 10,
+      maxWaitMs: 20,
+      poster,
+      spool,
       log: { ...quiet, warn: (msg: string) => warnings.push(msg) },
       backoff: new Backoff(1, 5, () => 0.5),
       selfSamples: () => [],

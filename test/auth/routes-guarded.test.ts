@@ -74,14 +74,21 @@ describe('every route is guarded', () => {
   const routes = () => c.routes.filter((r) => r.method !== 'OPTIONS');
   const concrete = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => (name === 'id' ? '1' : name === 'username' ? 'nobody' : 'x'));
   const call = (method: string, url: string, headers: Record<string, string> = {}) =>
-    c.app.inject({ method: method as 'GET', url: concrete(url), headers: method === 'GET' || method === 'HEAD' || method === 'DELETE' ? headers : { 'content-type': 'application/json', ...headers }, ...(method === 'GET' || method === 'HEAD' || method === 'DELETE' ? {} : { payload: '{}' }) });
+    c.app.inject({
+      method: method as 'GET',
+      url: concrete(url),
+      headers: method === 'GET' || method === 'HEAD' || method === 'DELETE' ? headers : { 'content-type': 'application/json', ...headers },
+      ...(method === 'GET' || method === 'HEAD' || method === 'DELETE' ? {} : { payload: '{}' }),
+    });
 
   it('declares an access level on every route, and the security-critical ones as the contract says', () => {
     expect(routes().length).toBeGreaterThan(30);
     const declared = Object.fromEntries(routes().map((r) => [`${r.method} ${r.url}`, r.access]));
     for (const [route, access] of Object.entries(declared)) expect(['public', 'agent', ...ROLE_ORDER], route).toContain(access);
     for (const [route, access] of Object.entries(EXPECTED)) expect(declared[route], route).toBe(access);
-    const open = Object.entries(declared).filter(([, a]) => a === 'public').map(([r]) => r);
+    const open = Object.entries(declared)
+      .filter(([, a]) => a === 'public')
+      .map(([r]) => r);
     expect(new Set(open)).toEqual(new Set([...PUBLIC].filter((r) => r in declared)));
   });
 

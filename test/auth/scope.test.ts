@@ -30,7 +30,8 @@ describe('roles limited to teams or sites', () => {
   });
 
   const as = { authorization: `Bearer ${STORAGE_OPERATOR}` };
-  const open = async (device: string) => (await authed(c.app, { method: 'POST', url: '/api/v1/incidents', payload: { title: `check ${device}`, priority: 'P3', device } }, 'operator')).json().id as number;
+  const open = async (device: string) =>
+    (await authed(c.app, { method: 'POST', url: '/api/v1/incidents', payload: { title: `check ${device}`, priority: 'P3', device } }, 'operator')).json().id as number;
 
   it('lets a team operator act on their devices and refuses the others with the reason', async () => {
     const storage = await open('array1');
@@ -48,6 +49,11 @@ describe('roles limited to teams or sites', () => {
     expect(manual.statusCode).toBe(403);
     expect((await c.app.inject({ url: `/api/v1/incidents/${network}`, headers: as })).statusCode).toBe(200);
     // Nothing was done where it was refused.
-    expect(c.operators.audit.query({ action: 'incident.ack', actor: 'storage-op' }).map((e) => e.target).sort()).toEqual([`incident:${storage}`, `incident:${unlisted}`].sort());
+    expect(
+      c.operators.audit
+        .query({ action: 'incident.ack', actor: 'storage-op' })
+        .map((e) => e.target)
+        .sort(),
+    ).toEqual([`incident:${storage}`, `incident:${unlisted}`].sort());
   });
 });

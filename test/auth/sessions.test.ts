@@ -26,8 +26,7 @@ describe('sign-in', () => {
     tmp.cleanup();
   });
 
-  const login = (username: string, password: string, ip = '10.0.0.1') =>
-    c.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+  const login = (username: string, password: string, ip = '10.0.0.1') => c.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
   const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie']).split(';')[0] as string;
 
   /** Signs in as admin and replaces the one-time password; returns the session. */
@@ -35,7 +34,12 @@ describe('sign-in', () => {
     const first = await login('admin', ADMIN_PASSWORD);
     const cookie = cookieOf(first);
     const csrf = first.json().csrf as string;
-    const changed = await c.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: { cookie, 'x-csrf-token': csrf }, payload: { current: ADMIN_PASSWORD, next: 'a-much-better-passphrase' } });
+    const changed = await c.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password',
+      headers: { cookie, 'x-csrf-token': csrf },
+      payload: { current: ADMIN_PASSWORD, next: 'a-much-better-passphrase' },
+    });
     expect(changed.statusCode).toBe(204);
     return { cookie, csrf };
   }
@@ -91,7 +95,7 @@ describe('sign-in', () => {
     expect(failed[0]).toMatchObject({ via: 'anonymous', ip: '10.0.0.1' });
   });
 
-  it('refuses a cookie change without the CSRF header, or with another session\'s', async () => {
+  it("refuses a cookie change without the CSRF header, or with another session's", async () => {
     const { cookie, csrf } = await adminSession();
     const window = { name: 'w', start: START, end: START + 3_600_000, scope: { devices: ['db01'] } };
     const forged = await c.app.inject({ method: 'POST', url: '/api/v1/maintenance', headers: { cookie }, payload: window });
@@ -229,7 +233,11 @@ describe('sign-in', () => {
   });
 
   it('audits maintenance and rule reloads, and the audit table refuses edits', async () => {
-    const made = await authed(c.app, { method: 'POST', url: '/api/v1/maintenance', payload: { name: 'ups swap', reason: 'vendor visit', start: START, end: START + 7_200_000, scope: { devices: ['ups-a'] } } }, 'operator');
+    const made = await authed(
+      c.app,
+      { method: 'POST', url: '/api/v1/maintenance', payload: { name: 'ups swap', reason: 'vendor visit', start: START, end: START + 7_200_000, scope: { devices: ['ups-a'] } } },
+      'operator',
+    );
     expect(made.statusCode).toBe(201);
     expect((await authed(c.app, { method: 'DELETE', url: `/api/v1/maintenance/${made.json().id as string}` }, 'operator')).statusCode).toBe(204);
     expect((await authed(c.app, { method: 'POST', url: '/api/v1/rules/reload' }, 'operator')).statusCode).toBe(200);

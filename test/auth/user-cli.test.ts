@@ -74,7 +74,11 @@ describe('roomwatch user', () => {
 
     const listed = JSON.parse((await cli(['user', 'list', '--json', '--data', tmp.dir])).stdout) as { users: Array<{ username: string }> };
     expect(listed.users.map((u) => u.username)).toContain('chen.jie');
-    const actions = c.operators.audit.query({}).filter((e) => e.via === 'cli').map((e) => e.action).reverse();
+    const actions = c.operators.audit
+      .query({})
+      .filter((e) => e.via === 'cli')
+      .map((e) => e.action)
+      .reverse();
     expect(actions).toEqual(['user.create', 'token.create', 'user.disable', 'user.enable', 'user.password_reset']);
   }, 60_000);
 });

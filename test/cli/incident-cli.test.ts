@@ -37,7 +37,9 @@ describe('roomwatch incident', () => {
   const tmp = tempDir();
   const as = (role: 'viewer' | 'operator' | 'admin') => ['--url', url, '--token', ROLE_TOKENS[role]];
   const openByHand = async (device: string) =>
-    (await c.app.inject({ method: 'POST', url: '/api/v1/incidents', headers: authHeaders('operator'), payload: { title: `Fan tray failed on ${device}`, priority: 'P2', device } })).json() as { id: number };
+    (await c.app.inject({ method: 'POST', url: '/api/v1/incidents', headers: authHeaders('operator'), payload: { title: `Fan tray failed on ${device}`, priority: 'P2', device } })).json() as {
+      id: number;
+    };
 
   beforeAll(async () => {
     c = await buildApp({ config: testCollectorConfig(join(tmp.dir, 'data')), logger: false });
@@ -77,7 +79,12 @@ describe('roomwatch incident', () => {
     const close = await cli(['incident', 'close', String(id), '--cause', 'Fan tray seated badly', '--fix', 'Reseated it', '--json'], env);
     expect(close.code, close.stderr).toBe(0);
     expect(JSON.parse(close.stdout)).toMatchObject({ id, status: 'closed', cause: 'Fan tray seated badly', fix: 'Reseated it' });
-    expect(c.incidents.store.timeline(id).filter((t) => t.type === 'closed').map((t) => t.actor)).toEqual(['test-operator']);
+    expect(
+      c.incidents.store
+        .timeline(id)
+        .filter((t) => t.type === 'closed')
+        .map((t) => t.actor),
+    ).toEqual(['test-operator']);
   });
 
   it('says what to do about a missing token, a missing role, an unknown incident and an absent collector', async () => {

@@ -45,7 +45,7 @@ describe('AgentUp', () => {
     expect(again.intervalOf('web01')).toBe(15_000);
   });
 
-  it('a host that a probe polls keeps the probe\'s device.up', () => {
+  it("a host that a probe polls keeps the probe's device.up", () => {
     const up = new AgentUp(openDb(join(tmp.dir, 'y.db')));
     up.observe([beat('sw01', T0)]);
     up.observe([{ measurement: 'device', tags: { device: 'sw01' }, fields: { up: 1 }, ts: T0 + 1_000 }]);
@@ -74,13 +74,14 @@ describe('agent hosts in the collector', () => {
 
   const send = async (seq: number, samples: Sample[]) => {
     const res = await c.app.inject({
-      method: 'POST', url: '/api/v1/ingest', headers: auth,
+      method: 'POST',
+      url: '/api/v1/ingest',
+      headers: auth,
       payload: JSON.stringify({ agent: AGENT, seq, batch_id: `${AGENT}:${seq}:x`, devices: [{ name: 'web01', class: 'server' }], samples }),
     });
     expect(res.statusCode).toBe(200);
   };
-  const upPoints = async () =>
-    (await authed(c.app, { url: `/api/v1/query?metric=device.up&device=web01&from=${T0 - 60_000}&to=${now + 1}&step=raw` })).json().series[0]?.points ?? [];
+  const upPoints = async () => (await authed(c.app, { url: `/api/v1/query?metric=device.up&device=web01&from=${T0 - 60_000}&to=${now + 1}&step=raw` })).json().series[0]?.points ?? [];
   const device = async () => (await authed(c.app, '/api/v1/devices', 'viewer')).json().devices.find((d: { name: string }) => d.name === 'web01');
 
   it('is up while the heartbeat is fresh and down after, in the store, the API and the rules', async () => {
@@ -106,7 +107,10 @@ describe('agent hosts in the collector', () => {
       c.checkAgentHosts();
       c.engine.tick();
     }
-    const firing = c.engine.alerts().filter((a) => a.state === 'firing' && a.device === 'web01').map((a) => a.ruleId);
+    const firing = c.engine
+      .alerts()
+      .filter((a) => a.state === 'firing' && a.device === 'web01')
+      .map((a) => a.ruleId);
     expect(firing).toEqual(['host/Host unreachable']);
 
     // It comes back: up again at once.

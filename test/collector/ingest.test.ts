@@ -108,10 +108,7 @@ describe('collector ingest', () => {
   }
 
   it('accepts InfluxDB line protocol with precision, mapping host to device', async () => {
-    const body = [
-      'cpu,host=web01 usage_pct=42.5,iowait_pct=1 1795420800',
-      'disk,device=web01,mount=/var used_pct=71i 1795420800',
-    ].join('\n');
+    const body = ['cpu,host=web01 usage_pct=42.5,iowait_pct=1 1795420800', 'disk,device=web01,mount=/var used_pct=71i 1795420800'].join('\n');
     const res = await c.app.inject({
       method: 'POST',
       url: '/api/v2/write?org=noc&bucket=room&precision=s',
@@ -214,7 +211,12 @@ describe('collector ingest', () => {
     config.dataDir = join(tmp.dir, 'inv');
     const withInventory = await buildApp({ config, now: () => NOW, logger: false });
     try {
-      const res = await withInventory.app.inject({ method: 'POST', url: '/write?precision=ms', headers: { authorization: `Token ${TOKEN}` }, payload: `ac,host=crac03,class=ups return_temp_c=24 ${NOW}` });
+      const res = await withInventory.app.inject({
+        method: 'POST',
+        url: '/write?precision=ms',
+        headers: { authorization: `Token ${TOKEN}` },
+        payload: `ac,host=crac03,class=ups return_temp_c=24 ${NOW}`,
+      });
       expect(res.statusCode).toBe(204);
       const devices = (await authed(withInventory.app, { url: '/api/v1/devices' })).json().devices;
       expect(devices).toMatchObject([{ name: 'crac03', class: 'precision_ac' }]);

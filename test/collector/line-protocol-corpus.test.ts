@@ -71,7 +71,11 @@ function canonical(points: Point[]): string[] {
   const now = Date.now();
   const merged = new Map<string, Record<string, Value>>();
   for (const p of points) {
-    const tags = Object.fromEntries(Object.entries(p.tags).filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : 1)));
+    const tags = Object.fromEntries(
+      Object.entries(p.tags)
+        .filter(([, v]) => v !== '')
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
     const ts = Math.abs(p.ts - now) < 600_000 ? 'now' : String(p.ts);
     const key = JSON.stringify([p.measurement, tags, ts]);
     merged.set(key, { ...(merged.get(key) ?? {}), ...p.fields });
@@ -197,7 +201,9 @@ describe('line protocol corpus', () => {
         const ours = roomwatch.get(k.id) as Outcome;
         const theirs = influxOutcome.get(k.id) as Outcome;
         const same = ours.status === theirs.status && JSON.stringify(ours.points) === JSON.stringify(theirs.points);
-        return !same && theirs.points.length === k.influx ? [] : [`${k.id} (${k.policy}): influxd kept ${theirs.points.length} points, expected ${k.influx}; ${same ? 'no longer differs' : 'differs'}`];
+        return !same && theirs.points.length === k.influx
+          ? []
+          : [`${k.id} (${k.policy}): influxd kept ${theirs.points.length} points, expected ${k.influx}; ${same ? 'no longer differs' : 'differs'}`];
       });
       expect(wrong, wrong.join('\n')).toEqual([]);
     });

@@ -49,11 +49,7 @@ describe('rules and alerts API', () => {
     expect((await ingest('ups-a', { on_battery: 1, battery_runtime_min: 37, output_load_pct: 85 })).statusCode).toBe(200);
     expect((await ingest('ups-b', { on_battery: 0, output_load_pct: 90 })).statusCode).toBe(200);
     const all = (await authed(c.app, { url: '/api/v1/alerts' })).json().alerts;
-    expect(all.map((a: { ruleId: string; device: string }) => `${a.ruleId} ${a.device}`)).toEqual([
-      'ups/UPS on battery ups-a',
-      'ups/UPS load high ups-a',
-      'ups/UPS load high ups-b',
-    ]);
+    expect(all.map((a: { ruleId: string; device: string }) => `${a.ruleId} ${a.device}`)).toEqual(['ups/UPS on battery ups-a', 'ups/UPS load high ups-a', 'ups/UPS load high ups-b']);
     expect(all[0]).toMatchObject({ state: 'firing', priority: 'P1', summary: 'ups-a is on battery, 37 min left', firingSince: NOW });
     const p3 = (await authed(c.app, { url: '/api/v1/alerts?priority=P3&device=ups-b' })).json().alerts;
     expect(p3).toHaveLength(1);

@@ -44,7 +44,10 @@ describe('SqliteMetricStore', () => {
     ]);
     const series = await store.listSeries({ device: 'd' });
     // Two series, not three: the old row was re-keyed and reused.
-    expect(series.map((x) => [x.measurement, x.field])).toEqual([['a', 'b.c'], ['a.b', 'c']]);
+    expect(series.map((x) => [x.measurement, x.field])).toEqual([
+      ['a', 'b.c'],
+      ['a.b', 'c'],
+    ]);
     const [first] = await store.query({ measurement: 'a.b', field: 'c', matchers: [], from: T0, to: T0, stepMs: 0, agg: 'last' });
     expect(first?.points).toEqual([[T0, 1]]);
     const [second] = await store.query({ measurement: 'a', field: 'b.c', matchers: [], from: T0, to: T0, stepMs: 0, agg: 'last' });
@@ -57,12 +60,30 @@ describe('SqliteMetricStore', () => {
     store.write([cpu(base, 10), cpu(base + 20_000, 20), cpu(base + 40_000, 60), cpu(base + 70_000, 5)]);
     const q = { measurement: 'cpu', field: 'usage_pct', matchers: [], from: base, to: base + 120_000, stepMs: 60_000 };
     const values = async (agg: 'avg' | 'min' | 'max' | 'last' | 'sum' | 'count') => (await store.query({ ...q, agg }))[0]?.points;
-    expect(await values('avg')).toEqual([[base, 30], [base + 60_000, 5]]);
-    expect(await values('min')).toEqual([[base, 10], [base + 60_000, 5]]);
-    expect(await values('max')).toEqual([[base, 60], [base + 60_000, 5]]);
-    expect(await values('last')).toEqual([[base, 60], [base + 60_000, 5]]);
-    expect(await values('sum')).toEqual([[base, 90], [base + 60_000, 5]]);
-    expect(await values('count')).toEqual([[base, 3], [base + 60_000, 1]]);
+    expect(await values('avg')).toEqual([
+      [base, 30],
+      [base + 60_000, 5],
+    ]);
+    expect(await values('min')).toEqual([
+      [base, 10],
+      [base + 60_000, 5],
+    ]);
+    expect(await values('max')).toEqual([
+      [base, 60],
+      [base + 60_000, 5],
+    ]);
+    expect(await values('last')).toEqual([
+      [base, 60],
+      [base + 60_000, 5],
+    ]);
+    expect(await values('sum')).toEqual([
+      [base, 90],
+      [base + 60_000, 5],
+    ]);
+    expect(await values('count')).toEqual([
+      [base, 3],
+      [base + 60_000, 1],
+    ]);
   });
 
   it('merges a bucket that straddles two chunk tables exactly', async () => {
@@ -87,7 +108,10 @@ describe('SqliteMetricStore', () => {
     expect(whole.map((s) => `${s.measurement}.${s.field}@${s.device}`)).toEqual(['cpu.usage_pct@db01', 'cpu.usage_pct@db02', 'mem.used_pct@db01']);
     expect(whole[0]?.buckets).toEqual([{ start: from, min: 10, max: 40, sum: 70, count: 3, lastTs: from + 3_600_000, last: 20 }]);
     const hourly = await store.bucketStats({ from, to: from + 2 * 3_600_000, bucketMs: 3_600_000, measurements: ['cpu'] });
-    expect(hourly.find((s) => s.device === 'db01')?.buckets.map((b) => [b.start, b.count, b.last])).toEqual([[from, 2, 40], [from + 3_600_000, 1, 20]]);
+    expect(hourly.find((s) => s.device === 'db01')?.buckets.map((b) => [b.start, b.count, b.last])).toEqual([
+      [from, 2, 40],
+      [from + 3_600_000, 1, 20],
+    ]);
     expect(hourly.map((s) => s.measurement)).toEqual(['cpu', 'cpu']);
     expect(await store.bucketStats({ from, to: from, bucketMs: 60_000 })).toEqual([]);
   });
@@ -95,7 +119,10 @@ describe('SqliteMetricStore', () => {
   it('returns raw points in time order across chunks, inclusive of both ends', async () => {
     store.write([cpu(T0 + DAY + 5, 2), cpu(T0 + 5, 1), cpu(T0 + 2 * DAY + 5, 3)]);
     const [s] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0 + 5, to: T0 + DAY + 5, stepMs: 0, agg: 'avg' });
-    expect(s?.points).toEqual([[T0 + 5, 1], [T0 + DAY + 5, 2]]);
+    expect(s?.points).toEqual([
+      [T0 + 5, 1],
+      [T0 + DAY + 5, 2],
+    ]);
   });
 
   it('filters series with tag matchers', async () => {
@@ -142,7 +169,10 @@ describe('SqliteMetricStore', () => {
     const series = await store.listSeries({});
     expect(series).toHaveLength(1);
     const [s] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0, to: T0 + 1, stepMs: 0, agg: 'avg' });
-    expect(s?.points).toEqual([[T0, 1], [T0 + 1, 2]]);
+    expect(s?.points).toEqual([
+      [T0, 1],
+      [T0 + 1, 2],
+    ]);
   });
 
   it('ignores string values in numeric aggregations but returns them raw', async () => {
@@ -170,7 +200,11 @@ describe('SqliteMetricStore head', () => {
     store = new SqliteMetricStore(db, { retentionMs: 30 * DAY, chunkMs: DAY, flushMs: 0 });
     expect((await store.health()).detail.head_rows).toBe(4);
     const [s] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0, to: T0 + 2 * DAY, stepMs: 0, agg: 'last' });
-    expect(s?.points).toEqual([[T0 + 1, 10], [T0 + 2, 2], [T0 + DAY, 3]]);
+    expect(s?.points).toEqual([
+      [T0 + 1, 10],
+      [T0 + 2, 2],
+      [T0 + DAY, 3],
+    ]);
     expect((db.prepare('SELECT count(*) AS n FROM samples_head').get() as { n: number }).n).toBe(0);
     expect(store.flushHead()).toBe(0);
     db.close();

@@ -43,15 +43,25 @@ describe.skipIf(!run)('the console in Chromium', { shuffle: false }, () => {
   beforeAll(async () => {
     f = await consoleCollector({ bundle: true, now: () => Date.now() + offset });
     base = await f.c.app.listen({ host: '127.0.0.1', port: 0 });
-    for (const [username, role] of [['olga', 'operator'], ['vic', 'viewer']] as const) {
-      const res = await f.c.app.inject({ method: 'POST', url: '/api/v1/users', headers: authHeaders('admin'), payload: { username, role, display: username === 'olga' ? 'Olga Operator' : 'Vic Viewer', password: FIRST[username] } });
+    for (const [username, role] of [
+      ['olga', 'operator'],
+      ['vic', 'viewer'],
+    ] as const) {
+      const res = await f.c.app.inject({
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: authHeaders('admin'),
+        payload: { username, role, display: username === 'olga' ? 'Olga Operator' : 'Vic Viewer', password: FIRST[username] },
+      });
       expect(res.statusCode, res.body).toBe(201);
     }
     // Another origin (another port) whose page tries to comment on an incident with the operator's cookie.
     attacker = createServer((req, res) => {
       const target = new URL(req.url ?? '/', 'http://x').searchParams.get('target') ?? '';
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<script>fetch(${JSON.stringify(target)}, {method:'POST', mode:'no-cors', credentials:'include', headers:{'content-type':'text/plain'}, body: JSON.stringify({text:'forged comment', by:'olga'})}).finally(() => { document.title = 'sent'; });</script>`);
+      res.end(
+        `<script>fetch(${JSON.stringify(target)}, {method:'POST', mode:'no-cors', credentials:'include', headers:{'content-type':'text/plain'}, body: JSON.stringify({text:'forged comment', by:'olga'})}).finally(() => { document.title = 'sent'; });</script>`,
+      );
     });
     await new Promise<void>((ok) => attacker.listen(0, '127.0.0.1', ok));
     attackerUrl = `http://127.0.0.1:${(attacker.address() as { port: number }).port}/`;

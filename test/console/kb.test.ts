@@ -12,7 +12,12 @@ describe('knowledge base API', () => {
     await f.ingest([diskSample('db-kb', 96, now - 2000)]);
     await f.ingest([diskSample('db-kb', 50, now - 1000)]);
     id = (await f.c.app.inject({ url: '/api/v1/incidents?device=db-kb', headers: authHeaders('viewer') })).json().incidents[0].id;
-    const closed = await f.c.app.inject({ method: 'POST', url: `/api/v1/incidents/${id}/close`, headers: authHeaders('operator'), payload: { cause: 'RMAN archive logs 100% of /u01', fix: 'moved archivelogs to NAS_2' } });
+    const closed = await f.c.app.inject({
+      method: 'POST',
+      url: `/api/v1/incidents/${id}/close`,
+      headers: authHeaders('operator'),
+      payload: { cause: 'RMAN archive logs 100% of /u01', fix: 'moved archivelogs to NAS_2' },
+    });
     expect(closed.statusCode).toBe(200);
   });
   afterAll(() => f?.close());
@@ -35,13 +40,25 @@ describe('knowledge base API', () => {
     expect((await f.c.app.inject({ method: 'PUT', url: `/api/v1/kb/${id}`, headers: authHeaders('operator'), payload: { cause: ' ', fix: 'x' } })).statusCode).toBe(400);
     expect((await f.c.app.inject({ method: 'PUT', url: `/api/v1/kb/${id}`, headers: authHeaders('operator'), payload: { cause: 'a', fix: 'b', by: 'mallory' } })).statusCode).toBe(400);
     expect((await f.c.app.inject({ method: 'PUT', url: '/api/v1/kb/999999', headers: authHeaders('operator'), payload: { cause: 'a', fix: 'b' } })).statusCode).toBe(404);
-    const edited = await f.c.app.inject({ method: 'PUT', url: `/api/v1/kb/${id}`, headers: authHeaders('operator'), payload: { cause: 'archive logs filled /u01', fix: 'RMAN delete + archive to NAS' } });
+    const edited = await f.c.app.inject({
+      method: 'PUT',
+      url: `/api/v1/kb/${id}`,
+      headers: authHeaders('operator'),
+      payload: { cause: 'archive logs filled /u01', fix: 'RMAN delete + archive to NAS' },
+    });
     expect(edited.statusCode).toBe(200);
     expect(edited.json()).toMatchObject({ cause: 'archive logs filled /u01', editedBy: actorFor('operator'), editedAt: expect.any(Number) });
     // A viewer may read, not edit; the edit is in the audit log with what it replaced.
     expect((await f.c.app.inject({ method: 'PUT', url: `/api/v1/kb/${id}`, headers: authHeaders('viewer'), payload: { cause: 'a', fix: 'b' } })).statusCode).toBe(403);
     const audit = (await f.c.app.inject({ url: '/api/v1/audit?action=kb.edit', headers: authHeaders('admin') })).json().entries;
-    expect(audit).toEqual([expect.objectContaining({ actor: actorFor('operator'), action: 'kb.edit', target: `incident:${id}`, detail: expect.objectContaining({ before: expect.objectContaining({ cause: 'RMAN archive logs 100% of /u01' }) }) })]);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor: actorFor('operator'),
+        action: 'kb.edit',
+        target: `incident:${id}`,
+        detail: expect.objectContaining({ before: expect.objectContaining({ cause: 'RMAN archive logs 100% of /u01' }) }),
+      }),
+    ]);
     await f.ingest([diskSample('db-kb', 97, Date.now())]);
     const next = (await f.c.app.inject({ url: '/api/v1/incidents?device=db-kb&status=open', headers: authHeaders('viewer') })).json().incidents[0];
     const detail = (await f.c.app.inject({ url: `/api/v1/incidents/${next.id}`, headers: authHeaders('viewer') })).json();

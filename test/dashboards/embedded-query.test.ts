@@ -34,8 +34,7 @@ async function ask(url: string, q: string, headers: Record<string, string> = {})
   return { status: res.status, ...(error ? { error } : {}), series: body.results?.[0]?.series ?? [] };
 }
 
-const close = (a: unknown, b: unknown) =>
-  a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b)));
+const close = (a: unknown, b: unknown) => a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b)));
 
 /** Series in a canonical order, rows in time order (InfluxDB's order for equal times is not specified). */
 function canonical(series: Series[]): Series[] {
@@ -101,10 +100,7 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries on the
   });
 
   const compareAll = async (vars: { site: string; device: string }) => {
-    const queries = dashboards.flatMap((d) => [
-      ...panelQueries(d.file, d.json),
-      ...d.json.templating.list.map((v) => ({ dashboard: d.file, where: `variable ${v.name}`, query: v.query })),
-    ]);
+    const queries = dashboards.flatMap((d) => [...panelQueries(d.file, d.json), ...d.json.templating.list.map((v) => ({ dashboard: d.file, where: `variable ${v.name}`, query: v.query }))]);
     const results = await inBatches(queries, 4, async (q) => {
       const text = render(q.query, vars);
       const [ours, theirs] = await Promise.all([ask(rw, text, auth), ask(influx.url, text)]);
@@ -139,7 +135,11 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries on the
     const bad = await fetch(`${rw}/query?q=${encodeURIComponent('SELECT FROM')}`, { headers: auth });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^error parsing query: found FROM, expected identifier, string, number, bool at line 1, char 8/);
-    const post = await fetch(`${rw}/query`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ q: 'CREATE DATABASE "telegraf"' }) });
+    const post = await fetch(`${rw}/query`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ q: 'CREATE DATABASE "telegraf"' }),
+    });
     expect(await post.json()).toEqual({ results: [{ statement_id: 0 }] });
     expect((await fetch(`${rw}/query?q=SHOW%20MEASUREMENTS`)).status).toBe(401);
     expect((await fetch(`${rw}/query?u=grafana&p=${ROLE_TOKENS.viewer}&q=SHOW%20MEASUREMENTS`)).status).toBe(200);

@@ -78,7 +78,9 @@ function provisionedDatasource(): DatasourceProvisioning['datasources'][number] 
   return ds;
 }
 
-const files = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(JSON_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const dashboards = files.map((file) => ({ file, text: readFileSync(join(JSON_DIR, file), 'utf8') }));
 
 /** Every panel, including those inside collapsed rows. */

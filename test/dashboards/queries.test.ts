@@ -35,9 +35,17 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries agains
   });
 
   it('finds every dashboard', () => {
-    expect(dashboards.map((d) => d.file)).toEqual(
-      ['incidents-sla.json', 'network.json', 'noc-overview.json', 'oracle.json', 'security.json', 'servers.json', 'services.json', 'storage-san-tape.json', 'ups-ac.json'],
-    );
+    expect(dashboards.map((d) => d.file)).toEqual([
+      'incidents-sla.json',
+      'network.json',
+      'noc-overview.json',
+      'oracle.json',
+      'security.json',
+      'servers.json',
+      'services.json',
+      'storage-san-tape.json',
+      'ups-ac.json',
+    ]);
   });
 
   it('"Alerts firing now" lists alerts that fired long before the time range, and keeps muted ones apart', async () => {
@@ -85,6 +93,9 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('dashboard queries agains
     const errors = results.filter(({ r }) => r.error !== undefined).map(({ q, r }) => `${q.where}: ${r.error}\n    ${render(q.query, vars)}`);
     expect(errors, errors.join('\n')).toEqual([]);
     // The device the variable offers first has data in this dashboard.
-    expect(results.some(({ r }) => rowCount(r) > 0), `no panel shows ${vars.device} at ${vars.site}`).toBe(true);
+    expect(
+      results.some(({ r }) => rowCount(r) > 0),
+      `no panel shows ${vars.device} at ${vars.site}`,
+    ).toBe(true);
   });
 });

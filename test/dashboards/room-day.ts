@@ -126,7 +126,10 @@ function line(measurement: string, tags: Record<string, string>, fields: Fields,
 /** The reachability and service probes' lines for one device and minute (dashboards/json/services.json). */
 function* serviceLines(d: Device, emit: (m: string, f: Fields, extra?: Record<string, string>) => string, down: boolean, busy: number, noise: (amp: number) => number): Generator<string> {
   const rtt = 0.4 + busy + noise(0.2);
-  yield emit('ping', down ? { up: 0, loss_pct: 100, sent: 3, received: 0, result: 'timeout' } : { up: 1, loss_pct: 0, sent: 3, received: 3, rtt_ms: rtt, rtt_min_ms: rtt * 0.8, rtt_max_ms: rtt * 1.4, result: 'ok' });
+  yield emit(
+    'ping',
+    down ? { up: 0, loss_pct: 100, sent: 3, received: 0, result: 'timeout' } : { up: 1, loss_pct: 0, sent: 3, received: 3, rtt_ms: rtt, rtt_min_ms: rtt * 0.8, rtt_max_ms: rtt * 1.4, result: 'ok' },
+  );
   if (d.class === 'server') {
     for (const port of ['22', '443']) yield emit('tcp', { up: 1, connect_ms: 0.3 + noise(0.1), result: 'ok' }, { port });
     const url = `https://${d.name}.example.net/health`;
@@ -179,7 +182,11 @@ export function* roomDay(endS: number): Generator<string> {
           yield emit('mem', { used_pct: 62 + 15 * busy + noise(2), available_bytes: (0.35 - 0.15 * busy) * 64 * 2 ** 30 });
           yield emit('swap', { used_pct: 3 + noise(0.5) });
           const varUsed = d.name === 'nor-app02' ? 84 + (8 * m) / DAY_MIN : 41;
-          for (const [mount, used] of [['/', 38], ['/var', varUsed], ['/u01', 71]] as const) {
+          for (const [mount, used] of [
+            ['/', 38],
+            ['/var', varUsed],
+            ['/u01', 71],
+          ] as const) {
             yield emit('disk', { used_pct: used + noise(0.05), free_bytes: ((100 - used) / 100) * 200 * 2 ** 30, inodes_used_pct: 4 + used / 20 }, { mount });
           }
           for (const disk of ['sda', 'sdb']) {
@@ -193,7 +200,12 @@ export function* roomDay(endS: number): Generator<string> {
         }
         case 'network':
         case 'security': {
-          const ports = d.class === 'security' ? ['port1', 'port2'] : d.name.includes('core') ? ['Te1/1/1', 'Te1/1/2', 'Te1/1/3', 'Te1/1/4'] : ['Gi1/0/1', 'Gi1/0/2', 'Gi1/0/3', 'Gi1/0/4', 'Gi1/0/5', 'Gi1/0/6', 'Gi1/0/7'];
+          const ports =
+            d.class === 'security'
+              ? ['port1', 'port2']
+              : d.name.includes('core')
+                ? ['Te1/1/1', 'Te1/1/2', 'Te1/1/3', 'Te1/1/4']
+                : ['Gi1/0/1', 'Gi1/0/2', 'Gi1/0/3', 'Gi1/0/4', 'Gi1/0/5', 'Gi1/0/6', 'Gi1/0/7'];
           const speed = ports[0]?.startsWith('Te') ? 10e9 : 1e9;
           for (const [i, ifname] of ports.entries()) {
             const broken = d.name === 'nor-acc01' && ifname === 'Gi1/0/7' && left <= ago(18);
@@ -203,7 +215,16 @@ export function* roomDay(endS: number): Generator<string> {
             const errors = d.name === 'nor-acc01' && ifname === 'Gi1/0/3' && between(left, ago(7), ago(6)) ? 2 + noise(0.5) : 0;
             yield emit(
               'if',
-              { oper_up: broken ? 0 : 1, admin_up: 1, in_bps: inBps, out_bps: outBps, util_pct: (Math.max(inBps, outBps) / speed) * 100, in_errors_ps: errors, out_errors_ps: 0, in_discards_ps: Math.max(0, busy * 2 + noise(1)) },
+              {
+                oper_up: broken ? 0 : 1,
+                admin_up: 1,
+                in_bps: inBps,
+                out_bps: outBps,
+                util_pct: (Math.max(inBps, outBps) / speed) * 100,
+                in_errors_ps: errors,
+                out_errors_ps: 0,
+                in_discards_ps: Math.max(0, busy * 2 + noise(1)),
+              },
               { ifname },
             );
           }
@@ -260,7 +281,11 @@ export function* roomDay(endS: number): Generator<string> {
             self_test_ok: 1,
           });
           for (let l = 1; l <= 3; l++) {
-            yield emit('ups', { input_voltage_v: onBattery ? 0 : 230 + noise(2), input_frequency_hz: onBattery ? 0 : 50 + noise(0.05), output_load_pct: 38 + 12 * busy + l * 2 + noise(1) }, { line: String(l) });
+            yield emit(
+              'ups',
+              { input_voltage_v: onBattery ? 0 : 230 + noise(2), input_frequency_hz: onBattery ? 0 : 50 + noise(0.05), output_load_pct: 38 + 12 * busy + l * 2 + noise(1) },
+              { line: String(l) },
+            );
           }
           break;
         }
@@ -294,19 +319,36 @@ export function* roomDay(endS: number): Generator<string> {
           const inst = { instance };
           const lag = !rac ? (between(left, ago(8), ago(7)) ? Math.min(2_700, (ago(8) - left) * 60) : 8 + noise(5)) : undefined;
           const backupAge = rac ? ((m + 300) % DAY_MIN) / 60 : 6 + m / 60;
-          yield emit('oracle', {
-            up: 1,
-            sessions_pct: 30 + 45 * busy + noise(3),
-            processes_pct: 25 + 40 * busy + noise(3),
-            fra_used_pct: 40 + 20 * ((m % 360) / 360),
-            blocking_sessions: rac && busy > 0.9 && rand() < 0.05 ? 1 : 0,
-            backup_age_h: backupAge,
-            rac_instances_up: rac ? 2 : 1,
-            ...(lag !== undefined ? { dg_apply_lag_s: Math.max(0, lag) } : {}),
-          }, inst);
-          const spaces: Array<[string, number]> = [['SYSTEM', 71], ['SYSAUX', 64], ['UNDOTBS1', 38 + 30 * busy], ['USERS', 12], ['APP_DATA', 86 + (4 * m) / DAY_MIN], ['APP_IDX', 77]];
+          yield emit(
+            'oracle',
+            {
+              up: 1,
+              sessions_pct: 30 + 45 * busy + noise(3),
+              processes_pct: 25 + 40 * busy + noise(3),
+              fra_used_pct: 40 + 20 * ((m % 360) / 360),
+              blocking_sessions: rac && busy > 0.9 && rand() < 0.05 ? 1 : 0,
+              backup_age_h: backupAge,
+              rac_instances_up: rac ? 2 : 1,
+              ...(lag !== undefined ? { dg_apply_lag_s: Math.max(0, lag) } : {}),
+            },
+            inst,
+          );
+          const spaces: Array<[string, number]> = [
+            ['SYSTEM', 71],
+            ['SYSAUX', 64],
+            ['UNDOTBS1', 38 + 30 * busy],
+            ['USERS', 12],
+            ['APP_DATA', 86 + (4 * m) / DAY_MIN],
+            ['APP_IDX', 77],
+          ];
           for (const [tablespace, used] of spaces) yield emit('oracle', { tablespace_used_pct: used, tablespace_used_bytes: used * 2 ** 30 }, { ...inst, tablespace });
-          if (rac) for (const [diskgroup, used] of [['DATA', 72], ['FRA', 48], ['OCR', 9]] as const) yield emit('oracle', { asm_used_pct: used + noise(0.1) }, { ...inst, diskgroup });
+          if (rac)
+            for (const [diskgroup, used] of [
+              ['DATA', 72],
+              ['FRA', 48],
+              ['OCR', 9],
+            ] as const)
+              yield emit('oracle', { asm_used_pct: used + noise(0.1) }, { ...inst, diskgroup });
           for (const dest of rac ? ['LOG_ARCHIVE_DEST_1', 'LOG_ARCHIVE_DEST_2'] : ['LOG_ARCHIVE_DEST_1']) yield emit('oracle', { archive_dest_ok: 1 }, { ...inst, dest });
           if (d.name === 'nor-orarac1' && left === ago(3)) yield emit('oracle', { alert_errors: 5 }, { ...inst, code: 'ORA-01555' });
           if (rac && m % 240 === 17) yield emit('oracle', { alert_errors: 1 }, { ...inst, code: 'ORA-00060' });
@@ -355,8 +397,10 @@ function* eventsAt(left: number, ts: number, byName: Map<string, Device>): Gener
   }
   // One alert firing inside a maintenance window for the last two hours: muted, shown apart, not counted as firing.
   const mutedDev = byName.get(MUTED.device);
-  if (mutedDev && left <= ago(2)) yield line('alert_state', { rule: MUTED.rule, device: MUTED.device, priority: MUTED.priority, muted: '1', site: mutedDev.site }, { firing: 1, summary: MUTED.summary }, ts);
-  for (const priority of ['P1', 'P2', 'P3', 'P4'] as const) yield line('noc', { priority }, { alerts_firing: firing[priority], alerts_muted: priority === MUTED.priority && left <= ago(2) ? 1 : 0, incidents_open: open[priority] }, ts);
+  if (mutedDev && left <= ago(2))
+    yield line('alert_state', { rule: MUTED.rule, device: MUTED.device, priority: MUTED.priority, muted: '1', site: mutedDev.site }, { firing: 1, summary: MUTED.summary }, ts);
+  for (const priority of ['P1', 'P2', 'P3', 'P4'] as const)
+    yield line('noc', { priority }, { alerts_firing: firing[priority], alerts_muted: priority === MUTED.priority && left <= ago(2) ? 1 : 0, incidents_open: open[priority] }, ts);
   const down = left <= ago(16, 30) && left > ago(16, 24) ? 1 : 0;
   yield `noc devices_down=${down},devices_total=${byName.size} ${ts}`;
 }

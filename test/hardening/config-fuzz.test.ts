@@ -27,7 +27,9 @@ console.log(`config fuzz seed ${SEED} (replay: ROOMWATCH_FUZZ_SEED=${SEED})`);
 const COLLECTOR = resolve('examples/collector.yaml');
 const AGENT = resolve('examples/agent.yaml');
 const RULES_DIR = resolve('rules');
-const PACKS = readdirSync(RULES_DIR).filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml')).sort();
+const PACKS = readdirSync(RULES_DIR)
+  .filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'))
+  .sort();
 const AGENT_ENV = { ROOMWATCH_TOKEN: 'rw_fuzz_token_0123456789' };
 // The collector example names these secrets; set so the untouched example loads.
 process.env.ROOMWATCH_SMTP_PASSWORD ??= 'fuzz';
@@ -155,7 +157,9 @@ describe(`config and rule fuzz (seed ${SEED})`, () => {
   it('mutated rule expressions and selectors: problems with file:line:col, never a crash', () => {
     const r = rng(SEED + 3);
     const failures: Failure[] = [];
-    const whens = [...PACKS.flatMap((p) => [...readFileSync(join(RULES_DIR, p), 'utf8').matchAll(/^\s+when: (.+)$/gm)].map((m) => m[1] as string))].filter((w) => !w.startsWith('"> ') && !w.startsWith('"<'));
+    const whens = [...PACKS.flatMap((p) => [...readFileSync(join(RULES_DIR, p), 'utf8').matchAll(/^\s+when: (.+)$/gm)].map((m) => m[1] as string))].filter(
+      (w) => !w.startsWith('"> ') && !w.startsWith('"<'),
+    );
     expect(whens.length).toBeGreaterThan(50);
     for (let i = 0; i < cases(200); i++) {
       const base = pick(r, whens).replace(/^"(.*)"$/, '$1');

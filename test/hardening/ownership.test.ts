@@ -65,7 +65,12 @@ describe('device ownership and parent links at ingest', () => {
     expect(c?.registry.get('ups01')).toMatchObject({ class: 'ups', site: 'dc1', parent: null, agent: AGENT });
     // Nothing of the refused batch was applied, not even B's own device.
     expect(c?.registry.get('own-b')).toBeUndefined();
-    const lp = await c?.app.inject({ method: 'POST', url: '/api/v2/write?precision=ms', headers: { authorization: `Bearer ${OTHER_TOKEN}`, 'content-type': 'text/plain' }, payload: `device,device=ups01 up=0 ${NOW}` });
+    const lp = await c?.app.inject({
+      method: 'POST',
+      url: '/api/v2/write?precision=ms',
+      headers: { authorization: `Bearer ${OTHER_TOKEN}`, 'content-type': 'text/plain' },
+      payload: `device,device=ups01 up=0 ${NOW}`,
+    });
     expect(lp?.statusCode).toBe(403);
     expect(lp?.json().message).toContain("'ups01'");
   });
@@ -86,7 +91,13 @@ describe('device ownership and parent links at ingest', () => {
 
   it('breaks a parent loop with a warning, within a batch and across batches', async () => {
     await start();
-    const one = await asA([sample('a1')], [{ name: 'a1', class: 'network', parent: 'a2' }, { name: 'a2', class: 'network', parent: 'a1' }]);
+    const one = await asA(
+      [sample('a1')],
+      [
+        { name: 'a1', class: 'network', parent: 'a2' },
+        { name: 'a2', class: 'network', parent: 'a1' },
+      ],
+    );
     expect(one.statusCode).toBe(200);
     expect(one.json().warnings).toEqual([expect.stringMatching(/^device 'a1': parent 'a2' ignored, the chain loops back: a1 → a2 → a1$/)]);
     expect([c?.registry.get('a1')?.parent, c?.registry.get('a2')?.parent]).toEqual([null, 'a1']);

@@ -52,7 +52,14 @@ describe('on-call rotation', () => {
   });
 
   it('rotates daily and lets the latest override win', () => {
-    const daily = { ...weekly, rotation: 'daily' as const, overrides: [{ start: sh('2026-11-03T00:00:00'), end: sh('2026-11-05T00:00:00'), member: 'dave' }, { start: sh('2026-11-04T00:00:00'), end: sh('2026-11-04T12:00:00'), member: 'erin' }] };
+    const daily = {
+      ...weekly,
+      rotation: 'daily' as const,
+      overrides: [
+        { start: sh('2026-11-03T00:00:00'), end: sh('2026-11-05T00:00:00'), member: 'dave' },
+        { start: sh('2026-11-04T00:00:00'), end: sh('2026-11-04T12:00:00'), member: 'erin' },
+      ],
+    };
     expect(onCall(daily, sh('2026-11-02T10:00:00'))).toBe('alice');
     expect(onCall(daily, sh('2026-11-03T10:00:00'))).toBe('dave');
     expect(onCall(daily, sh('2026-11-04T10:00:00'))).toBe('erin');

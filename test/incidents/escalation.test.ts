@@ -51,7 +51,16 @@ const directory: Directory = {
 function build(db: Db, paused = () => false, policy: EscalationRules = rules) {
   const store = new IncidentStore(db);
   const outbox = new Outbox(db);
-  const router = new NotificationRouter({ outbox, store, channels: () => new Map([['email', email], ['sms', sms]]), directory: () => directory });
+  const router = new NotificationRouter({
+    outbox,
+    store,
+    channels: () =>
+      new Map([
+        ['email', email],
+        ['sms', sms],
+      ]),
+    directory: () => directory,
+  });
   const pages: Array<{ reason: string; key: string; detail: Record<string, unknown> }> = [];
   const watch = new EscalationWatch(
     db,
@@ -82,7 +91,12 @@ describe('SLA walk and escalation', () => {
     s.watch.tick(T0 + 23 * MIN);
     expect(s.store.timeline(inc.id).map((t) => t.type)).toEqual(['opened']);
     s.watch.tick(T0 + 24 * MIN); // 80 % of the 30-minute respond SLA
-    expect(s.store.timeline(inc.id).map((t) => t.type).slice(1)).toEqual(['sla_warning']);
+    expect(
+      s.store
+        .timeline(inc.id)
+        .map((t) => t.type)
+        .slice(1),
+    ).toEqual(['sla_warning']);
 
     s.watch.tick(T0 + 30 * MIN); // respond SLA breached → L2
     expect(s.store.get(inc.id)?.tier).toBe(1);
@@ -142,7 +156,11 @@ describe('SLA walk and escalation', () => {
 });
 
 describe('escalation on the plan and resolve clocks', () => {
-  const escalations = (s: ReturnType<typeof build>, id: number) => s.store.timeline(id).filter((t) => t.type === 'escalated').map((t) => `${t.detail.tier} ${t.detail.reason}`);
+  const escalations = (s: ReturnType<typeof build>, id: number) =>
+    s.store
+      .timeline(id)
+      .filter((t) => t.type === 'escalated')
+      .map((t) => `${t.detail.tier} ${t.detail.reason}`);
 
   it('escalates when the plan SLA is breached, then when the resolve SLA is, even though the incident was acknowledged', () => {
     const db = openDb(':memory:');
@@ -159,7 +177,7 @@ describe('escalation on the plan and resolve clocks', () => {
     expect(s.store.get(inc.id)?.tier).toBe(1);
     s.watch.tick(T0 + 720 * MIN);
     expect(escalations(s, inc.id)).toEqual(['1 plan SLA breached', '2 resolve SLA breached']);
-    expect(sent(s.outbox, inc.id).filter((x) => x.startsWith('escalated'))).toEqual(['escalated L2 sysadmin email', 'escalated L3 vendor email']) // P2: email only;
+    expect(sent(s.outbox, inc.id).filter((x) => x.startsWith('escalated'))).toEqual(['escalated L2 sysadmin email', 'escalated L3 vendor email']); // P2: email only;
   });
 
   it('does not escalate on a breach when on_breach is off', () => {
@@ -168,7 +186,12 @@ describe('escalation on the plan and resolve clocks', () => {
     const inc = s.manager.openManual({ title: 'Array degraded', priority: 'P2', device: 'san1', by: 'noc' }, T0);
     s.manager.acknowledge(inc.id, 'desk', T0 + 5 * MIN);
     s.watch.tick(T0 + 800 * MIN);
-    expect(s.store.timeline(inc.id).filter((t) => t.type === 'sla_breach').map((t) => t.detail.clock)).toEqual(['plan', 'resolve']);
+    expect(
+      s.store
+        .timeline(inc.id)
+        .filter((t) => t.type === 'sla_breach')
+        .map((t) => t.detail.clock),
+    ).toEqual(['plan', 'resolve']);
     expect(escalations(s, inc.id)).toEqual([]);
   });
 
@@ -214,7 +237,12 @@ describe('what each page says, and which incidents the watch leaves alone', () =
       ['sla_breach', 'respond', { clock: 'respond', deadline: T0 + 30 * MIN }],
       ['escalated', 'tier:1', { reason: 'not acknowledged in time' }],
     ]);
-    expect(s.outbox.forIncident(inc.id).filter((n) => n.content.kind === 'sla_breach').map((n) => n.content.deadline)).toEqual([T0 + 30 * MIN, T0 + 30 * MIN]);
+    expect(
+      s.outbox
+        .forIncident(inc.id)
+        .filter((n) => n.content.kind === 'sla_breach')
+        .map((n) => n.content.deadline),
+    ).toEqual([T0 + 30 * MIN, T0 + 30 * MIN]);
   });
 
   it('repeats pages only while the incident is unacknowledged', () => {

@@ -36,7 +36,8 @@ describe('resolve while the alert fires', () => {
     manager.resolve(inc.id, 'alice', h.now, 'inverter swapped', { reason: 'the UPS reports bypass until its next self-test' });
     expect(store.get(inc.id)).toMatchObject({ status: 'resolved', resolvedAt: h.now });
     expect(store.timeline(inc.id).at(-1)).toMatchObject({
-      type: 'resolved', actor: 'alice',
+      type: 'resolved',
+      actor: 'alice',
       detail: { note: 'inverter swapped', forced: true, reason: 'the UPS reports bypass until its next self-test', firing: ['ups/UPS on bypass|device="ups-a"'] },
     });
 
@@ -57,7 +58,9 @@ describe('resolve while the alert fires', () => {
     const c = await buildApp({ config, now: () => now, logger: false, autoTick: false, background: false });
     try {
       const ingest = await c.app.inject({
-        method: 'POST', url: '/api/v1/ingest', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        method: 'POST',
+        url: '/api/v1/ingest',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         payload: JSON.stringify({ agent: AGENT, seq: 1, batch_id: `${AGENT}:1:x`, samples: [{ measurement: 'ups', tags: { device: 'ups-a' }, fields: { output_source: 4 }, ts: now }] }),
       });
       expect(ingest.statusCode).toBe(200);

@@ -28,7 +28,11 @@ function textPart(raw: string, type = 'plain'): string {
   if (!m) return '';
   const [, enc, body] = m as unknown as [string, string, string];
   if (enc.toLowerCase() === 'base64') return Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8');
-  if (enc.toLowerCase() === 'quoted-printable') return Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  if (enc.toLowerCase() === 'quoted-printable')
+    return Buffer.from(
+      body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
   return body;
 }
 
@@ -90,7 +94,16 @@ describe('acknowledging from the emailed link', () => {
     writeFileSync(join(tmp.dir, 'ups.yaml'), 'group: ups\nrules:\n  - name: UPS on battery\n    when: ups.on_battery == 1\n    priority: P1\n    summary: "{{device}} is on battery"\n');
     writeFileSync(
       join(tmp.dir, 'escalation.yaml'),
-      ['contacts:', '  alice: { email: alice@noc.example, lang: en }', '  zhang: { email: zhang@noc.example, lang: zh-CN }', 'tiers:', '  - { name: L1, contacts: [alice, zhang] }', 'routes:', '  P1: { tiers: [L1], channels: [email] }', ''].join('\n'),
+      [
+        'contacts:',
+        '  alice: { email: alice@noc.example, lang: en }',
+        '  zhang: { email: zhang@noc.example, lang: zh-CN }',
+        'tiers:',
+        '  - { name: L1, contacts: [alice, zhang] }',
+        'routes:',
+        '  P1: { tiers: [L1], channels: [email] }',
+        '',
+      ].join('\n'),
     );
     const port = await freePort();
     base = `http://127.0.0.1:${port}/`;
@@ -131,8 +144,15 @@ describe('acknowledging from the emailed link', () => {
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('Acknowledged by <b>alice</b>');
     expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
-    expect(c.incidents.store.timeline(id).filter((t) => t.type === 'acknowledged').map((t) => t.actor)).toEqual(['alice']);
-    const audit = (await c.app.inject({ url: '/api/v1/audit?action=incident.ack', headers: authHeaders('admin') })).json() as { entries: Array<{ actor: string; via: string; target: string; ip: string }> };
+    expect(
+      c.incidents.store
+        .timeline(id)
+        .filter((t) => t.type === 'acknowledged')
+        .map((t) => t.actor),
+    ).toEqual(['alice']);
+    const audit = (await c.app.inject({ url: '/api/v1/audit?action=incident.ack', headers: authHeaders('admin') })).json() as {
+      entries: Array<{ actor: string; via: string; target: string; ip: string }>;
+    };
     expect(audit.entries.filter((e) => e.target === `incident:${id}`)).toEqual([expect.objectContaining({ actor: 'alice', via: 'link', ip: '127.0.0.1' })]);
 
     // The same link again: refused as used, by POST and by GET; nothing more in the timeline.
@@ -180,25 +200,29 @@ describe('acknowledging from the emailed link', () => {
     expect(status(id)).toBe('open');
   });
 
-  it.skipIf(!chromium)('in Chromium: the emailed link opens the confirmation page, and its button acknowledges as the recipient', async () => {
-    const id = await openIncident('ups-d');
-    const { url } = await linkIn('alice@noc.example', id);
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage();
-      const shown = await page.goto(url, { waitUntil: 'load' });
-      expect(shown?.status()).toBe(200);
-      expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Acknowledge this incident?');
-      expect(status(id)).toBe('open'); // opening the page changed nothing
-      const [answer] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form button[type=submit]')]);
-      expect(answer?.status()).toBe(200);
-      expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Acknowledged by alice');
-      expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
-      // Back and submit again: the link was used.
-      await page.goto(url, { waitUntil: 'load' });
-      expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('This link was used already');
-    } finally {
-      await browser.close();
-    }
-  }, 60_000);
+  it.skipIf(!chromium)(
+    'in Chromium: the emailed link opens the confirmation page, and its button acknowledges as the recipient',
+    async () => {
+      const id = await openIncident('ups-d');
+      const { url } = await linkIn('alice@noc.example', id);
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        const shown = await page.goto(url, { waitUntil: 'load' });
+        expect(shown?.status()).toBe(200);
+        expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Acknowledge this incident?');
+        expect(status(id)).toBe('open'); // opening the page changed nothing
+        const [answer] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form button[type=submit]')]);
+        expect(answer?.status()).toBe(200);
+        expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('Acknowledged by alice');
+        expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
+        // Back and submit again: the link was used.
+        await page.goto(url, { waitUntil: 'load' });
+        expect(await page.$eval('body', (b) => b.textContent ?? '')).toContain('This link was used already');
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -58,7 +58,11 @@ describe('agent → collector', () => {
     const tmp = tempDir();
     const collector = await startCollector(testCollectorConfig(join(tmp.dir, 'collector')));
     const agent = new Agent(agentConfig(collector.url, tmp.dir, 1_000), { logger: silent, drainMs: 2_000 });
-    cleanups.push(tmp.cleanup, () => collector.close(), () => agent.stop());
+    cleanups.push(
+      tmp.cleanup,
+      () => collector.close(),
+      () => agent.stop(),
+    );
     agent.start();
 
     const host = hostname();
@@ -78,7 +82,7 @@ describe('agent → collector', () => {
     for (const m of ['load.l1', 'mem.used_pct', 'disk.used_pct', 'system.uptime_s', 'proc.up', 'agent.heartbeat', 'agent.probe_ms']) {
       expect(metrics, m).toContain(m);
     }
-    const procs = await (await fetch(`${collector.url}/api/v1/query?metric=proc.up&device=${host}&from=-5m&agg=last&step=5m`, { headers: authHeaders() })).json() as {
+    const procs = (await (await fetch(`${collector.url}/api/v1/query?metric=proc.up&device=${host}&from=-5m&agg=last&step=5m`, { headers: authHeaders() })).json()) as {
       series: Array<{ tags: Record<string, string>; points: Array<[number, number]> }>;
     };
     const up = Object.fromEntries(procs.series.map((s) => [s.tags.name, s.points.at(-1)?.[1]]));
@@ -91,7 +95,11 @@ describe('agent → collector', () => {
     const config = { ...testCollectorConfig(join(tmp.dir, 'collector')), listen: { host: '127.0.0.1', port } };
     let collector: RunningCollector | undefined = await startCollector(config);
     const agent = new Agent(agentConfig(collector.url, tmp.dir, 500), { logger: silent, drainMs: 10_000 });
-    cleanups.push(tmp.cleanup, () => collector?.close(), () => agent.stop());
+    cleanups.push(
+      tmp.cleanup,
+      () => collector?.close(),
+      () => agent.stop(),
+    );
     agent.start();
 
     await waitFor('first batches', () => (agent.sender.stats.batchesSent >= 3 ? true : undefined));

@@ -93,7 +93,10 @@ describe('agent refusals from the collector', () => {
     });
     await agent.stop();
 
-    const lines = readFileSync(join(tmp.dir, 'spool', DEAD_LETTER_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(join(tmp.dir, 'spool', DEAD_LETTER_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(0);
     for (const entry of lines) {
       expect(entry).toMatchObject({ status: 403, code: 'RW_DEVICE_NOT_OWNED', devices: [FOREIGN] });

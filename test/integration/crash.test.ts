@@ -36,10 +36,7 @@ describe('collector crash safety', () => {
   it('keeps every acknowledged batch across kill -9', async () => {
     const tmp = tempDir();
     const config = join(tmp.dir, 'collector.yaml');
-    writeFileSync(
-      config,
-      `listen: { host: 127.0.0.1, port: 0 }\ndata_dir: ${tmp.dir}/data\nlog_level: info\nagents:\n  - name: ${AGENT}\n    token_sha256: ${sha256Hex(TOKEN)}\n`,
-    );
+    writeFileSync(config, `listen: { host: 127.0.0.1, port: 0 }\ndata_dir: ${tmp.dir}/data\nlog_level: info\nagents:\n  - name: ${AGENT}\n    token_sha256: ${sha256Hex(TOKEN)}\n`);
     const first = await startCollectorProcess(config);
     const acked: string[] = [];
     let seq = 0;

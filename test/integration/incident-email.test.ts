@@ -38,7 +38,12 @@ const subjectOf = (raw: string) =>
     .replace(/\r\n[ \t]/g, ' ')
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_m, b: string) => Buffer.from(b, 'base64').toString('utf8'))
-    .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_m, q: string) => Buffer.from(q.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+    .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_m, q: string) =>
+      Buffer.from(
+        q.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      ).toString('utf8'),
+    );
 
 async function until<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -60,7 +65,10 @@ describe('incident → email', () => {
   async function setup(smtpPort: number) {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    writeFileSync(join(tmp.dir, 'ups.yaml'), 'group: ups\nrules:\n  - name: UPS on battery\n    when: ups.on_battery == 1\n    priority: P1\n    summary: "{{device}} is on battery, {{ups.battery_runtime_min}} min left"\n    runbook: "Check the mains feed"\n');
+    writeFileSync(
+      join(tmp.dir, 'ups.yaml'),
+      'group: ups\nrules:\n  - name: UPS on battery\n    when: ups.on_battery == 1\n    priority: P1\n    summary: "{{device}} is on battery, {{ups.battery_runtime_min}} min left"\n    runbook: "Check the mains feed"\n',
+    );
     writeFileSync(
       join(tmp.dir, 'escalation.yaml'),
       [

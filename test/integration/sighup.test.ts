@@ -14,7 +14,10 @@ describe('collector reload on SIGHUP', () => {
     const tmp = tempDir();
     const rules = join(tmp.dir, 'g.yaml');
     writeFileSync(rules, rule('first'));
-    writeFileSync(join(tmp.dir, 'collector.yaml'), `listen: { port: 0 }\ndata_dir: ./data\nrules:\n  paths: [g.yaml]\nauth:\n  tokens: [{ name: test-admin, role: admin, token_sha256: ${sha256Hex(ROLE_TOKENS.admin)} }]\n`);
+    writeFileSync(
+      join(tmp.dir, 'collector.yaml'),
+      `listen: { port: 0 }\ndata_dir: ./data\nrules:\n  paths: [g.yaml]\nauth:\n  tokens: [{ name: test-admin, role: admin, token_sha256: ${sha256Hex(ROLE_TOKENS.admin)} }]\n`,
+    );
     const child = spawn(process.execPath, [CLI, 'collector', '--config', join(tmp.dir, 'collector.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -44,7 +47,10 @@ describe('collector reload on SIGHUP', () => {
       expect(out).toMatch(/rules NOT reloaded/);
       expect(await names()).toEqual(['second']);
       const audit = (await (await fetch(`${url}/api/v1/audit?action=rules.reload`, { headers: authHeaders() })).json()) as { entries: Array<{ actor: string; via: string; detail: { ok: boolean } }> };
-      expect(audit.entries.map((e) => [e.actor, e.via, e.detail.ok])).toEqual([['SIGHUP', 'signal', false], ['SIGHUP', 'signal', true]]);
+      expect(audit.entries.map((e) => [e.actor, e.via, e.detail.ok])).toEqual([
+        ['SIGHUP', 'signal', false],
+        ['SIGHUP', 'signal', true],
+      ]);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

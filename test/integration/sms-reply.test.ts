@@ -59,13 +59,21 @@ describe('SMS: short link and signed reply', () => {
     });
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
     const gw = `http://127.0.0.1:${(gateway.address() as { port: number }).port}/send`;
-    writeFileSync(join(tmp.dir, 'ups.yaml'), 'group: ups\nrules:\n  - name: UPS on battery\n    when: ups.on_battery == 1\n    priority: P1\n    summary: "{{device}} is on battery; the room runs on UPS power and will shut down when the batteries are empty"\n');
-    writeFileSync(join(tmp.dir, 'escalation.yaml'), ['contacts:', '  wang: { phone: "+86 138 0013 8000", lang: zh-CN }', 'tiers:', '  - { name: L1, contacts: [wang] }', 'routes:', '  P1: { tiers: [L1], channels: [sms] }', ''].join('\n'));
+    writeFileSync(
+      join(tmp.dir, 'ups.yaml'),
+      'group: ups\nrules:\n  - name: UPS on battery\n    when: ups.on_battery == 1\n    priority: P1\n    summary: "{{device}} is on battery; the room runs on UPS power and will shut down when the batteries are empty"\n',
+    );
+    writeFileSync(
+      join(tmp.dir, 'escalation.yaml'),
+      ['contacts:', '  wang: { phone: "+86 138 0013 8000", lang: zh-CN }', 'tiers:', '  - { name: L1, contacts: [wang] }', 'routes:', '  P1: { tiers: [L1], channels: [sms] }', ''].join('\n'),
+    );
     const config = testCollectorConfig(join(tmp.dir, 'data'));
     config.rules = { ...config.rules, paths: [join(tmp.dir, 'ups.yaml')] };
     config.incidents = { ...config.incidents, policy: join(tmp.dir, 'escalation.yaml'), baseUrl: 'https://noc.example/' };
     config.notify = {
-      channels: [{ name: 'sms', type: 'sms_http', method: 'POST', url: gw, headers: { 'content-type': 'application/json' }, body: '{"to":"{{phone}}","text":{{text_json}}}', success_match: '"code"\\s*:\\s*0' }],
+      channels: [
+        { name: 'sms', type: 'sms_http', method: 'POST', url: gw, headers: { 'content-type': 'application/json' }, body: '{"to":"{{phone}}","text":{{text_json}}}', success_match: '"code"\\s*:\\s*0' },
+      ],
       smsReply: { secret: SECRET, windowMs: 300_000 },
     };
     c = await buildApp({ config, logger: false });
@@ -97,7 +105,9 @@ describe('SMS: short link and signed reply', () => {
     expect(r.statusCode).toBe(200);
     expect(r.json()).toEqual({ result: 'acknowledged', incident: id, by: 'wang' });
     expect(c.incidents.store.get(id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'wang' });
-    const audit = (await c.app.inject({ url: '/api/v1/audit?action=incident.ack', headers: authHeaders('admin') })).json() as { entries: Array<{ actor: string; via: string; target: string; detail: Record<string, unknown> }> };
+    const audit = (await c.app.inject({ url: '/api/v1/audit?action=incident.ack', headers: authHeaders('admin') })).json() as {
+      entries: Array<{ actor: string; via: string; target: string; detail: Record<string, unknown> }>;
+    };
     expect(audit.entries.filter((e) => e.target === `incident:${id}`)).toEqual([expect.objectContaining({ actor: 'wang', via: 'link', detail: { channel: 'sms_reply', phone: '13800138000' } })]);
     const again = await reply({ from: '13800138000', text: `1 ${id}` });
     expect(again.statusCode).toBe(409);

@@ -18,10 +18,29 @@ describe.skipIf(!haveOpenssl)('collector over TLS', () => {
     const tmp = tempDir();
     const cert = join(tmp.dir, 'collector.crt');
     const key = join(tmp.dir, 'collector.key');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
     const collector = await startCollector({ ...testCollectorConfig(join(tmp.dir, 'c')), tls: { cert, key } });
     try {
       expect(collector.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

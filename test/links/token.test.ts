@@ -36,7 +36,17 @@ describe('ack tokens', () => {
   });
 
   it('refuses a malformed token without trying its signature', () => {
-    for (const bad of ['', 'abc', '1.2.3', 'x'.repeat(2000), '2.1.1.aaaaaaaaaaaaaaaa.e.YQ.sig', '1.01.1.aaaaaaaaaaaaaaaa.e.YQ.sig', '1.1.1.aaaaaaaaaaaaaaaa.q.YQ.sig', '1.1.1.aaaaaaaaaaaaaaaa.constructor.YQ.sig', '1.1.1.a<b.e.YQ.sig']) {
+    for (const bad of [
+      '',
+      'abc',
+      '1.2.3',
+      'x'.repeat(2000),
+      '2.1.1.aaaaaaaaaaaaaaaa.e.YQ.sig',
+      '1.01.1.aaaaaaaaaaaaaaaa.e.YQ.sig',
+      '1.1.1.aaaaaaaaaaaaaaaa.q.YQ.sig',
+      '1.1.1.aaaaaaaaaaaaaaaa.constructor.YQ.sig',
+      '1.1.1.a<b.e.YQ.sig',
+    ]) {
       expect(verifyAckToken(KEY, bad, T0), bad).toEqual({ ok: false, reason: 'malformed' });
     }
   });

@@ -111,7 +111,9 @@ describe('HTTP channels', () => {
     });
     // Without links (no incidents.base_url) the message is the text alone.
     await ch.send({ ...content, priority: 'P3' }, { name: 'alice' }, signal());
-    expect(JSON.parse((seen.at(-1) as Seen).body).markdown.content).toBe('**[P3] OPEN #42 ups-a: UPS on battery**\n\nups-a is on battery, 37 min left\n\n> Device: ups-a\n> Priority: P3\n> Time: 1970-01-01 00:00:00 UTC');
+    expect(JSON.parse((seen.at(-1) as Seen).body).markdown.content).toBe(
+      '**[P3] OPEN #42 ups-a: UPS on battery**\n\nups-a is on battery, 37 min left\n\n> Device: ups-a\n> Priority: P3\n> Time: 1970-01-01 00:00:00 UTC',
+    );
   });
 
   it('sends DingTalk an actionCard whose buttons are the two links', async () => {

@@ -17,7 +17,10 @@ const content = (incidentId: number): NotificationContent => ({
 class ScriptedChannel implements Channel {
   readonly kind = 'email' as const;
   readonly sent: number[] = [];
-  constructor(readonly name: string, private readonly answer: (attempt: number) => SendResult) {}
+  constructor(
+    readonly name: string,
+    private readonly answer: (attempt: number) => SendResult,
+  ) {}
   canReach() {
     return true;
   }
@@ -72,7 +75,12 @@ describe('notification sender', () => {
       await settle(sender, outbox, () => attempts.length > 0 && attempts.at(-1)![0] === now);
     }
     await sender.stop();
-    expect(attempts).toEqual([[0, false], [1_000, false], [3_000, false], [7_000, true]]);
+    expect(attempts).toEqual([
+      [0, false],
+      [1_000, false],
+      [3_000, false],
+      [7_000, true],
+    ]);
     expect(outbox.forIncident(7)[0]).toMatchObject({ status: 'sent', attempts: 4 });
   });
 
@@ -81,7 +89,16 @@ describe('notification sender', () => {
     const bad = new ScriptedChannel('bad', () => ({ ok: false, retryable: false, error: '550 mailbox unavailable' }));
     const down = new ScriptedChannel('down', () => ({ ok: false, retryable: true, error: 'ETIMEDOUT' }));
     let now = 0;
-    const sender = new NotificationSender({ outbox, channels: new Map([['bad', bad], ['down', down]]), now: () => now, maxAgeMs: 10_000, baseDelayMs: 4_000 });
+    const sender = new NotificationSender({
+      outbox,
+      channels: new Map([
+        ['bad', bad],
+        ['down', down],
+      ]),
+      now: () => now,
+      maxAgeMs: 10_000,
+      baseDelayMs: 4_000,
+    });
     outbox.enqueue({ incidentId: 1, channel: 'bad', recipient: { name: 'a' }, content: content(1), dedupeKey: 'a' }, now);
     outbox.enqueue({ incidentId: 2, channel: 'down', recipient: { name: 'a' }, content: content(2), dedupeKey: 'b' }, now);
     outbox.enqueue({ incidentId: 3, channel: 'nope', recipient: { name: 'a' }, content: content(3), dedupeKey: 'c' }, now);

@@ -3,7 +3,16 @@ import { formatTime, renderEmail, renderSms } from '../../collector/notify/templ
 import { escapeHtml } from '../../lib/html.js';
 import type { NotificationContent } from '../../collector/notify/types.js';
 
-const base: NotificationContent = { kind: 'escalated', incidentId: 9, priority: 'P2', title: 'Disk failed', device: 'array1', summary: 'array1 disk in slot 0:1:7 failed', tier: 'L2', at: Date.UTC(2026, 0, 1, 0, 0, 0) };
+const base: NotificationContent = {
+  kind: 'escalated',
+  incidentId: 9,
+  priority: 'P2',
+  title: 'Disk failed',
+  device: 'array1',
+  summary: 'array1 disk in slot 0:1:7 failed',
+  tier: 'L2',
+  at: Date.UTC(2026, 0, 1, 0, 0, 0),
+};
 
 describe('message templates', () => {
   it('escapes every interpolated value in HTML', () => {

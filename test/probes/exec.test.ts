@@ -30,7 +30,9 @@ function plugin(name: string, body: string): string {
 
 describe('plugin output', () => {
   it('converts units to the catalog: %, s, ms, B, KB, MB and counters', () => {
-    const out = parsePluginOutput("DISK OK - free space: / 79325MiB (76%);| /=25764560896B;243497277849;257024904396;0;270552530944 'inode /var'=3%;80;90 time=0.012s rta=2.5ms;100;200 swap=512MB mem=4KB users=3;5;10\nlong text line\n| 'it''s'=7c packets=12c");
+    const out = parsePluginOutput(
+      "DISK OK - free space: / 79325MiB (76%);| /=25764560896B;243497277849;257024904396;0;270552530944 'inode /var'=3%;80;90 time=0.012s rta=2.5ms;100;200 swap=512MB mem=4KB users=3;5;10\nlong text line\n| 'it''s'=7c packets=12c",
+    );
     expect(out.summary).toBe('DISK OK - free space: / 79325MiB (76%);');
     expect(Object.fromEntries(out.perf.map((p) => [p.field, p.value]))).toEqual({
       root_bytes: 25764560896,
@@ -48,8 +50,11 @@ describe('plugin output', () => {
   });
 
   it('skips garbage items and keeps the rest', () => {
-    const out = parsePluginOutput('OK | a=1 =2 b=x c=3furlongs d=NaN e=1e400 \u0000\u0001 f=2;;; f=3 \'unclosed=4');
-    expect(out.perf).toEqual([{ field: 'a', value: 1, counter: false }, { field: 'f', value: 2, counter: false }]);
+    const out = parsePluginOutput("OK | a=1 =2 b=x c=3furlongs d=NaN e=1e400 \u0000\u0001 f=2;;; f=3 'unclosed=4");
+    expect(out.perf).toEqual([
+      { field: 'a', value: 1, counter: false },
+      { field: 'f', value: 2, counter: false },
+    ]);
     expect(out.unreadable).toBe(8);
     expect(perfFieldName('/')).toBe('root');
     expect(perfFieldName('/var/log')).toBe('var_log');
@@ -60,7 +65,15 @@ describe('plugin output', () => {
 describe('exec options', () => {
   it('refuses a missing plugin, duplicate names and a shell string', () => {
     try {
-      compileExecOptions({ checks: [{ name: 'a', command: ['/nonexistent/check_x'] }, { name: 'a', command: ['sh'], timeout: 'soon' }] }, 'h');
+      compileExecOptions(
+        {
+          checks: [
+            { name: 'a', command: ['/nonexistent/check_x'] },
+            { name: 'a', command: ['sh'], timeout: 'soon' },
+          ],
+        },
+        'h',
+      );
       expect.unreachable();
     } catch (err) {
       expect((err as ProbeOptionsError).problems.map((p) => `${p.path.join('.')}: ${p.message}`)).toEqual([

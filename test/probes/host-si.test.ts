@@ -11,7 +11,11 @@ import type { Sample } from '../../collector/contract/index.js';
 import { probeEnv } from './helpers.js';
 
 const env = probeEnv(15_000);
-const key = (s: Sample) => `${s.measurement}${Object.entries(s.tags).filter(([k]) => k !== 'device').map(([k, v]) => `{${k}=${v}}`).join('')}`;
+const key = (s: Sample) =>
+  `${s.measurement}${Object.entries(s.tags)
+    .filter(([k]) => k !== 'device')
+    .map(([k, v]) => `{${k}=${v}}`)
+    .join('')}`;
 const index = (samples: Sample[]) => new Map(samples.map((s) => [key(s), s.fields]));
 
 describe.runIf(process.platform === 'linux')('systeminformation backend against /proc on this host', () => {

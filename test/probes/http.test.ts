@@ -99,7 +99,17 @@ describe('http probe', () => {
           timeout: '3s',
           targets: [
             { url: `${base}/`, device: 'console', tls, expect: { body: 'Welcome' } },
-            { url: `${base}/old`, device: 'api', tls, expect: { json: [{ path: 'status', equals: 'UP' }, { path: 'db.pools[0].active', matches: '^[0-9]+$' }] } },
+            {
+              url: `${base}/old`,
+              device: 'api',
+              tls,
+              expect: {
+                json: [
+                  { path: 'status', equals: 'UP' },
+                  { path: 'db.pools[0].active', matches: '^[0-9]+$' },
+                ],
+              },
+            },
             { url: `${base}/old`, device: 'api-nofollow', tls, follow_redirects: 0 },
             { url: `${base}/health`, device: 'api-down', tls, expect: { json: [{ path: 'status', equals: 'DOWN' }] } },
             { url: `${base}/missing`, device: 'gone', tls },
@@ -132,10 +142,17 @@ describe('http probe', () => {
   it('presents a client certificate where the server asks for one', async () => {
     const url = `https://127.0.0.1:${https}/mtls`;
     const samples = await gatherOnce(
-      httpProbe.init({ options: { targets: [
-        { url, device: 'with-cert', tls: { ca_file: pki.caFile, cert_file: pki.clientCertFile, key_file: pki.clientKeyFile }, expect: { body: '^hello client$' } },
-        { url, device: 'without-cert', tls: { ca_file: pki.caFile } },
-      ] } }, env),
+      httpProbe.init(
+        {
+          options: {
+            targets: [
+              { url, device: 'with-cert', tls: { ca_file: pki.caFile, cert_file: pki.clientCertFile, key_file: pki.clientKeyFile }, expect: { body: '^hello client$' } },
+              { url, device: 'without-cert', tls: { ca_file: pki.caFile } },
+            ],
+          },
+        },
+        env,
+      ),
     );
     expect(field(samples, 'with-cert')).toMatchObject({ up: 1, status: 200, body_match: 1 });
     expect(field(samples, 'without-cert')).toMatchObject({ up: 0, status: 403, result: 'status' });
@@ -144,11 +161,19 @@ describe('http probe', () => {
   it('goes through a proxy for http and https, unless a target says none', async () => {
     proxied.length = 0;
     const samples = await gatherOnce(
-      httpProbe.init({ options: { proxy: `http://127.0.0.1:${proxy}`, targets: [
-        { url: `http://127.0.0.1:${plain}/health`, device: 'via-proxy', expect: { json: [{ path: 'db.ok', equals: true }] } },
-        { url: `https://127.0.0.1:${https}/`, device: 'tunnel', tls: { ca_file: pki.caFile } },
-        { url: `http://127.0.0.1:${plain}/`, device: 'direct', proxy: 'none' },
-      ] } }, env),
+      httpProbe.init(
+        {
+          options: {
+            proxy: `http://127.0.0.1:${proxy}`,
+            targets: [
+              { url: `http://127.0.0.1:${plain}/health`, device: 'via-proxy', expect: { json: [{ path: 'db.ok', equals: true }] } },
+              { url: `https://127.0.0.1:${https}/`, device: 'tunnel', tls: { ca_file: pki.caFile } },
+              { url: `http://127.0.0.1:${plain}/`, device: 'direct', proxy: 'none' },
+            ],
+          },
+        },
+        env,
+      ),
     );
     expect(field(samples, 'via-proxy')).toMatchObject({ up: 1, body_match: 1 });
     expect(field(samples, 'tunnel')).toMatchObject({ up: 1, status: 200 });
@@ -159,7 +184,18 @@ describe('http probe', () => {
 
   it('reports a closed port and a server that never answers as data', async () => {
     const samples = await gatherOnce(
-      httpProbe.init({ options: { timeout: '300ms', targets: [{ url: `http://127.0.0.1:${closed}/`, device: 'closed' }, { url: `http://127.0.0.1:${hang}/`, device: 'hang' }] } }, env),
+      httpProbe.init(
+        {
+          options: {
+            timeout: '300ms',
+            targets: [
+              { url: `http://127.0.0.1:${closed}/`, device: 'closed' },
+              { url: `http://127.0.0.1:${hang}/`, device: 'hang' },
+            ],
+          },
+        },
+        env,
+      ),
     );
     expect(field(samples, 'closed')).toEqual({ up: 0, result: 'refused', redirects: 0 });
     expect(field(samples, 'hang')).toEqual({ up: 0, result: 'timeout', redirects: 0 });

@@ -22,7 +22,14 @@ const env = probeEnv(30_000);
 
 describe('fping output', () => {
   it('reads per-target summaries, lost replies and host errors', () => {
-    const stderr = ['10.0.0.1 : 0.51 0.43 0.47', '10.0.0.2 : - 1.20 -', '10.0.0.3 : - - -', 'nosuch: Name or service not known', 'ICMP Host Unreachable from 10.0.0.254 for ICMP Echo sent to 10.0.0.3', ''].join('\n');
+    const stderr = [
+      '10.0.0.1 : 0.51 0.43 0.47',
+      '10.0.0.2 : - 1.20 -',
+      '10.0.0.3 : - - -',
+      'nosuch: Name or service not known',
+      'ICMP Host Unreachable from 10.0.0.254 for ICMP Echo sent to 10.0.0.3',
+      '',
+    ].join('\n');
     const r = parseFping(stderr, ['10.0.0.1', '10.0.0.2', '10.0.0.3', 'nosuch', 'missing']);
     expect(r.rtts.get('10.0.0.2')).toEqual([undefined, 1.2, undefined]);
     expect(r.errors.get('nosuch')).toBe('Name or service not known');
@@ -38,8 +45,8 @@ describe('fping output', () => {
   });
 
   it('turns a socket permission failure into a hint, not a parse result', () => {
-    expect(() => parseFping('fping: can\'t create socket (must run as root?)\n', ['a'])).toThrow(FpingError);
-    expect(() => parseFping('fping: can\'t create socket (must run as root?)\n', ['a'])).toThrow(/setcap cap_net_raw\+ep/);
+    expect(() => parseFping("fping: can't create socket (must run as root?)\n", ['a'])).toThrow(FpingError);
+    expect(() => parseFping("fping: can't create socket (must run as root?)\n", ['a'])).toThrow(/setcap cap_net_raw\+ep/);
   });
 });
 
@@ -84,7 +91,10 @@ describe.skipIf(!HAVE_FPING)('ping through fping on loopback', () => {
   it('fails with a clear message when fping is missing at run time', async () => {
     const probe = pingProbe.init({ options: { targets: ['127.0.0.1'], count: 1, timeout: '100ms', command: ['sh', '-c', 'exec /nonexistent/fping "$@"', 'fping'] } }, env);
     await expect(gatherOnce(probe)).rejects.toThrow(/fping exited with 127/);
-    const direct = new (await import('../../agent/probes/ping.js')).PingProbe({ ...compilePingOptions({ targets: ['127.0.0.1'] }, env), fping: { command: ['/nonexistent/fping'], count: 1, periodMs: 10, timeoutMs: 10, sendIntervalMs: 1 } });
+    const direct = new (await import('../../agent/probes/ping.js')).PingProbe({
+      ...compilePingOptions({ targets: ['127.0.0.1'] }, env),
+      fping: { command: ['/nonexistent/fping'], count: 1, periodMs: 10, timeoutMs: 10, sendIntervalMs: 1 },
+    });
     await expect(gatherOnce(direct)).rejects.toThrow("'/nonexistent/fping' not found: install fping (apt-get install fping) or set the ping option command");
   });
 });

@@ -29,8 +29,19 @@ describe('syslog parser on vendor lines', () => {
   }
 
   it('reads RFC 5424 with structured data and a BOM', () => {
-    const m = parseSyslog(Buffer.from('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \uFEFFAn application event log entry'), NOW);
-    expect(m).toMatchObject({ facility: 20, severity: 5, host: 'mymachine.example.com', app: 'evntslog', mnemonic: 'ID47', text: 'An application event log entry', timestamp: Date.parse('2003-10-11T22:14:15.003Z') });
+    const m = parseSyslog(
+      Buffer.from('<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \uFEFFAn application event log entry'),
+      NOW,
+    );
+    expect(m).toMatchObject({
+      facility: 20,
+      severity: 5,
+      host: 'mymachine.example.com',
+      app: 'evntslog',
+      mnemonic: 'ID47',
+      text: 'An application event log entry',
+      timestamp: Date.parse('2003-10-11T22:14:15.003Z'),
+    });
   });
 });
 
@@ -64,11 +75,7 @@ describe('syslog pattern files', () => {
     const tmp = tempDir('rw-pat-');
     const file = join(tmp.dir, 'p.yaml');
     writeFileSync(file, 'patterns:\n  - name: a\n    regex: "("\n  - name: a\n    severity: warning\n  - name: b\n  - name: c\n    severity: loud\n');
-    expect(() => loadPatterns([file])).toThrow(
-      [
-        `${file}:8:15: patterns.3.severity: must be one of "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"`,
-      ].join('\n'),
-    );
+    expect(() => loadPatterns([file])).toThrow([`${file}:8:15: patterns.3.severity: must be one of "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"`].join('\n'));
     writeFileSync(file, 'patterns:\n  - name: a\n    regex: "("\n  - name: a\n    severity: warning\n  - name: b\n');
     expect(() => loadPatterns([file])).toThrow(
       [

@@ -139,7 +139,9 @@ describe('syslog receiver', () => {
     const tmp = tempDir('rw-sl-');
     const file = `${tmp.dir}/p.yaml`;
     execFileSync('sh', ['-c', `printf 'patterns:\\n  - name: x\\n    regex: "["\\n' > ${file}`]);
-    expect(() => compileSyslogOptions({ listen: {}, patterns: [file] })).toThrow(`listen: give at least one of udp, tcp, tls; patterns: ${file}:3:12: patterns.0.regex: invalid regular expression: Invalid regular expression: /[/: Unterminated character class`);
+    expect(() => compileSyslogOptions({ listen: {}, patterns: [file] })).toThrow(
+      `listen: give at least one of udp, tcp, tls; patterns: ${file}:3:12: patterns.0.regex: invalid regular expression: Invalid regular expression: /[/: Unterminated character class`,
+    );
     tmp.cleanup();
     const sample = parse(readFileSync('agent/probes/syslog.sample.yaml', 'utf8')) as Array<{ options: unknown }>;
     for (const t of sample) expect(() => compileSyslogOptions(t.options)).not.toThrow();

@@ -36,7 +36,12 @@ beforeAll(async () => {
   );
   silent = await listen(createServer((s) => s.on('error', () => undefined)));
   pki = makePki(tmp.dir, 5);
-  tlsPort = await listen(createTlsServer({ cert: pki.serverCert, key: pki.serverKey }, (s) => { s.end('+OK\r\n'); s.on('error', () => undefined); }) as unknown as Server);
+  tlsPort = await listen(
+    createTlsServer({ cert: pki.serverCert, key: pki.serverKey }, (s) => {
+      s.end('+OK\r\n');
+      s.on('error', () => undefined);
+    }) as unknown as Server,
+  );
   closed = await freePort();
 });
 afterAll(() => {

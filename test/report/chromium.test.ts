@@ -19,7 +19,18 @@ const run = peerAvailable('chromium', 'chromium');
 
 /** The flags the tool library's notes give for root in this sandbox, plus a fresh profile. */
 function chromiumArgs(profile: string): string[] {
-  return ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars'];
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+    '--hide-scrollbars',
+  ];
 }
 
 describe.skipIf(!run)('the report in headless Chromium', () => {

@@ -79,11 +79,20 @@ describe('the daily report on a seeded room', () => {
   });
 
   it('flags exactly the known anomalies; every other row passes', () => {
-    const flagged = report.rows.filter((r) => r.status !== 'pass').map((r) => `${r.device} ${r.check} ${r.status}`).sort();
-    const expected = Object.entries(ANOMALIES).flatMap(([device, a]) => a.expect.map((e) => `${device} ${e.check} ${e.status}`)).sort();
+    const flagged = report.rows
+      .filter((r) => r.status !== 'pass')
+      .map((r) => `${r.device} ${r.check} ${r.status}`)
+      .sort();
+    const expected = Object.entries(ANOMALIES)
+      .flatMap(([device, a]) => a.expect.map((e) => `${device} ${e.check} ${e.status}`))
+      .sort();
     expect(flagged).toEqual(expected);
     // Every device got its class's checklist.
-    for (const d of report.input.devices) expect(report.rows.some((r) => r.device === d.name), d.name).toBe(true);
+    for (const d of report.input.devices)
+      expect(
+        report.rows.some((r) => r.device === d.name),
+        d.name,
+      ).toBe(true);
   });
 
   it('judges firewall sessions against the capacity in the device labels', () => {
@@ -102,7 +111,10 @@ describe('the daily report on a seeded room', () => {
     expect(verdict['srv-gap1']).toBe('gaps');
     expect(verdict['sw-down1']).toBe('down');
     const others = report.completeness.filter((c) => c.device !== 'srv-gap1' && c.device !== 'sw-down1');
-    expect(others.every((c) => c.verdict === 'complete'), JSON.stringify(others.filter((c) => c.verdict !== 'complete'))).toBe(true);
+    expect(
+      others.every((c) => c.verdict === 'complete'),
+      JSON.stringify(others.filter((c) => c.verdict !== 'complete')),
+    ).toBe(true);
     const gap = report.completeness.find((c) => c.device === 'srv-gap1');
     expect(gap?.gapMinutes).toBeGreaterThanOrEqual(170);
     expect(gap?.downMinutes).toBe(0);
@@ -115,7 +127,18 @@ describe('the daily report on a seeded room', () => {
         type,
         at,
         damped: false,
-        alert: { identity, ruleId: 'ups/UPS on battery', device: 'ups-02', tags: { device: 'ups-02' }, state: type === 'fired' ? 'firing' : 'resolved', priority: 'P1', value: 1, summary: `${identity} summary`, runbook: 'Check the mains feed.', labels: {} } as never,
+        alert: {
+          identity,
+          ruleId: 'ups/UPS on battery',
+          device: 'ups-02',
+          tags: { device: 'ups-02' },
+          state: type === 'fired' ? 'firing' : 'resolved',
+          priority: 'P1',
+          value: 1,
+          summary: `${identity} summary`,
+          runbook: 'Check the mains feed.',
+          labels: {},
+        } as never,
       });
     // 23:30 on the 22nd in Shanghai (15:30Z) belongs to the report; 00:30 on the 23rd (16:30Z) does not.
     alert('late', Date.UTC(2026, 10, 22, 15, 30), 'fired');
@@ -161,7 +184,9 @@ describe('the daily report on a seeded room', () => {
 
   it('is built by `roomwatch report` from the data directory', async () => {
     const out = join(tmp.dir, 'cli.html');
-    const { stderr } = await exec(process.execPath, [join(packageRoot(), 'dist', 'bin', 'roomwatch.js'), 'report', '--data', join(tmp.dir, 'data'), '--date', DATE, '--lang', 'zh-CN', '--out', out], { timeout: 60_000 });
+    const { stderr } = await exec(process.execPath, [join(packageRoot(), 'dist', 'bin', 'roomwatch.js'), 'report', '--data', join(tmp.dir, 'data'), '--date', DATE, '--lang', 'zh-CN', '--out', out], {
+      timeout: 60_000,
+    });
     expect(stderr).toMatch(/report 2026-11-22 \(zh-CN, UTC\): 53 devices/);
     expect(readFileSync(out, 'utf8')).toMatch(/<html[^>]*lang="zh-CN"/);
   });

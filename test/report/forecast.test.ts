@@ -39,14 +39,25 @@ describe('daysUntilFull', () => {
     expect(daysUntilFull(line(-1, 70), NOW)).toBeUndefined();
     expect(daysUntilFull(line(0.05, 70), NOW)).toBeUndefined(); // 600 days
     expect(daysUntilFull([[NOW, 90]], NOW)).toBeUndefined();
-    expect(daysUntilFull([[NOW, 90], [NOW, 95]], NOW)).toBeUndefined();
+    expect(
+      daysUntilFull(
+        [
+          [NOW, 90],
+          [NOW, 95],
+        ],
+        NOW,
+      ),
+    ).toBeUndefined();
     expect(daysUntilFull([], NOW)).toBeUndefined();
   });
 
   it('sees through noise: 2 %/day with ±1.5 % of noise over 7 days lands near 10 days', () => {
     let seed = 42;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-    const d = daysUntilFull(line(2, 80, 7, () => 1.5 * rnd()), NOW);
+    const d = daysUntilFull(
+      line(2, 80, 7, () => 1.5 * rnd()),
+      NOW,
+    );
     expect(d).toBeDefined();
     expect(d!).toBeGreaterThan(9.5);
     expect(d!).toBeLessThan(10.5);
@@ -64,7 +75,9 @@ describe('daysUntilFullFromStats', () => {
   const stats = (hourly: Array<number | null>, weekAvg?: number): SeriesStats => {
     const vals = hourly.filter((v): v is number => v !== null);
     const s: SeriesStats = {
-      metric: 'disk.used_pct', tags: { mount: '/u01' }, hourly,
+      metric: 'disk.used_pct',
+      tags: { mount: '/u01' },
+      hourly,
       day: { min: Math.min(...vals), max: Math.max(...vals), avg: vals.reduce((a, b) => a + b, 0) / vals.length, last: vals[vals.length - 1]!, count: 1440, firstTs: from, lastTs: NOW },
     };
     if (weekAvg !== undefined) s.week = { min: weekAvg, max: weekAvg, avg: weekAvg, last: weekAvg, count: 7 * 1440, firstTs: from - 7 * DAY, lastTs: from };
@@ -89,7 +102,10 @@ describe('daysUntilFullFromStats', () => {
   });
 
   it('the week average pulls a flat day with an old, lower week into a slow trend', () => {
-    const s = stats(Array.from({ length: 24 }, () => 80), 73);
+    const s = stats(
+      Array.from({ length: 24 }, () => 80),
+      73,
+    );
     // The fit through 24 points at 80 and one at 73 (3.5 days back) is slow but rising.
     const d = daysUntilFullFromStats(s, from, NOW)!;
     expect(d).toBeGreaterThan(10);

@@ -20,20 +20,63 @@ describe('judgeReport on a room of 50 devices with known anomalies', () => {
     expect(input.devices).toHaveLength(50);
     expect(new Set(input.devices.map((d) => d.class))).toEqual(new Set(CLASS_ORDER));
     const checks = new Set(report.rows.map((r) => r.check.split(':')[0]));
-    for (const c of ['reachable', 'cpu', 'mem', 'fs', 'if', 'temp', 'ts', 'asm', 'fra', 'ora.up', 'ora.errors', 'ora.backup', 'ora.rac', 'ora.dg', 'ups.battery', 'ups.charge', 'ups.runtime', 'ups.load', 'ups.selftest', 'ups.onbattery', 'ac.temp', 'ac.humidity', 'ac.alarms', 'fw.sessions', 'fw.ha', 'pool', 'storage.disks', 'storage.ctrl', 'fc', 'tape.drives', 'env.temp', 'env.humidity', 'env.safety']) {
+    for (const c of [
+      'reachable',
+      'cpu',
+      'mem',
+      'fs',
+      'if',
+      'temp',
+      'ts',
+      'asm',
+      'fra',
+      'ora.up',
+      'ora.errors',
+      'ora.backup',
+      'ora.rac',
+      'ora.dg',
+      'ups.battery',
+      'ups.charge',
+      'ups.runtime',
+      'ups.load',
+      'ups.selftest',
+      'ups.onbattery',
+      'ac.temp',
+      'ac.humidity',
+      'ac.alarms',
+      'fw.sessions',
+      'fw.ha',
+      'pool',
+      'storage.disks',
+      'storage.ctrl',
+      'fc',
+      'tape.drives',
+      'env.temp',
+      'env.humidity',
+      'env.safety',
+    ]) {
       expect(checks, c).toContain(c);
     }
   });
 
   it('warns or fails exactly the known anomalies, everything else passes', () => {
-    const flagged = report.rows.filter((r) => r.status !== 'pass').map((r) => `${key(r)} ${r.status}`).sort();
+    const flagged = report.rows
+      .filter((r) => r.status !== 'pass')
+      .map((r) => `${key(r)} ${r.status}`)
+      .sort();
     expect(flagged).toEqual(EXPECTED_FINDINGS.map((f) => `${key(f)} ${f.status}`).sort());
   });
 
   it('does not depend on the noise seed', () => {
     for (const seed of [2, 3, 17, 12345]) {
       const rows = judgeReport(buildRoomInput({ seed })).rows;
-      expect(rows.filter((r) => r.status !== 'pass').map((r) => `${key(r)} ${r.status}`).sort(), `seed ${seed}`).toEqual(EXPECTED_FINDINGS.map((f) => `${key(f)} ${f.status}`).sort());
+      expect(
+        rows
+          .filter((r) => r.status !== 'pass')
+          .map((r) => `${key(r)} ${r.status}`)
+          .sort(),
+        `seed ${seed}`,
+      ).toEqual(EXPECTED_FINDINGS.map((f) => `${key(f)} ${f.status}`).sort());
     }
   });
 
@@ -280,7 +323,10 @@ describe('buildRoomInput scales for benchmarks', () => {
     const input = buildRoomInput({ devices: 300, seed: 9 });
     expect(input.devices).toHaveLength(300);
     expect(new Set(input.devices.map((d) => d.name)).size).toBe(300);
-    const flagged = judgeReport(input).rows.filter((r) => r.status !== 'pass').map(key).sort();
+    const flagged = judgeReport(input)
+      .rows.filter((r) => r.status !== 'pass')
+      .map(key)
+      .sort();
     expect(flagged).toEqual(EXPECTED_FINDINGS.map(key).sort());
   });
 

@@ -30,7 +30,14 @@ describe('the monthly report on a thin month', () => {
     c = await buildApp({ config, now: () => NOW, autoTick: false, background: false });
     const reg = c.registry;
     c.db.transaction(() => {
-      reg.upsert([{ name: 'srv-a', class: 'server' }, { name: 'env-c', class: 'environment' }], 'seed', OCT);
+      reg.upsert(
+        [
+          { name: 'srv-a', class: 'server' },
+          { name: 'env-c', class: 'environment' },
+        ],
+        'seed',
+        OCT,
+      );
       reg.upsert([{ name: 'ups-b', class: 'ups' }], 'seed', NOV + 15 * DAY);
       reg.upsert([{ name: 'new-d', class: 'server' }], 'seed', DEC + 2 * HOUR);
       reg.touch(['srv-a'], 'seed', DEC - HOUR);
@@ -56,16 +63,52 @@ describe('the monthly report on a thin month', () => {
     c.db.transaction(() => c.store.write(samples))();
 
     const event = (type: 'fired' | 'resolved', ruleId: string, device: string, at: number) =>
-      c.alertStore.record({ type, at, damped: false, alert: { identity: `${ruleId}|${device}`, ruleId, device, tags: { device }, state: type === 'fired' ? 'firing' : 'resolved', priority: 'P2', value: 0, summary: '', runbook: '', labels: {} } as never });
+      c.alertStore.record({
+        type,
+        at,
+        damped: false,
+        alert: {
+          identity: `${ruleId}|${device}`,
+          ruleId,
+          device,
+          tags: { device },
+          state: type === 'fired' ? 'firing' : 'resolved',
+          priority: 'P2',
+          value: 0,
+          summary: '',
+          runbook: '',
+          labels: {},
+        } as never,
+      });
     event('fired', 'ups/UPS unreachable', 'ups-b', NOV + 24 * DAY + 6 * HOUR);
     event('resolved', 'ups/UPS unreachable', 'ups-b', NOV + 24 * DAY + 8 * HOUR);
     event('fired', 'agent/Agent silent', 'env-c', NOV + 28 * DAY); // still firing when the month ends
 
     const s = c.incidents.store;
-    const base = { status: 'resolved' as const, priority: 'P2' as const, ruleId: 'ups/UPS unreachable', tier: 0, assignee: null, cause: null, fix: null, closedAt: null, plannedAt: null, acknowledgedBy: 'alice', updatedAt: NOW };
+    const base = {
+      status: 'resolved' as const,
+      priority: 'P2' as const,
+      ruleId: 'ups/UPS unreachable',
+      tier: 0,
+      assignee: null,
+      cause: null,
+      fix: null,
+      closedAt: null,
+      plannedAt: null,
+      acknowledgedBy: 'alice',
+      updatedAt: NOW,
+    };
     const opened = NOV + 24 * DAY + 6 * HOUR;
     s.create({ ...base, title: 'ups-b unreachable', device: 'ups-b', openedAt: opened, acknowledgedAt: opened + 20 * 60_000, resolvedAt: opened + 150 * 60_000 });
-    s.create({ ...base, title: 'srv-a unreachable', device: 'srv-a', ruleId: 'host/Host unreachable', openedAt: OCT + 9 * DAY, acknowledgedAt: OCT + 9 * DAY + HOUR, resolvedAt: OCT + 9 * DAY + 5 * HOUR });
+    s.create({
+      ...base,
+      title: 'srv-a unreachable',
+      device: 'srv-a',
+      ruleId: 'host/Host unreachable',
+      openedAt: OCT + 9 * DAY,
+      acknowledgedAt: OCT + 9 * DAY + HOUR,
+      resolvedAt: OCT + 9 * DAY + 5 * HOUR,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -101,8 +144,14 @@ describe('the monthly report on a thin month', () => {
     expect(report.incidents.P1.now).toMatchObject({ opened: 0, mttaMs: null, mttrMs: null });
 
     // Fired in the month: ups/UPS unreachable once, agent/Agent silent once; ties by name.
-    expect(report.noisyRules).toEqual([{ ruleId: 'agent/Agent silent', fired: 1 }, { ruleId: 'ups/UPS unreachable', fired: 1 }]);
-    expect(report.noisyDevices).toEqual([{ device: 'env-c', fired: 1 }, { device: 'ups-b', fired: 1 }]);
+    expect(report.noisyRules).toEqual([
+      { ruleId: 'agent/Agent silent', fired: 1 },
+      { ruleId: 'ups/UPS unreachable', fired: 1 },
+    ]);
+    expect(report.noisyDevices).toEqual([
+      { device: 'env-c', fired: 1 },
+      { device: 'ups-b', fired: 1 },
+    ]);
 
     // /data: daily means 60 … 89 at noon; the line at Dec 1 00:00 is 89.5, rising 1 a day: full in 10.5 days.
     expect(report.forecasts).toEqual([{ device: 'srv-a', metric: 'disk.used_pct', tags: { mount: '/data' }, last: 89, daysUntilFull: 10.5 }]);

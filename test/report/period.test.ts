@@ -74,7 +74,23 @@ describe('weekly and monthly reports on the seeded room', () => {
 
     // Planted: srv-gap1 unreachable for 2 h on Wednesday; sw-core1's link flapping 6 times.
     const event = (type: 'fired' | 'resolved', ruleId: string, device: string, at: number) =>
-      c.alertStore.record({ type, at, damped: false, alert: { identity: `${ruleId}|${device}`, ruleId, device, tags: { device }, state: type === 'fired' ? 'firing' : 'resolved', priority: 'P2', value: 0, summary: '', runbook: '', labels: {} } as never });
+      c.alertStore.record({
+        type,
+        at,
+        damped: false,
+        alert: {
+          identity: `${ruleId}|${device}`,
+          ruleId,
+          device,
+          tags: { device },
+          state: type === 'fired' ? 'firing' : 'resolved',
+          priority: 'P2',
+          value: 0,
+          summary: '',
+          runbook: '',
+          labels: {},
+        } as never,
+      });
     event('fired', 'host/Host unreachable', 'srv-gap1', WEEK + 2 * DAY + 10 * HOUR);
     event('resolved', 'host/Host unreachable', 'srv-gap1', WEEK + 2 * DAY + 12 * HOUR);
     for (let i = 0; i < 6; i++) {
@@ -83,10 +99,52 @@ describe('weekly and monthly reports on the seeded room', () => {
     }
     // Incidents: this week a P2 acknowledged in 10 min and resolved in 3 h; last week one acknowledged in 60 min.
     const s = c.incidents.store;
-    const base = { status: 'resolved' as const, priority: 'P2' as const, ruleId: 'host/Host unreachable', tier: 0, assignee: null, cause: null, fix: null, closedAt: null, plannedAt: null, acknowledgedBy: 'alice' };
-    s.create({ ...base, title: 'srv-gap1 does not answer', device: 'srv-gap1', openedAt: WEEK + 2 * DAY + 10 * HOUR, acknowledgedAt: WEEK + 2 * DAY + 10 * HOUR + 600_000, resolvedAt: WEEK + 2 * DAY + 13 * HOUR, plannedAt: WEEK + 2 * DAY + 11 * HOUR, updatedAt: now });
-    s.create({ ...base, title: 'srv-gap1 does not answer', device: 'srv-gap1', openedAt: WEEK - 5 * DAY, acknowledgedAt: WEEK - 5 * DAY + HOUR, resolvedAt: WEEK - 5 * DAY + 5 * HOUR, updatedAt: now });
-    const closed = s.create({ ...base, status: 'closed', title: 'tape-01 drive 2 fault', device: 'tape-01', ruleId: 'storage/Tape drive not OK', priority: 'P3', openedAt: WEEK + 3 * DAY, acknowledgedAt: WEEK + 3 * DAY + 300_000, resolvedAt: WEEK + 3 * DAY + HOUR, closedAt: WEEK + 3 * DAY + 2 * HOUR, cause: '驱动器磁头脏污', fix: '放入清洗带并重跑备份', updatedAt: now });
+    const base = {
+      status: 'resolved' as const,
+      priority: 'P2' as const,
+      ruleId: 'host/Host unreachable',
+      tier: 0,
+      assignee: null,
+      cause: null,
+      fix: null,
+      closedAt: null,
+      plannedAt: null,
+      acknowledgedBy: 'alice',
+    };
+    s.create({
+      ...base,
+      title: 'srv-gap1 does not answer',
+      device: 'srv-gap1',
+      openedAt: WEEK + 2 * DAY + 10 * HOUR,
+      acknowledgedAt: WEEK + 2 * DAY + 10 * HOUR + 600_000,
+      resolvedAt: WEEK + 2 * DAY + 13 * HOUR,
+      plannedAt: WEEK + 2 * DAY + 11 * HOUR,
+      updatedAt: now,
+    });
+    s.create({
+      ...base,
+      title: 'srv-gap1 does not answer',
+      device: 'srv-gap1',
+      openedAt: WEEK - 5 * DAY,
+      acknowledgedAt: WEEK - 5 * DAY + HOUR,
+      resolvedAt: WEEK - 5 * DAY + 5 * HOUR,
+      updatedAt: now,
+    });
+    const closed = s.create({
+      ...base,
+      status: 'closed',
+      title: 'tape-01 drive 2 fault',
+      device: 'tape-01',
+      ruleId: 'storage/Tape drive not OK',
+      priority: 'P3',
+      openedAt: WEEK + 3 * DAY,
+      acknowledgedAt: WEEK + 3 * DAY + 300_000,
+      resolvedAt: WEEK + 3 * DAY + HOUR,
+      closedAt: WEEK + 3 * DAY + 2 * HOUR,
+      cause: '驱动器磁头脏污',
+      fix: '放入清洗带并重跑备份',
+      updatedAt: now,
+    });
     void closed;
     c.maintenance.add({ name: 'UPS-02 电池更换', start: WEEK + 4 * DAY + 20 * HOUR, end: WEEK + 4 * DAY + 23 * HOUR, scope: { devices: ['ups-02'] } }, now);
   }, 180_000);
@@ -136,9 +194,23 @@ describe('weekly and monthly reports on the seeded room', () => {
     // Real glyphs differ from one character to the next; missing fonts draw the same box for each.
     const shot = async (text: string) => {
       const file = join(tmp.dir, `glyph-${text.codePointAt(0)}.html`);
-      writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0;background:#fff"><div style="font-family:'Noto Sans CJK SC';font-size:120px;line-height:1">${text}</div></body></html>`);
+      writeFileSync(
+        file,
+        `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body style="margin:0;background:#fff"><div style="font-family:'Noto Sans CJK SC';font-size:120px;line-height:1">${text}</div></body></html>`,
+      );
       const png = file.replace('.html', '.png');
-      const args = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', `--user-data-dir=${join(tmp.dir, `p-${text.codePointAt(0)}`)}`, '--hide-scrollbars', `--screenshot=${png}`, '--window-size=300,160', `file://${file}`];
+      const args = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        `--user-data-dir=${join(tmp.dir, `p-${text.codePointAt(0)}`)}`,
+        '--hide-scrollbars',
+        `--screenshot=${png}`,
+        '--window-size=300,160',
+        `file://${file}`,
+      ];
       await exec('chromium', args, { timeout: 60_000 });
       return PNG.sync.read(readFileSync(png)).data;
     };
@@ -154,7 +226,10 @@ describe('weekly and monthly reports on the seeded room', () => {
     expect(differ).toBeGreaterThan(500);
     const page = join(tmp.dir, 'week.zh.html');
     writeFileSync(page, built.html);
-    const { stdout: dom } = await exec('chromium', ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(tmp.dir, 'p-dom')}`, '--dump-dom', `file://${page}`], { maxBuffer: 32 << 20, timeout: 60_000 });
+    const { stdout: dom } = await exec('chromium', ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(tmp.dir, 'p-dom')}`, '--dump-dom', `file://${page}`], {
+      maxBuffer: 32 << 20,
+      timeout: 60_000,
+    });
     for (const id of ['report-title', 'availability', 'incidents', 'noisy', 'forecasts', 'maintenance', 'knowledge', 'inventory']) expect(dom).toContain(`id="${id}"`);
   }, 180_000);
 });

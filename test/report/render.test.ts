@@ -14,7 +14,15 @@ function room(): Report {
   // A hostile device name and alert text: everything user-supplied must be escaped.
   const web01 = input.devices.find((d) => d.name === 'web01')!;
   input.devices.push({ ...web01, name: '<b>evil</b> & "co"', downMinutes: 90 });
-  input.alerts.push({ ruleId: 'host/Host unreachable', ruleName: 'Host unreachable', device: '<b>evil</b> & "co"', priority: 'P2', firedAt: input.from + 3_600_000, resolvedAt: null, summary: '<script>alert(1)</script> down' });
+  input.alerts.push({
+    ruleId: 'host/Host unreachable',
+    ruleName: 'Host unreachable',
+    device: '<b>evil</b> & "co"',
+    priority: 'P2',
+    firedAt: input.from + 3_600_000,
+    resolvedAt: null,
+    summary: '<script>alert(1)</script> down',
+  });
   return judgeReport(input);
 }
 
@@ -112,7 +120,25 @@ describe('renderHtml', () => {
   });
 
   it('zh-CN uses the Chinese NOC vocabulary', () => {
-    for (const s of ['日常巡检报告', '总览', '巡检清单', '主要风险', '建议措施', '告警统计', '事件统计', '数据完整性', '平均响应时间 MTTA', '平均修复时间 MTTR', '响应 SLA 达成率', '设备宕机', '采集中断', '文件系统 /u01', '表空间', '电池供电事件', '回风温度']) {
+    for (const s of [
+      '日常巡检报告',
+      '总览',
+      '巡检清单',
+      '主要风险',
+      '建议措施',
+      '告警统计',
+      '事件统计',
+      '数据完整性',
+      '平均响应时间 MTTA',
+      '平均修复时间 MTTR',
+      '响应 SLA 达成率',
+      '设备宕机',
+      '采集中断',
+      '文件系统 /u01',
+      '表空间',
+      '电池供电事件',
+      '回风温度',
+    ]) {
       expect(html['zh-CN'], s).toContain(s);
     }
     expect(html['zh-CN']).not.toMatch(/\b(PASS|WARN|FAIL|Checklist|Recommended action)\b/);
@@ -176,11 +202,18 @@ describe('renderText', () => {
   }
 
   it('zh-CN text speaks Chinese and lists the actions', () => {
-    for (const s of ['日常巡检报告', '巡检清单', '主要风险', '建议措施（处置手册）：', '建议措施（知识库）：', '数据完整性', '平均响应时间 MTTA', '故障', '警告', '通过', '设备宕机', '采集中断']) expect(text['zh-CN'], s).toContain(s);
+    for (const s of ['日常巡检报告', '巡检清单', '主要风险', '建议措施（处置手册）：', '建议措施（知识库）：', '数据完整性', '平均响应时间 MTTA', '故障', '警告', '通过', '设备宕机', '采集中断'])
+      expect(text['zh-CN'], s).toContain(s);
   });
 
   it('textTable pads CJK cells by display width', () => {
-    const lines = textTable(['设备', 'x'], [['数据库服务器', '1'], ['db01', '2']]);
+    const lines = textTable(
+      ['设备', 'x'],
+      [
+        ['数据库服务器', '1'],
+        ['db01', '2'],
+      ],
+    );
     expect(lines).toEqual(['设备          x', '------------  -', '数据库服务器  1', 'db01          2']);
   });
 });

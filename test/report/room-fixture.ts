@@ -163,7 +163,13 @@ function oracleSeries(ctx: Ctx, o: { rac?: number; backup?: Shape; dg?: boolean 
   const out: SeriesStats[] = [];
   const instances = o.rac === undefined ? ['ORCL'] : ['ORCL1', 'ORCL2'];
   for (const instance of instances) out.push(mk(ctx, 'oracle.up', { instance }, flat(1)));
-  for (const [tablespace, base] of [['SYSTEM', 72], ['SYSAUX', 66], ['USERS', 55], ['UNDOTBS1', 38], ['APP_DATA', 61]] as const) {
+  for (const [tablespace, base] of [
+    ['SYSTEM', 72],
+    ['SYSAUX', 66],
+    ['USERS', 55],
+    ['UNDOTBS1', 38],
+    ['APP_DATA', 61],
+  ] as const) {
     out.push(mk(ctx, 'oracle.tablespace_used_pct', { tablespace }, { base: base + between(ctx, -3, 3), noise: 0.1, growth: 0.02 }));
   }
   out.push(mk(ctx, 'oracle.fra_used_pct', {}, { base: between(ctx, 25, 45), daily: 5, noise: 1, week: undefined }));
@@ -185,9 +191,10 @@ function switchSeries(ctx: Ctx, ports: string[], o: { hot?: string; shut?: strin
   for (const sensor of ['chassis', 'cpu']) out.push(mk(ctx, 'sensor.temperature_c', { sensor }, { base: between(ctx, 35, 50), noise: 1, spike: 2 }));
   for (const ifname of ports) {
     const shut = ifname === o.shut;
-    const util = ifname === o.hot
-      ? { base: 55, daily: 20, noise: 3, max: 95.2, lo: 0, hi: 100 } // hourly averages stay ≤ 80: bursts only
-      : { base: shut ? 0 : between(ctx, 3, 45), daily: shut ? 0 : 8, noise: shut ? 0 : 3, spike: shut ? 0 : 12, lo: 0 };
+    const util =
+      ifname === o.hot
+        ? { base: 55, daily: 20, noise: 3, max: 95.2, lo: 0, hi: 100 } // hourly averages stay ≤ 80: bursts only
+        : { base: shut ? 0 : between(ctx, 3, 45), daily: shut ? 0 : 8, noise: shut ? 0 : 3, spike: shut ? 0 : 12, lo: 0 };
     out.push(mk(ctx, 'if.util_pct', { ifname }, util));
     out.push(mk(ctx, 'if.in_errors_ps', { ifname }, flat(0)));
     out.push(mk(ctx, 'if.out_errors_ps', { ifname }, flat(0)));
@@ -201,13 +208,36 @@ const range = (n: number, f: (i: number) => string) => Array.from({ length: n },
 const hoursWhere = (f: (h: number) => number | null) => Array.from({ length: 24 }, (_, h) => f(h));
 
 function baseSpecs(): Spec[] {
-  const server = (name: string, cls = 'server'): Spec => ({ name, class: cls, vendor: cls === 'minicomputer' ? 'IBM' : 'Dell', model: cls === 'minicomputer' ? 'Power S922' : 'PowerEdge R750', build: (ctx) => hostSeries(ctx) });
-  const db = (name: string, o: Parameters<typeof oracleSeries>[1] = {}, host: Parameters<typeof hostSeries>[1] = {}): Spec => ({
-    name, class: 'database', vendor: 'Oracle', model: '19c', build: (ctx, bad) => [...hostSeries(ctx, { mounts: ['/', '/boot', '/u01', '/u02'], ...(bad ? host : {}) }), ...oracleSeries(ctx, bad ? o : { ...o, backup: undefined, rac: o.rac === undefined ? undefined : 2 })],
+  const server = (name: string, cls = 'server'): Spec => ({
+    name,
+    class: cls,
+    vendor: cls === 'minicomputer' ? 'IBM' : 'Dell',
+    model: cls === 'minicomputer' ? 'Power S922' : 'PowerEdge R750',
+    build: (ctx) => hostSeries(ctx),
   });
-  const sw = (name: string, ports: string[], o: Parameters<typeof switchSeries>[2] = {}): Spec => ({ name, class: 'network', vendor: 'Huawei', model: 'CE6881', build: (ctx, bad) => switchSeries(ctx, ports, bad ? o : { shut: o.shut }) });
+  const db = (name: string, o: Parameters<typeof oracleSeries>[1] = {}, host: Parameters<typeof hostSeries>[1] = {}): Spec => ({
+    name,
+    class: 'database',
+    vendor: 'Oracle',
+    model: '19c',
+    build: (ctx, bad) => [
+      ...hostSeries(ctx, { mounts: ['/', '/boot', '/u01', '/u02'], ...(bad ? host : {}) }),
+      ...oracleSeries(ctx, bad ? o : { ...o, backup: undefined, rac: o.rac === undefined ? undefined : 2 }),
+    ],
+  });
+  const sw = (name: string, ports: string[], o: Parameters<typeof switchSeries>[2] = {}): Spec => ({
+    name,
+    class: 'network',
+    vendor: 'Huawei',
+    model: 'CE6881',
+    build: (ctx, bad) => switchSeries(ctx, ports, bad ? o : { shut: o.shut }),
+  });
   const fw = (name: string, peak: number): Spec => ({
-    name, class: 'security', vendor: 'Fortinet', model: 'FortiGate 1800F', limits: { 'fw.sessions': 2_000_000 },
+    name,
+    class: 'security',
+    vendor: 'Fortinet',
+    model: 'FortiGate 1800F',
+    limits: { 'fw.sessions': 2_000_000 },
     build: (ctx, bad) => [
       ...switchSeries(ctx, ['port1', 'port2', 'port3', 'port4'], { cpuPct: between(ctx, 15, 35) }),
       mk(ctx, 'fw.sessions', {}, bad ? { base: 1_400_000, daily: 250_000, noise: 20_000, max: 1_762_000 } : { base: 450_000, daily: 120_000, noise: 15_000, spike: 40_000 }),
@@ -216,13 +246,21 @@ function baseSpecs(): Spec[] {
     ],
   });
   const ups = (name: string): Spec => ({
-    name, class: 'ups', vendor: 'Vertiv', model: 'Liebert EXL S1',
+    name,
+    class: 'ups',
+    vendor: 'Vertiv',
+    model: 'Liebert EXL S1',
     build: (ctx, bad) => [
       mk(ctx, 'device.up', {}, flat(1)),
       // ups-b: 4 minutes on battery at 03:10 (a generator transfer that stalled), recharging since.
       mk(ctx, 'ups.on_battery', {}, bad ? { base: 0, hours: hoursWhere((h) => (h === 3 ? 4 / 60 : 0)), max: 1, min: 0, last: 0, week: 0 } : flat(0)),
       mk(ctx, 'ups.battery_status', {}, flat(2)),
-      mk(ctx, 'ups.battery_charge_pct', {}, bad ? { base: 70, hours: hoursWhere((h) => (h < 3 ? 100 : h === 3 ? 80 : Math.min(72, 60 + h * 0.6))), min: 58, last: 72, max: 100, week: 100 } : flat(100)),
+      mk(
+        ctx,
+        'ups.battery_charge_pct',
+        {},
+        bad ? { base: 70, hours: hoursWhere((h) => (h < 3 ? 100 : h === 3 ? 80 : Math.min(72, 60 + h * 0.6))), min: 58, last: 72, max: 100, week: 100 } : flat(100),
+      ),
       mk(ctx, 'ups.battery_runtime_min', {}, bad ? { base: 28, min: 24, last: 26, week: 38 } : { base: 38, noise: 1 }),
       mk(ctx, 'ups.battery_temperature_c', {}, { base: 24, noise: 0.5 }),
       ...['1', '2', '3'].map((line) => mk(ctx, 'ups.output_load_pct', { line }, { base: between(ctx, 35, 55), daily: 4, noise: 1, spike: 3 })),
@@ -231,7 +269,10 @@ function baseSpecs(): Spec[] {
     ],
   });
   const crac = (name: string): Spec => ({
-    name, class: 'precision_ac', vendor: 'Vertiv', model: 'Liebert PEX4',
+    name,
+    class: 'precision_ac',
+    vendor: 'Vertiv',
+    model: 'Liebert PEX4',
     build: (ctx, bad) => [
       mk(ctx, 'device.up', {}, flat(1)),
       mk(ctx, 'ac.return_temp_c', {}, bad ? { base: 29, noise: 0.3, spike: 0.4, week: 24.5 } : { base: 24, daily: 0.6, noise: 0.3, spike: 0.4 }),
@@ -246,7 +287,10 @@ function baseSpecs(): Spec[] {
     ],
   });
   const env = (name: string): Spec => ({
-    name, class: 'environment', vendor: 'Vertiv', model: 'Geist Watchdog 100',
+    name,
+    class: 'environment',
+    vendor: 'Vertiv',
+    model: 'Geist Watchdog 100',
     build: (ctx, bad) => [
       mk(ctx, 'device.up', {}, flat(1)),
       ...['row-a', 'row-b'].map((sensor) => mk(ctx, 'env.temperature_c', { sensor }, { base: between(ctx, 22, 24), daily: 0.5, noise: 0.3, spike: 0.3 })),
@@ -260,27 +304,40 @@ function baseSpecs(): Spec[] {
     ],
   });
   const array = (name: string): Spec => ({
-    name, class: 'storage', vendor: 'Huawei', model: 'OceanStor 5310',
+    name,
+    class: 'storage',
+    vendor: 'Huawei',
+    model: 'OceanStor 5310',
     build: (ctx, bad) => [
       mk(ctx, 'device.up', {}, flat(1)),
       ...['pool0', 'pool1'].map((pool) => mk(ctx, 'storage.pool_used_pct', { pool }, { base: between(ctx, 50, 75), noise: 0.1, growth: 0.1 })),
-      ...range(24, (i) => `0:${i}`).map((slot) => mk(ctx, 'storage.disk_failed', { slot }, bad && slot === '0:12' ? { base: 1, hours: hoursWhere((h) => (h < 9 ? 0 : h === 9 ? 0.8 : 1)), min: 0, max: 1, last: 1, week: 0 } : flat(0))),
+      ...range(24, (i) => `0:${i}`).map((slot) =>
+        mk(ctx, 'storage.disk_failed', { slot }, bad && slot === '0:12' ? { base: 1, hours: hoursWhere((h) => (h < 9 ? 0 : h === 9 ? 0.8 : 1)), min: 0, max: 1, last: 1, week: 0 } : flat(0)),
+      ),
       ...['A', 'B'].map((ctrl) => mk(ctx, 'storage.controller_ok', { ctrl }, flat(1))),
       ...range(4, (i) => `fc${i}`).map((port) => mk(ctx, 'fc.port_up', { port }, flat(1))),
       ...range(4, (i) => `fc${i}`).map((port) => mk(ctx, 'fc.crc_errors_ps', { port }, flat(0))),
     ],
   });
   const sanSwitch = (name: string): Spec => ({
-    name, class: 'san', vendor: 'Brocade', model: 'G620',
+    name,
+    class: 'san',
+    vendor: 'Brocade',
+    model: 'G620',
     build: (ctx, bad) => [
       mk(ctx, 'device.up', {}, flat(1)),
       // san-sw2 port 7 (a host HBA) went down at 14:03.
-      ...range(16, String).map((port) => mk(ctx, 'fc.port_up', { port }, bad && port === '7' ? { base: 1, hours: hoursWhere((h) => (h < 14 ? 1 : h === 14 ? 0.05 : 0)), min: 0, max: 1, last: 0, week: 1 } : flat(1))),
+      ...range(16, String).map((port) =>
+        mk(ctx, 'fc.port_up', { port }, bad && port === '7' ? { base: 1, hours: hoursWhere((h) => (h < 14 ? 1 : h === 14 ? 0.05 : 0)), min: 0, max: 1, last: 0, week: 1 } : flat(1)),
+      ),
       ...range(16, String).map((port) => mk(ctx, 'fc.crc_errors_ps', { port }, flat(0))),
     ],
   });
   const tape = (name: string): Spec => ({
-    name, class: 'tape', vendor: 'IBM', model: 'TS4300',
+    name,
+    class: 'tape',
+    vendor: 'IBM',
+    model: 'TS4300',
     build: (ctx, bad) => [
       mk(ctx, 'device.up', {}, flat(1)),
       ...['1', '2', '3', '4'].map((drive) => mk(ctx, 'tape.drive_ok', { drive }, bad && drive === '3' ? { base: 0, min: 0, max: 0, last: 0, week: 0.4 } : flat(1))),
@@ -385,8 +442,18 @@ function alertsAndIncidents(from: number): { alerts: AlertInput[]; incidents: In
     alert('host/Clock offset', 'web04', 'P3', at(-10), at(-9), 'web04 clock is off by 1.4 s'),
   ];
   void n;
-  const inc = (id: number, priority: Priority, device: string, title: string, ruleId: string, openedAt: number, acknowledgedAt: number | null, resolvedAt: number | null, respondMet: boolean | undefined, resolveMet: boolean | undefined): IncidentInput =>
-    ({ id, priority, device, title, ruleId, openedAt, acknowledgedAt, resolvedAt, respondMet, resolveMet });
+  const inc = (
+    id: number,
+    priority: Priority,
+    device: string,
+    title: string,
+    ruleId: string,
+    openedAt: number,
+    acknowledgedAt: number | null,
+    resolvedAt: number | null,
+    respondMet: boolean | undefined,
+    resolveMet: boolean | undefined,
+  ): IncidentInput => ({ id, priority, device, title, ruleId, openedAt, acknowledgedAt, resolvedAt, respondMet, resolveMet });
   const incidents: IncidentInput[] = [
     inc(880, 'P2', 'ora-rac1', 'RAC instance missing', 'oracle/RAC instance missing', at(-3), at(-3, 10), null, true, undefined),
     inc(901, 'P1', 'ups-b', 'UPS on battery', 'ups/UPS on battery', at(3, 11), at(3, 20), at(3, 30), true, true),

@@ -46,10 +46,7 @@ describe('report schedule and configuration', () => {
 
   it('refuses a bad time zone, schedule, channel and missing recipients with positions', () => {
     const file = join(tmp.dir, 'collector.yaml');
-    writeFileSync(
-      file,
-      ['report:', '  time_zone: Mars/Olympus', '  schedule: "0 25 * * *"', '  channel: mailer', ''].join('\n'),
-    );
+    writeFileSync(file, ['report:', '  time_zone: Mars/Olympus', '  schedule: "0 25 * * *"', '  channel: mailer', ''].join('\n'));
     let message = '';
     try {
       loadCollectorConfig(file);

@@ -31,8 +31,16 @@ function series(metric: string, value: number, tags: Record<string, string> = {}
 
 function input(devices: DeviceInput[], rules: RuleDef[] | undefined): ReportInput {
   return {
-    date: '2026-11-22', timeZone: 'Asia/Shanghai', from: FROM, to: FROM + 24 * HOUR, generatedAt: FROM + 25 * HOUR,
-    devices, alerts: [], incidents: [], knownFixes: [], runbooks: {},
+    date: '2026-11-22',
+    timeZone: 'Asia/Shanghai',
+    from: FROM,
+    to: FROM + 24 * HOUR,
+    generatedAt: FROM + 25 * HOUR,
+    devices,
+    alerts: [],
+    incidents: [],
+    knownFixes: [],
+    runbooks: {},
     ...(rules ? { thresholds: thresholdsOf(rules) } : {}),
   };
 }
@@ -58,7 +66,7 @@ describe('thresholdsOf reads the levels a rule pages at', () => {
 describe('a check takes its numbers from the loaded rule', () => {
   const fs = (v: number) => server('db01', [series('disk.used_pct', v, { mount: '/u01' })]);
 
-  it('with the shipped rule the numbers are the rule\'s and the report names it', () => {
+  it("with the shipped rule the numbers are the rule's and the report names it", () => {
     const r = judgeReport(input([fs(98)], shippedHost()));
     const x = row(r, 'db01', 'fs:/u01');
     expect(x.status).toBe('fail');
@@ -73,7 +81,9 @@ describe('a check takes its numbers from the loaded rule', () => {
   });
 
   it('a site that tunes the rule (80, escalating at 88) gets those numbers in the checklist', () => {
-    const tuned = readFileSync('rules/host.yaml', 'utf8').replace('disk.used_pct{mount!~"/boot.*"} > 90', 'disk.used_pct{mount!~"/boot.*"} > 80').replace('escalate: [{ when: "> 97", priority: P2 }]', 'escalate: [{ when: "> 88", priority: P1 }]');
+    const tuned = readFileSync('rules/host.yaml', 'utf8')
+      .replace('disk.used_pct{mount!~"/boot.*"} > 90', 'disk.used_pct{mount!~"/boot.*"} > 80')
+      .replace('escalate: [{ when: "> 97", priority: P2 }]', 'escalate: [{ when: "> 88", priority: P1 }]');
     const rules = rulesOf('rules/host.yaml', tuned);
     // 85 % passes with the defaults (90/97) but warns under the tuned rule; 89 % fails it.
     expect(row(judgeReport(input([fs(85)], undefined)), 'db01', 'fs:/u01').status).toBe('pass');
@@ -96,7 +106,7 @@ describe('a check takes its numbers from the loaded rule', () => {
     expect(renderText(r, 'zh-CN')).toContain('默认值（未加载相应规则）');
   });
 
-  it('a site\'s own rule for the metric counts when the check\'s rule is not loaded; a rule for another class does not', () => {
+  it("a site's own rule for the metric counts when the check's rule is not loaded; a rule for another class does not", () => {
     const own = rulesOf('site.yaml', 'group: site\nclasses: [server]\nrules:\n  - name: Disk filling\n    when: disk.used_pct > 70\n    priority: P4\n');
     const x = row(judgeReport(input([fs(75)], own)), 'db01', 'fs:/u01');
     expect(x.status).toBe('warn');
@@ -106,7 +116,7 @@ describe('a check takes its numbers from the loaded rule', () => {
     expect(row(judgeReport(input([fs(75)], network)), 'db01', 'fs:/u01').status).toBe('pass');
   });
 
-  it('a level in the other direction never takes the rule\'s number', () => {
+  it("a level in the other direction never takes the rule's number", () => {
     const below = rulesOf('x.yaml', 'group: x\nclasses: [server]\nrules:\n  - name: Disk empty\n    when: disk.used_pct < 5\n    priority: P4\n');
     expect(row(judgeReport(input([fs(50)], below)), 'db01', 'fs:/u01').thresholds?.[0]).toEqual({ level: 'warn', metric: 'disk.used_pct', op: '>', value: 90 });
   });

@@ -75,11 +75,30 @@ describe('risks come from firing alerts and open incidents too', () => {
     input.alerts.push(
       { ruleId: 'host/Memory exhausted', ruleName: 'Memory exhausted', device: 'web01', priority: 'P2', firedAt: at, resolvedAt: null, summary: 'web01 memory 97 % used with swap at 60 %' },
       {
-        ruleId: 'host/Host unreachable', ruleName: 'Host unreachable', device: 'web03', priority: 'P2', firedAt: at, resolvedAt: null, summary: 'web03 does not answer',
-        muted: true, maintenance: { name: 'Rack 12 power work', start: input.from + HOUR, end: input.from + 5 * HOUR },
+        ruleId: 'host/Host unreachable',
+        ruleName: 'Host unreachable',
+        device: 'web03',
+        priority: 'P2',
+        firedAt: at,
+        resolvedAt: null,
+        summary: 'web03 does not answer',
+        muted: true,
+        maintenance: { name: 'Rack 12 power work', start: input.from + HOUR, end: input.from + 5 * HOUR },
       },
     );
-    input.incidents.push({ id: 42, priority: 'P1', device: 'db01', title: 'Vendor reports data corruption risk', ruleId: 'manual', openedAt: input.from - 2 * 24 * HOUR, acknowledgedAt: null, resolvedAt: null, respondMet: false, resolveMet: undefined, status: 'open' });
+    input.incidents.push({
+      id: 42,
+      priority: 'P1',
+      device: 'db01',
+      title: 'Vendor reports data corruption risk',
+      ruleId: 'manual',
+      openedAt: input.from - 2 * 24 * HOUR,
+      acknowledgedAt: null,
+      resolvedAt: null,
+      respondMet: false,
+      resolveMet: undefined,
+      status: 'open',
+    });
     const report = judgeReport(input);
     expect(report.risks.map((r) => [r.device, r.kind, r.priority])).toEqual([
       ['db01', 'incident', 'P1'],

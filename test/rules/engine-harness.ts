@@ -24,7 +24,11 @@ export class Harness {
   readonly maintenance: MaintenanceCalendar;
   private topology: Topology;
 
-  constructor(readonly rules: RuleDef[], inventory: Record<string, InventoryEntry> = {}, readonly db: Db = openDb(':memory:')) {
+  constructor(
+    readonly rules: RuleDef[],
+    inventory: Record<string, InventoryEntry> = {},
+    readonly db: Db = openDb(':memory:'),
+  ) {
     this.topology = new Topology(new Map(Object.entries(inventory)));
     this.maintenance = new MaintenanceCalendar(db);
     this.engine = this.build();

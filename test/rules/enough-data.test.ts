@@ -43,7 +43,9 @@ describe('window coverage', () => {
     expect(h.firing()).toEqual(['host/CPU saturated db01 P3']);
     const d = rulesFrom('group: g\ndefaults: { min_coverage: 50% }\nrules:\n  - name: r\n    when: avg(x.y, 10m) > 1\n    priority: P4\n');
     expect(d[0]?.minCoverage).toBe(0.5);
-    expect(() => rulesFrom('group: g\nrules:\n  - name: r\n    when: avg(x.y, 10m) > 1\n    min_coverage: 180%\n    priority: P4\n')).toThrow(/min_coverage must be a share of the window from 0% to 100%/);
+    expect(() => rulesFrom('group: g\nrules:\n  - name: r\n    when: avg(x.y, 10m) > 1\n    min_coverage: 180%\n    priority: P4\n')).toThrow(
+      /min_coverage must be a share of the window from 0% to 100%/,
+    );
   });
 
   it('predict(…, 6h) needs 6 hours of history: 35 minutes of a steep climb fire nothing', () => {

@@ -13,7 +13,10 @@ import type { RuleDef } from '../../collector/rules/types.js';
 import { tempDir } from '../helpers.js';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'golden');
-const yamlFiles = (dir: string) => readdirSync(join(GOLDEN, dir)).filter((f) => f.endsWith('.yaml')).sort();
+const yamlFiles = (dir: string) =>
+  readdirSync(join(GOLDEN, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 const EXPECTED_RULES: Record<string, number> = { 'oracle.yaml': 3, 'self.yaml': 3, 'storage.yaml': 4, 'ups.yaml': 4 };
 
@@ -107,9 +110,7 @@ describe('loading paths', () => {
     writeFileSync(join(tmp.dir, 'c.test.yaml'), 'not: [a rule file');
     writeFileSync(join(tmp.dir, 'notes.txt'), 'ignored');
     const { files, problems } = loadRuleFiles([tmp.dir]);
-    expect(problems.map(formatRuleProblem)).toEqual([
-      `${join(tmp.dir, 'b.yml')}:1:8: [net] group 'net' is already defined at ${join(tmp.dir, 'a.yaml')}:1:8; each file needs its own group name`,
-    ]);
+    expect(problems.map(formatRuleProblem)).toEqual([`${join(tmp.dir, 'b.yml')}:1:8: [net] group 'net' is already defined at ${join(tmp.dir, 'a.yaml')}:1:8; each file needs its own group name`]);
     expect(files.map((f) => f.file)).toEqual([join(tmp.dir, 'a.yaml'), join(tmp.dir, 'c.yaml')]);
   });
 
@@ -122,8 +123,6 @@ describe('loading paths', () => {
   });
 
   it('reports an empty file', () => {
-    expect(parseRuleFile('empty.yaml', '').problems.map(formatRuleProblem)).toEqual([
-      'empty.yaml:1:1: a rule file is a mapping with group and rules (see rules/README.md); found nothing',
-    ]);
+    expect(parseRuleFile('empty.yaml', '').problems.map(formatRuleProblem)).toEqual(['empty.yaml:1:1: a rule file is a mapping with group and rules (see rules/README.md); found nothing']);
   });
 });

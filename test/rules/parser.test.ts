@@ -26,10 +26,7 @@ describe('expressions that parse', () => {
     ['90 <= cpu.usage_pct', cmp('<=', num(90), metric('cpu', 'usage_pct'))],
     ['ups.output_source != 3', cmp('!=', metric('ups', 'output_source'), num(3))],
     ['ac.return_temp_c >= ac.temp_setpoint_c', cmp('>=', metric('ac', 'return_temp_c'), metric('ac', 'temp_setpoint_c'))],
-    [
-      'disk.used_pct{mount!~"/boot.*"} > 90',
-      cmp('>', metric('disk', 'used_pct', [{ name: 'mount', op: '!~', value: '/boot.*' }]), num(90)),
-    ],
+    ['disk.used_pct{mount!~"/boot.*"} > 90', cmp('>', metric('disk', 'used_pct', [{ name: 'mount', op: '!~', value: '/boot.*' }]), num(90))],
     [
       `disk.used_pct{ mount="/u01", device!='db9', fs=~"ext[34]|xfs", } > 90`,
       cmp(
@@ -52,10 +49,7 @@ describe('expressions that parse', () => {
     ['last(ups.on_battery, 2m) == 1', cmp('==', { kind: 'call', fn: 'last', windowMs: 120_000 }, num(1))],
     ['last(ups.on_battery, 0s) == 1', cmp('==', { kind: 'call', fn: 'last', windowMs: 0 }, num(1))],
     ['absent(agent.heartbeat, 3m)', { kind: 'absent', selector: sel('agent', 'heartbeat'), windowMs: 180_000 }],
-    [
-      'predict(disk.used_pct, 6h) >= 100 within 3d',
-      { kind: 'predict', selector: sel('disk', 'used_pct'), windowMs: 21_600_000, op: '>=', threshold: 100, withinMs: 259_200_000 },
-    ],
+    ['predict(disk.used_pct, 6h) >= 100 within 3d', { kind: 'predict', selector: sel('disk', 'used_pct'), windowMs: 21_600_000, op: '>=', threshold: 100, withinMs: 259_200_000 }],
     ['predict(time.offset_s, 1h) < -500ms within 1d', { kind: 'predict', op: '<', threshold: -0.5, withinMs: 86_400_000 }],
     ['(cpu.usage_pct) > 90', cmp('>', metric('cpu', 'usage_pct'), num(90))],
     ['((ups.on_battery == 1))', cmp('==', metric('ups', 'on_battery'), num(1))],
@@ -117,12 +111,7 @@ describe('units', () => {
   });
 
   it('keeps the unit with its number in the tokens', () => {
-    expect(tokenize('1GB 5m 90%').map((t) => t.kind === 'number' && t.quantity)).toEqual([
-      { kind: 'size', value: 1e9 },
-      { kind: 'duration', value: 300_000 },
-      { kind: 'pct', value: 90 },
-      false,
-    ]);
+    expect(tokenize('1GB 5m 90%').map((t) => t.kind === 'number' && t.quantity)).toEqual([{ kind: 'size', value: 1e9 }, { kind: 'duration', value: 300_000 }, { kind: 'pct', value: 90 }, false]);
   });
 });
 
@@ -181,8 +170,7 @@ describe('short forms of clear and escalate', () => {
   it('is refused when when has no comparison, or a number on its left', () => {
     expect(errorOf(() => parseDerivedCondition('< 85', parseCondition('absent(x.y, 1m)'), 'clear'))).toEqual({
       column: 1,
-      message:
-        'the short form clear: "< 85" reuses the left side of the first comparison in when, but when has no comparison; write a full condition, e.g. clear: x.y < 85',
+      message: 'the short form clear: "< 85" reuses the left side of the first comparison in when, but when has no comparison; write a full condition, e.g. clear: x.y < 85',
     });
     expect(errorOf(() => parseDerivedCondition('< 85', parseCondition('90 < x.y'), 'clear')).message).toMatch(/which is a number here/);
   });
@@ -194,11 +182,7 @@ describe('errors', () => {
     ['cpu.usage_pct', 1, "a condition needs a comparison, e.g. cpu.usage_pct > 90; found only the value 'cpu.usage_pct'"],
     ['90', 1, "a condition needs a comparison, e.g. cpu.usage_pct > 90; found only the value '90'"],
     ['avg(cpu.usage_pct, 5m)', 1, "a condition needs a comparison, e.g. cpu.usage_pct > 90; found only the value 'avg(cpu.usage_pct, 5m)'"],
-    [
-      'cpu.usage_pct >',
-      16,
-      "expected a value after '>' (a number like 90, 5m or 1GB, a metric like cpu.usage_pct, or a function like avg(cpu.usage_pct, 5m)), found the end of the expression",
-    ],
+    ['cpu.usage_pct >', 16, "expected a value after '>' (a number like 90, 5m or 1GB, a metric like cpu.usage_pct, or a function like avg(cpu.usage_pct, 5m)), found the end of the expression"],
     ['a.b > 1 and 5', 13, "'and' needs a condition on each side, found the value '5'; write a comparison, e.g. cpu.usage_pct > 90"],
     ['x.y or a.b > 1', 1, "'or' needs a condition on each side, found the value 'x.y'; write a comparison, e.g. cpu.usage_pct > 90"],
     ['not a.b', 5, "'not' needs a condition, found the value 'a.b'; write a comparison, e.g. cpu.usage_pct > 90"],
@@ -207,7 +191,7 @@ describe('errors', () => {
     ['x.y.z > 1', 4, "a metric has exactly one dot (measurement.field); found more after 'x.y'"],
     ['disk. used_pct > 1', 1, 'write the metric without spaces: disk.used_pct'],
     ['disk.used_pct{mount=~"["} > 1', 22, 'invalid regular expression "[" for tag \'mount\': missing closing ]: `[`'],
-    ['a.b{x=1} > 2', 7, 'the value for tag \'x\' must be quoted, e.g. x="/u01", found \'1\''],
+    ['a.b{x=1} > 2', 7, "the value for tag 'x' must be quoted, e.g. x=\"/u01\", found '1'"],
     ['a.b{x=="1"} > 2', 6, "expected one of = != =~ !~ after tag 'x', found '=='"],
     ['a.b{x="1" > 2', 11, "expected ',' or '}' after the matcher for tag 'x', found '>'"],
     ['a.b{x="1", > 2', 12, `expected a tag name inside { }, e.g. {mount="/u01"}, found '>'`],
@@ -238,11 +222,7 @@ describe('errors', () => {
       21,
       "predict needs 'within' and a duration after the threshold, found the end of the expression; write predict(metric, window) OP number within duration, e.g. predict(disk.used_pct, 6h) >= 100 within 3d",
     ],
-    [
-      'predict(a.b, 1h) > c.d within 1d',
-      20,
-      "predict compares with a number, found 'c'; write predict(metric, window) OP number within duration, e.g. predict(disk.used_pct, 6h) >= 100 within 3d",
-    ],
+    ['predict(a.b, 1h) > c.d within 1d', 20, "predict compares with a number, found 'c'; write predict(metric, window) OP number within duration, e.g. predict(disk.used_pct, 6h) >= 100 within 3d"],
     [
       '1 < predict(a.b, 1h)',
       5,
@@ -250,11 +230,7 @@ describe('errors', () => {
     ],
     ['predict(a.b, 1h) > 5 within 0s', 29, "'within' must be longer than 0, e.g. 5m"],
     ['predict(a.b) > 5 within 1d', 12, 'predict needs a window: predict(a.b, 5m)'],
-    [
-      'a.b > 1 within 2d',
-      9,
-      "'within' belongs to predict: predict(metric, window) OP number within duration, e.g. predict(disk.used_pct, 6h) >= 100 within 3d",
-    ],
+    ['a.b > 1 within 2d', 9, "'within' belongs to predict: predict(metric, window) OP number within duration, e.g. predict(disk.used_pct, 6h) >= 100 within 3d"],
     ['a.b > 5minutes', 8, "unknown unit 'minutes' in '5minutes'; valid units: % (percent), ms s m h d w (durations), B KB MB GB TB KiB MiB GiB TiB (sizes)"],
     ['a.b > 1Mb', 8, "unknown unit 'Mb' in '1Mb'; valid units: % (percent), ms s m h d w (durations), B KB MB GB TB KiB MiB GiB TiB (sizes)"],
     ['a.b > 1h30', 11, "'1h30' needs a unit after 30 (ms, s, m, h, d or w)"],

@@ -78,7 +78,10 @@ describe('rule index', () => {
     for (let i = 0; i < 2_000; i++) {
       const tags = randomTags(rnd);
       for (const metric of ['m.a', 'm.b', 'm.c']) {
-        const got = index.match(metric, tags).map((ref) => `${ref.rule.id}#${ref.rule.selectors.indexOf(ref.selector)}`).join(' ');
+        const got = index
+          .match(metric, tags)
+          .map((ref) => `${ref.rule.id}#${ref.rule.selectors.indexOf(ref.selector)}`)
+          .join(' ');
         const want = fullScan(rules, metric, tags);
         if (got !== want.join(' ')) mismatches.push(`${metric} ${JSON.stringify(tags)}: got ${got.slice(0, 300)}, want ${want.join(' ').slice(0, 300)}`);
         matched += want.length;

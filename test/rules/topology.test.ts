@@ -56,7 +56,12 @@ describe('topology suppression three levels deep', () => {
     h.advance(30_000);
     // srv2's chain (pdu1, ups1) is up: it fires on its own.
     expect(h.firing()).toEqual(['network/Device unreachable core1 P2', 'network/Device unreachable srv2 P2']);
-    const by = Object.fromEntries(h.engine.alerts().filter((a) => a.state === 'suppressed').map((a) => [a.device, a.suppressedBy]));
+    const by = Object.fromEntries(
+      h.engine
+        .alerts()
+        .filter((a) => a.state === 'suppressed')
+        .map((a) => [a.device, a.suppressedBy]),
+    );
     expect(by).toEqual({ acc1: 'network/Device unreachable|device="core1"', srv1: 'network/Device unreachable|device="acc1"' });
 
     // The core recovers, the server stays down: it fires only after the grace period.

@@ -16,7 +16,14 @@ function win(points: Array<[number, number]>, opts = { maxAgeMs: 10 * D, maxPoin
 describe('SeriesWindow avg/min/max', () => {
   // t(s):  10 20 30 40 50 60
   // value:  5  1  9  4  7  3
-  const w = win([[10 * S, 5], [20 * S, 1], [30 * S, 9], [40 * S, 4], [50 * S, 7], [60 * S, 3]]);
+  const w = win([
+    [10 * S, 5],
+    [20 * S, 1],
+    [30 * S, 9],
+    [40 * S, 4],
+    [50 * S, 7],
+    [60 * S, 3],
+  ]);
 
   it('covers (now - window, now]: the point at now - window is excluded, the one at now included', () => {
     // now 60 s, 30 s window → (30, 60] → 4, 7, 3 (9 at exactly 30 s is out): avg 14/3, min 3, max 7.
@@ -49,7 +56,13 @@ describe('SeriesWindow avg/min/max', () => {
 
 describe('SeriesWindow rate/delta', () => {
   // Counter at 10 s spacing: 100, 110, 130, reset, 5, 15.
-  const w = win([[0, 100], [10 * S, 110], [20 * S, 130], [30 * S, 5], [40 * S, 15]]);
+  const w = win([
+    [0, 100],
+    [10 * S, 110],
+    [20 * S, 130],
+    [30 * S, 5],
+    [40 * S, 15],
+  ]);
 
   it('treats a decrease as a counter reset', () => {
     // increments 10, 20, 5 (the reset: new value counts), 10 = 45 over 40 s = 1.125/s.
@@ -108,7 +121,10 @@ describe('predict and linearFit', () => {
     // v = 2·(t − BASE) + 5 over t = BASE..BASE+9 ms: slope 2/ms, value at BASE+100 = 205.
     // The naive n·Σt² − (Σt)² denominator cancels to exactly 0 here (Σt² ≈ 3e25, ulp ≈ 4e9).
     const ts = Array.from({ length: 10 }, (_, i) => BASE + i);
-    const fit = linearFit(ts, ts.map((t) => 2 * (t - BASE) + 5))!;
+    const fit = linearFit(
+      ts,
+      ts.map((t) => 2 * (t - BASE) + 5),
+    )!;
     expect(Math.abs(fit.slopePerMs - 2)).toBeLessThan(1e-9);
     expect(Math.abs(valueAt(fit, BASE + 100) - 205)).toBeLessThan(1e-6);
   });
@@ -127,7 +143,10 @@ describe('absent', () => {
   });
 
   it('is true when the last point is stale (including exactly at now − window) and false when fresh', () => {
-    const w = win([[BASE, 1], [BASE + 100 * S, 1]]);
+    const w = win([
+      [BASE, 1],
+      [BASE + 100 * S, 1],
+    ]);
     expect(w.absent(BASE + 300 * S, 180 * S)).toBe(true); // 100 s ≤ 120 s
     expect(w.absent(BASE + 280 * S, 180 * S)).toBe(true); // 100 s = 100 s: not newer
     expect(w.absent(BASE + 279 * S, 180 * S)).toBe(false);
@@ -164,7 +183,11 @@ describe('bounds and ordering', () => {
   });
 
   it('ignores out-of-order points and replaces on equal timestamps', () => {
-    const w = win([[10 * S, 1], [20 * S, 2], [15 * S, 99]]);
+    const w = win([
+      [10 * S, 1],
+      [20 * S, 2],
+      [15 * S, 99],
+    ]);
     expect(w.size).toBe(2);
     expect(w.max(20 * S, H)).toBe(2);
     w.push(20 * S, 7);
@@ -174,7 +197,12 @@ describe('bounds and ordering', () => {
   });
 
   it('ignores NaN values and non-finite timestamps', () => {
-    const w = win([[10 * S, 1], [20 * S, NaN], [Infinity, 3], [NaN, 4]]);
+    const w = win([
+      [10 * S, 1],
+      [20 * S, NaN],
+      [Infinity, 3],
+      [NaN, 4],
+    ]);
     expect(w.size).toBe(1);
     expect(w.lastTs()).toBe(10 * S);
   });
@@ -221,7 +249,7 @@ describe('ring buffer growth and wrap-around', () => {
 
   it('agrees with a plain-array model on a random stream', () => {
     let seed = 42;
-    const rnd = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rnd = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const maxAgeMs = 20 * S;
     const maxPoints = 13;
     const w = new SeriesWindow({ maxAgeMs, maxPoints });

@@ -95,7 +95,9 @@ describe.skipIf(!run)('agent SNMP polling and traps → collector', () => {
     expect(devices.devices.find((d) => d.name === 'ups-a1')).toMatchObject({ class: 'ups', address: '127.0.0.1' });
     // The recording's UPS is on bypass (upsOutputSource 4): the shipped rule fires on polled data alone.
     const bypass = async (state: string) => {
-      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1&state=${state}`, { headers: authHeaders() })).json()) as { alerts: Array<{ ruleId: string; state: string; priority: string }> };
+      const a = (await (await fetch(`${collector.url}/api/v1/alerts?device=ups-a1&state=${state}`, { headers: authHeaders() })).json()) as {
+        alerts: Array<{ ruleId: string; state: string; priority: string }>;
+      };
       return a.alerts.find((x) => x.ruleId === 'ups/UPS on bypass');
     };
     expect(await waitFor('pending bypass alert', () => bypass('pending'))).toMatchObject({ state: 'pending' });

@@ -38,7 +38,13 @@ describe.skipIf(!run)('roomwatch snmp probe', () => {
 
   it('shows counters as rates with --rates, and class, profile, modules, warnings and samples with --json', async () => {
     const { stdout } = await exec(process.execPath, [cli, 'snmp', 'probe', `127.0.0.1:${sim.port}`, '--community', 'ups/apc_smtl1000-nmc3', '--rates', '1', '--json']);
-    const doc = JSON.parse(stdout) as { class: string; profile: string; modules: Array<{ module: string }>; warnings: unknown[]; samples: Array<{ measurement: string; fields: Record<string, unknown> }> };
+    const doc = JSON.parse(stdout) as {
+      class: string;
+      profile: string;
+      modules: Array<{ module: string }>;
+      warnings: unknown[];
+      samples: Array<{ measurement: string; fields: Record<string, unknown> }>;
+    };
     expect(doc).toMatchObject({ class: 'ups', profile: 'apc-ups', modules: [{ module: 'if-mib' }], warnings: [] });
     const iface = doc.samples.find((s) => s.measurement === 'if' && 'in_bps' in s.fields);
     expect(iface?.fields.in_bps).toBeTypeOf('number');
@@ -56,7 +62,9 @@ describe.skipIf(!run)('roomwatch snmp probe', () => {
   });
 
   it('exits 1 with device.up=0 when the device does not answer, and 2 on bad options', async () => {
-    const down = (await exec(process.execPath, [cli, 'snmp', 'probe', `127.0.0.1:${sim.port}`, '--community', 'no-such-community', '--timeout', '300ms', '--retries', '0']).catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
+    const down = (await exec(process.execPath, [cli, 'snmp', 'probe', `127.0.0.1:${sim.port}`, '--community', 'no-such-community', '--timeout', '300ms', '--retries', '0']).catch(
+      (e: unknown) => e,
+    )) as { code: number; stdout: string; stderr: string };
     expect(down.code).toBe(1);
     expect(down.stdout).toMatch(/^result: {4}timeout$/m);
     expect(down.stdout).toMatch(/^device up=0 result="timeout"$/m);

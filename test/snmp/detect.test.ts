@@ -35,7 +35,7 @@ function poller(agent: FakeAgent, opts: { redetectMs?: number; profile?: string 
 }
 
 describe('capability detection and class from evidence', () => {
-  it('reads a UPS card running net-snmp as a ups, without the card\'s own CPU and memory', async () => {
+  it("reads a UPS card running net-snmp as a ups, without the card's own CPU and memory", async () => {
     const agent = FakeAgent.of({
       ...system('1.3.6.1.4.1.8072.3.2.10', 'Linux ups-card 2.6.32'),
       ...hostResources,
@@ -69,7 +69,7 @@ describe('capability detection and class from evidence', () => {
     expect(valueOf(out.samples, 'device.mem_used_pct')).toBe(50);
   });
 
-  it('never reports a BMC\'s HOST-RESOURCES as the server\'s CPU or memory', async () => {
+  it("never reports a BMC's HOST-RESOURCES as the server's CPU or memory", async () => {
     const agent = FakeAgent.of({ ...system('1.3.6.1.4.1.99999.7'), ...hostResources, '1.3.6.1.4.1.674.10892.5.1.1.1.0': [STR, 'iDRAC'] });
     const p = poller(agent);
     const out = await p.poll(() => 1_800_000_000_000);
@@ -229,7 +229,12 @@ describe('routing and security state from standard and vendor MIBs', () => {
 
   it('reads a Palo Alto HA state sent as text into the common encoding', async () => {
     const base = { ...system('1.3.6.1.4.1.25461.2.3.36', 'Palo Alto Networks PA-3200 series firewall'), '1.3.6.1.4.1.25461.2.1.2.3.3.0': [INT, 1200] as [number, number] };
-    for (const [text, code] of [['active', 1], ['passive', 2], ['disabled', 0], ['non-functional', 3]] as const) {
+    for (const [text, code] of [
+      ['active', 1],
+      ['passive', 2],
+      ['disabled', 0],
+      ['non-functional', 3],
+    ] as const) {
       const out = await poller(FakeAgent.of({ ...base, '1.3.6.1.4.1.25461.2.1.2.1.11.0': [STR, text] })).poll(() => 1_800_000_000_000);
       expect(valueOf(out.samples, 'fw.ha_state'), text).toBe(code);
     }

@@ -19,7 +19,11 @@ const STANDARD = ['if-mib', 'host-resources', 'ucd-snmp', 'entity-sensor', 'ups-
 
 function standardOnly(): ProfileSet {
   // ups-mib and snia-sml also match by sysObjectID (agents that name the MIB itself); keep them as modules only.
-  return new ProfileSet(shippedProfiles().all.filter((p) => STANDARD.includes(p.name)).map((p) => ({ ...p, match: [] })));
+  return new ProfileSet(
+    shippedProfiles()
+      .all.filter((p) => STANDARD.includes(p.name))
+      .map((p) => ({ ...p, match: [] })),
+  );
 }
 
 async function poll(port: number, community: string, profiles: ProfileSet): Promise<{ out: PollOutcome; cls?: DeviceClass }> {

@@ -20,7 +20,9 @@ function exact(samples: Sample[], metric: string, tags: Record<string, string> =
   const want = Object.entries(tags).sort();
   for (const s of samples) {
     if (s.measurement !== measurement || !(field in s.fields)) continue;
-    const have = Object.entries(s.tags).filter(([k]) => k !== 'device').sort();
+    const have = Object.entries(s.tags)
+      .filter(([k]) => k !== 'device')
+      .sort();
     if (JSON.stringify(have) === JSON.stringify(want)) return s.fields[field];
   }
   return undefined;

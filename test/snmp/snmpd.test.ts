@@ -116,7 +116,12 @@ describe.skipIf(!run)('SNMP probe against a real snmpd', () => {
   });
 
   it('reports a wrong v3 key or community as device.up=0 with a result, not an exception', async () => {
-    const bad = await pollOnce({ version: 'v3', v3: { user: 'shauser', level: 'authPriv', authProtocol: 'sha', authKey: 'wrongpass00', privProtocol: 'aes', privKey: 'privpass123' }, retries: 0, timeoutMs: 1000 });
+    const bad = await pollOnce({
+      version: 'v3',
+      v3: { user: 'shauser', level: 'authPriv', authProtocol: 'sha', authKey: 'wrongpass00', privProtocol: 'aes', privKey: 'privpass123' },
+      retries: 0,
+      timeoutMs: 1000,
+    });
     expect(bad.result).not.toBe('ok');
     expect(valueOf(bad.samples, 'device.up')).toBe(0);
     expect(valueOf(bad.samples, 'device.result')).toBe('auth');
@@ -125,25 +130,34 @@ describe.skipIf(!run)('SNMP probe against a real snmpd', () => {
     expect(valueOf(wrongCommunity.samples, 'device.result')).toBe('timeout');
   });
 
-  it(`keeps one v3 authPriv session working for ${HOLD_S} s (past the 150 s engine-time window)`, async () => {
-    const client = new NetSnmpClient(target({ version: 'v3', v3: { user: 'sha256user', level: 'authPriv', authProtocol: 'sha256', authKey: 'authpass456', privProtocol: 'aes', privKey: 'privpass456' } }));
-    const poller = new DevicePoller(client, shippedProfiles(), { device: 'localhost', intervalMs: 10_000 });
-    const results: string[] = [];
-    const started = Date.now();
-    try {
-      while (Date.now() - started < HOLD_S * 1000) {
+  it(
+    `keeps one v3 authPriv session working for ${HOLD_S} s (past the 150 s engine-time window)`,
+    async () => {
+      const client = new NetSnmpClient(
+        target({ version: 'v3', v3: { user: 'sha256user', level: 'authPriv', authProtocol: 'sha256', authKey: 'authpass456', privProtocol: 'aes', privKey: 'privpass456' } }),
+      );
+      const poller = new DevicePoller(client, shippedProfiles(), { device: 'localhost', intervalMs: 10_000 });
+      const results: string[] = [];
+      const started = Date.now();
+      try {
+        while (Date.now() - started < HOLD_S * 1000) {
+          const out = await poller.poll(Date.now);
+          results.push(out.result);
+          await new Promise((r) => setTimeout(r, 10_000));
+        }
         const out = await poller.poll(Date.now);
         results.push(out.result);
-        await new Promise((r) => setTimeout(r, 10_000));
+        // From the second poll on, octet counters are rates: the session really carried on.
+        expect(out.samples.some((s) => s.measurement === 'if' && typeof s.fields.in_bps === 'number')).toBe(true);
+      } finally {
+        client.close();
       }
-      const out = await poller.poll(Date.now);
-      results.push(out.result);
-      // From the second poll on, octet counters are rates: the session really carried on.
-      expect(out.samples.some((s) => s.measurement === 'if' && typeof s.fields.in_bps === 'number')).toBe(true);
-    } finally {
-      client.close();
-    }
-    expect(results.length).toBeGreaterThanOrEqual(Math.floor(HOLD_S / 10));
-    expect(results.every((r) => r === 'ok'), results.join(',')).toBe(true);
-  }, (HOLD_S + 60) * 1000);
+      expect(results.length).toBeGreaterThanOrEqual(Math.floor(HOLD_S / 10));
+      expect(
+        results.every((r) => r === 'ok'),
+        results.join(','),
+      ).toBe(true);
+    },
+    (HOLD_S + 60) * 1000,
+  );
 });

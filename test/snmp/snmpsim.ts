@@ -39,14 +39,7 @@ export async function startSnmpSim(probeCommunity: string, dataDir = SNMPREC_DIR
   chmodSync(cache, 0o777);
   const child: ChildProcess = spawn(
     'snmpsimd',
-    [
-      `--data-dir=${dataDir}`,
-      `--agent-udpv4-endpoint=127.0.0.1:${port}`,
-      '--process-user=nobody',
-      '--process-group=nogroup',
-      `--cache-dir=${cache}`,
-      ...extraArgs,
-    ],
+    [`--data-dir=${dataDir}`, `--agent-udpv4-endpoint=127.0.0.1:${port}`, '--process-user=nobody', '--process-group=nogroup', `--cache-dir=${cache}`, ...extraArgs],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -60,7 +60,22 @@ describe.skipIf(!run)('SNMP trap receiver with real snmptrap', () => {
     const { r, port, got } = await receiver();
     current = r;
     const common = ['-v2c', '-c', 'public', `127.0.0.1:${port}`, ''];
-    await exec('snmptrap', [...common, '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.5', 'i', '5', '1.3.6.1.2.1.2.2.1.7.5', 'i', '1', '1.3.6.1.2.1.2.2.1.8.5', 'i', '2', '1.3.6.1.2.1.31.1.1.1.1.5', 's', 'Gi0/5']);
+    await exec('snmptrap', [
+      ...common,
+      '1.3.6.1.6.3.1.1.5.3',
+      '1.3.6.1.2.1.2.2.1.1.5',
+      'i',
+      '5',
+      '1.3.6.1.2.1.2.2.1.7.5',
+      'i',
+      '1',
+      '1.3.6.1.2.1.2.2.1.8.5',
+      'i',
+      '2',
+      '1.3.6.1.2.1.31.1.1.1.1.5',
+      's',
+      'Gi0/5',
+    ]);
     await until(() => field(got, 'link_down').length === 1);
     const down = field(got, 'link_down')[0] as Sample;
     expect(down.tags).toEqual({ device: 'core-sw1', ifindex: '5', ifname: 'Gi0/5' });
@@ -90,7 +105,20 @@ describe.skipIf(!run)('SNMP trap receiver with real snmptrap', () => {
     const { r, port, got } = await receiver();
     current = r;
     const scn = (state: string) =>
-      exec('snmptrap', ['-v2c', '-c', 'public', `127.0.0.1:${port}`, '', '1.3.6.1.4.1.1588.2.1.1.1.0.3', '1.3.6.1.4.1.1588.2.1.1.1.6.2.1.4.12', 'i', state, '1.3.6.1.4.1.1588.2.1.1.1.6.2.1.36.12', 's', 'esx07-hba1']);
+      exec('snmptrap', [
+        '-v2c',
+        '-c',
+        'public',
+        `127.0.0.1:${port}`,
+        '',
+        '1.3.6.1.4.1.1588.2.1.1.1.0.3',
+        '1.3.6.1.4.1.1588.2.1.1.1.6.2.1.4.12',
+        'i',
+        state,
+        '1.3.6.1.4.1.1588.2.1.1.1.6.2.1.36.12',
+        's',
+        'esx07-hba1',
+      ]);
     await scn('2');
     await until(() => field(got, 'fc_port_down').length === 1);
     expect(field(got, 'fc_port_down')[0]).toMatchObject({ tags: { device: 'core-sw1', port: '12', port_name: 'esx07-hba1' }, fields: { fc_port_down: 1 } });

@@ -46,7 +46,9 @@ describe('parseClusterware', () => {
   });
 
   it('names what it could not read', () => {
-    const res = parseClusterware('@@ crsctl_res\nCRS-4535: Cannot communicate with Cluster Ready Services\nCRS-4000: Command Status failed, or completed with errors.\n@@ ocrcheck\nPROT-602: Failed to retrieve data from the cluster registry\n');
+    const res = parseClusterware(
+      '@@ crsctl_res\nCRS-4535: Cannot communicate with Cluster Ready Services\nCRS-4000: Command Status failed, or completed with errors.\n@@ ocrcheck\nPROT-602: Failed to retrieve data from the cluster registry\n',
+    );
     expect(res.errors).toEqual([
       'clusterware: crsctl_res: CRS-4535: Cannot communicate with Cluster Ready Services CRS-4000: Command Status failed, or completed with errors.',
       "clusterware: no 'votedisk' section (output cut off?)",
@@ -58,7 +60,9 @@ describe('parseClusterware', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rw-crs-'));
     try {
       mkdirSync(join(dir, 'bin'));
-      writeFileSync(join(dir, 'bin', 'crsctl'), `#!/bin/sh\nif [ "$1" = stat ]; then sed 1d '${join(FIXTURES, 'crsctl-stat-res-t-112.txt')}'; else sed 1d '${join(FIXTURES, 'votedisk.txt')}'; fi\n`, { mode: 0o755 });
+      writeFileSync(join(dir, 'bin', 'crsctl'), `#!/bin/sh\nif [ "$1" = stat ]; then sed 1d '${join(FIXTURES, 'crsctl-stat-res-t-112.txt')}'; else sed 1d '${join(FIXTURES, 'votedisk.txt')}'; fi\n`, {
+        mode: 0o755,
+      });
       writeFileSync(join(dir, 'bin', 'ocrcheck'), `#!/bin/sh\nsed 1d '${join(FIXTURES, 'ocrcheck.txt')}'\n`, { mode: 0o755 });
       const out = execFileSync('/bin/sh', ['-c', clusterwareCommand(dir)], { encoding: 'utf8' });
       const res = parseClusterware(out);

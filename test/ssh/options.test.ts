@@ -25,7 +25,12 @@ describe('ssh probe options', () => {
     writeFileSync(key, 'not read at load');
     const targets = parse(readFileSync('agent/probes/ssh.sample.yaml', 'utf8').replaceAll('/etc/roomwatch/ssh/id_ed25519', key)) as Array<{ options: unknown }>;
     const [aix, array] = targets.map((t) => compileSshOptions(t.options));
-    expect(aix).toMatchObject({ platform: 'aix', deviceClass: 'minicomputer', commandTimeoutMs: 30_000, checks: ['cpu', 'load', 'memory', 'paging_space', 'lvm', 'filesystems', 'errlog', 'multipath'] });
+    expect(aix).toMatchObject({
+      platform: 'aix',
+      deviceClass: 'minicomputer',
+      commandTimeoutMs: 30_000,
+      checks: ['cpu', 'load', 'memory', 'paging_space', 'lvm', 'filesystems', 'errlog', 'multipath'],
+    });
     expect(aix?.connection.hostKey).toEqual({ kind: 'fingerprint', fingerprints: ['SHA256:Q7nfCqJmsRW3Jg3s9gqzK9zfQnqBJ1lM2mT0pR6Xy7s'] });
     expect(aix?.oracle[0]).toMatchObject({ sid: 'ORCL1', device: 'orcl-rac', rac: true, asm: true });
     expect(array).toMatchObject({ platform: '3par', deviceClass: 'storage', checks: ['system', 'disks', 'pools', 'controllers'] });

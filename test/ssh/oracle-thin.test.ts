@@ -124,7 +124,13 @@ describe('ThinRunner at the driver seam', () => {
 describe('oracle probe kind', () => {
   it('accepts the target of oracle.sample.yaml', () => {
     const [target] = parse(readFileSync('agent/probes/oracle.sample.yaml', 'utf8')) as Array<{ options: unknown }>;
-    expect(compileOracleOptions(target?.options, { ORACLE_MONITOR_PASSWORD: 'x' })).toMatchObject({ connectString: 'db01.example.net:1521/ORCL', user: 'C##ROOMWATCH', asm: true, dataguard: true, timeouts: { space: 120_000 } });
+    expect(compileOracleOptions(target?.options, { ORACLE_MONITOR_PASSWORD: 'x' })).toMatchObject({
+      connectString: 'db01.example.net:1521/ORCL',
+      user: 'C##ROOMWATCH',
+      asm: true,
+      dataguard: true,
+      timeouts: { space: 120_000 },
+    });
   });
 
   it('refuses bad options, all at once', () => {

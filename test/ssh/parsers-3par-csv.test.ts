@@ -16,7 +16,17 @@ describe('3PAR -csvtable', () => {
       metrics: [
         {
           measurement: 'storage',
-          fields: { system_name: 's74521', model: 'HPE_3PAR 8400', serial: '4UW0001234', nodes: 2, master_node: 0, capacity_bytes: 91627520 * MIB, allocated_bytes: 41553920 * MIB, free_bytes: 50073600 * MIB, failed_bytes: 0 },
+          fields: {
+            system_name: 's74521',
+            model: 'HPE_3PAR 8400',
+            serial: '4UW0001234',
+            nodes: 2,
+            master_node: 0,
+            capacity_bytes: 91627520 * MIB,
+            allocated_bytes: 41553920 * MIB,
+            free_bytes: 50073600 * MIB,
+            failed_bytes: 0,
+          },
         },
       ],
       errors: [],
@@ -59,6 +69,8 @@ describe('3PAR -csvtable', () => {
     expect(sys.metrics[0]?.fields).toMatchObject({ nodes: 2, capacity_bytes: 91627520 * MIB, failed_bytes: 0 });
     const cpg = parseShowcpg('Id,Name,Total,Free\n0,SSD_r6,1638400,524288\n--------------------\n1,total,1638400,524288\n', ctx);
     expect(cpg.errors).toEqual([]);
-    expect(cpg.metrics).toEqual([{ measurement: 'storage', tags: { pool: 'SSD_r6' }, fields: { pool_capacity_bytes: 1638400 * MIB, pool_used_bytes: 1114112 * MIB, pool_free_bytes: 524288 * MIB, pool_used_pct: 68 } }]);
+    expect(cpg.metrics).toEqual([
+      { measurement: 'storage', tags: { pool: 'SSD_r6' }, fields: { pool_capacity_bytes: 1638400 * MIB, pool_used_bytes: 1114112 * MIB, pool_free_bytes: 524288 * MIB, pool_used_pct: 68 } },
+    ]);
   });
 });

@@ -74,13 +74,34 @@ describe('showsys', () => {
 describe('showpd', () => {
   type Disk = [slot: string, failed: 0 | 1];
   it.each<[string, Disk[], { disks: number; disks_failed: number; disks_degraded: number }]>([
-    ['showpd.txt', [['0:14:0', 0], ['0:1:0', 0]], { disks: 2, disks_failed: 0, disks_degraded: 2 }],
+    [
+      'showpd.txt',
+      [
+        ['0:14:0', 0],
+        ['0:1:0', 0],
+      ],
+      { disks: 2, disks_failed: 0, disks_degraded: 2 },
+    ],
     [
       'showpd-failed.txt',
-      [['0:0:0', 0], ['0:1:0', 0], ['0:2:0', 1], ['0:3:0', 0], ['1:0:0', 0], ['1:1:0', 0]], // degraded and new are not failed
+      [
+        ['0:0:0', 0],
+        ['0:1:0', 0],
+        ['0:2:0', 1],
+        ['0:3:0', 0],
+        ['1:0:0', 0],
+        ['1:1:0', 0],
+      ], // degraded and new are not failed
       { disks: 6, disks_failed: 1, disks_degraded: 1 },
     ],
-    ['showpd-alletra.txt', [['1:1', 0], ['1:2', 1]], { disks: 2, disks_failed: 1, disks_degraded: 0 }],
+    [
+      'showpd-alletra.txt',
+      [
+        ['1:1', 0],
+        ['1:2', 1],
+      ],
+      { disks: 2, disks_failed: 1, disks_degraded: 0 },
+    ],
     ['showpd-none.txt', [], { disks: 0, disks_failed: 0, disks_degraded: 0 }],
   ])('%s', (name, disks, totals) => {
     const res = parseShowpd(fixture(name), CTX);
@@ -92,10 +113,7 @@ describe('showpd', () => {
 
   it('keeps the disks before a cut and says the table ended early', () => {
     const res = parseShowpd(fixture('showpd-truncated.txt'), CTX);
-    expect(res.errors).toEqual([
-      'showpd: line 7: expected 10 columns, got 5: "  4 1:0:0   NL     7 norm"',
-      'showpd: no totals line after the disk table (output truncated?)',
-    ]);
+    expect(res.errors).toEqual(['showpd: line 7: expected 10 columns, got 5: "  4 1:0:0   NL     7 norm"', 'showpd: no totals line after the disk table (output truncated?)']);
     expect(fields(res.metrics, { slot: '0:2:0' })).toEqual({ disk_failed: 1 });
     expect(fields(res.metrics)).toEqual({ disks: 4, disks_failed: 1, disks_degraded: 1 });
   });
@@ -156,9 +174,29 @@ describe('showcpg', () => {
 describe('shownode', () => {
   type Node = [ctrl: string, ok: 0 | 1, master: 0 | 1, inCluster: 0 | 1];
   it.each<[string, Node[]]>([
-    ['shownode.txt', [['0', 0, 1, 1], ['1', 0, 0, 1]]], // the simulator reports Degraded
-    ['shownode-4node.txt', [['0', 1, 1, 1], ['1', 1, 0, 1], ['2', 0, 0, 0], ['3', 0, 0, 0]]], // 3 is OK but out of the cluster
-    ['shownode-ic.txt', [['0', 0, 1, 1], ['1', 0, 0, 1]]],
+    [
+      'shownode.txt',
+      [
+        ['0', 0, 1, 1],
+        ['1', 0, 0, 1],
+      ],
+    ], // the simulator reports Degraded
+    [
+      'shownode-4node.txt',
+      [
+        ['0', 1, 1, 1],
+        ['1', 1, 0, 1],
+        ['2', 0, 0, 0],
+        ['3', 0, 0, 0],
+      ],
+    ], // 3 is OK but out of the cluster
+    [
+      'shownode-ic.txt',
+      [
+        ['0', 0, 1, 1],
+        ['1', 0, 0, 1],
+      ],
+    ],
   ])('%s', (name, nodes) => {
     const res = parseShownode(fixture(name), CTX);
     expect(res.errors).toEqual([]);

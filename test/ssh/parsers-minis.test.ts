@@ -61,12 +61,18 @@ describe('HP-UX', () => {
 
   it('reads the 11i v2 machinfo wording and the machinfo fixture through grep', () => {
     expect(parse('memory_hpux', memory.replace('Memory: 16353 MB (15.97 GB)', 'Memory = 16353 MB (15.969727 GB)')).metrics[0]?.fields.used_pct).toBe(69.74);
-    const grepped = load('hpux/machinfo.txt').split('\n').filter((l) => /memory/i.test(l)).join('\n');
+    const grepped = load('hpux/machinfo.txt')
+      .split('\n')
+      .filter((l) => /memory/i.test(l))
+      .join('\n');
     expect(parse('memory_hpux', `4096\n${grepped}\n${load('hpux/vmstat.txt')}`).errors).toEqual([]);
   });
 
   it('names each missing part', () => {
-    expect(parse('memory_hpux', load('hpux/vmstat.txt')).errors).toEqual(['memory (machinfo, vmstat): no page size (getconf PAGE_SIZE) line', "memory (machinfo, vmstat): no 'Memory:' line from machinfo"]);
+    expect(parse('memory_hpux', load('hpux/vmstat.txt')).errors).toEqual([
+      'memory (machinfo, vmstat): no page size (getconf PAGE_SIZE) line',
+      "memory (machinfo, vmstat): no 'Memory:' line from machinfo",
+    ]);
   });
 
   it('ioscan -P health: devices not online, per class', () => {

@@ -4,16 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ALERT_LOG_MAX_BYTES,
-  alertErrorMetrics,
-  alertLogCommand,
-  intervalSeconds,
-  oracleScript,
-  parseAlertLogChunk,
-  parseAlertLogOutput,
-  parseOracle,
-} from '../../agent/ssh/oracle.js';
+import { ALERT_LOG_MAX_BYTES, alertErrorMetrics, alertLogCommand, intervalSeconds, oracleScript, parseAlertLogChunk, parseAlertLogOutput, parseOracle } from '../../agent/ssh/oracle.js';
 import type { ParsedMetric, ParseResult } from '../../agent/ssh/types.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/ssh/oracle');
@@ -191,7 +182,11 @@ describe('parseOracle: broken output', () => {
     ['empty output', '', ['oracle: sqlplus printed no query output (empty output)']],
     ['an unknown section', '@@ instance\nORCL|h|OPEN|ACTIVE|19.0.0.0.0|1763000000.\n@@ bogus\nx\n@@ end\n', ["oracle: unknown section 'bogus'"]],
     ['a number that is not one', '@@ tablespaces\n-|USERS|abc|1.|1.\n@@ end\n', [`oracle query 'tablespaces': USERS bytes is not a number: "abc"`]],
-    ['a lag that is not an interval', "@@ database\nX|PHYSICAL STANDBY|MOUNTED|ARCHIVELOG\n@@ dataguard_stats\napply lag|5 seconds|3.\n@@ end\n", [`oracle query 'dataguard_stats': apply lag is not an interval: "5 seconds"`]],
+    [
+      'a lag that is not an interval',
+      '@@ database\nX|PHYSICAL STANDBY|MOUNTED|ARCHIVELOG\n@@ dataguard_stats\napply lag|5 seconds|3.\n@@ end\n',
+      [`oracle query 'dataguard_stats': apply lag is not an interval: "5 seconds"`],
+    ],
   ])('reports %s', (_what, stdout, errors) => {
     expect(parseOracle(stdout, { now: NOW }).errors).toEqual(errors);
   });

@@ -69,7 +69,15 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
   });
 
   const probe = (platform: 'aix' | 'hpux' | 'linux', device: string, checks?: string[], extra: Partial<SshOptions> = {}) => {
-    const options = { host: `127.0.0.1:${sshd.port}`, user: sshd.user, key_file: keys[platform], host_key: { fingerprint: sshd.hostKeyFingerprint }, platform, ...(checks ? { checks } : {}), ...extra };
+    const options = {
+      host: `127.0.0.1:${sshd.port}`,
+      user: sshd.user,
+      key_file: keys[platform],
+      host_key: { fingerprint: sshd.hostKeyFingerprint },
+      platform,
+      ...(checks ? { checks } : {}),
+      ...extra,
+    };
     const p = sshProbe.init({ device, options: options as SshOptions }, env);
     probes.push(p);
     return p;
@@ -82,7 +90,11 @@ describe.skipIf(!run)('AIX and HP-UX checks as an unprivileged account', () => {
 
   it('the sessions really run without root', async () => {
     sshd.addCommand('whoami-uid', 'id -u', join(sshd.dir, 'bin-aix'));
-    const uid = execFileSync('ssh', ['-i', keys.aix as string, '-p', String(sshd.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${sshd.user}@127.0.0.1`, 'whoami-uid'], { encoding: 'utf8' }).trim();
+    const uid = execFileSync(
+      'ssh',
+      ['-i', keys.aix as string, '-p', String(sshd.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', `${sshd.user}@127.0.0.1`, 'whoami-uid'],
+      { encoding: 'utf8' },
+    ).trim();
     expect(uid).not.toBe('0');
   });
 

@@ -44,11 +44,19 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
     add('df', 'aix/df-k.txt');
     add('lspath', 'aix/lspath.txt');
     // errpt: the full log on the first call, one new entry after that (as `errpt -s` would).
-    sshd.addCommand('errpt', `if [ "$1" = "-s" ]; then printf 'IDENTIFIER TIMESTAMP  T C RESOURCE_NAME  DESCRIPTION\\nDE3B8540   1123101526 P H hdisk4         PATH HAS FAILED\\n'; else sed -e '1{/^# \\(source\\|built from\\)/d;}' '${join(FIXTURES, 'aix/errpt.txt')}'; fi`, aix.bin);
+    sshd.addCommand(
+      'errpt',
+      `if [ "$1" = "-s" ]; then printf 'IDENTIFIER TIMESTAMP  T C RESOURCE_NAME  DESCRIPTION\\nDE3B8540   1123101526 P H hdisk4         PATH HAS FAILED\\n'; else sed -e '1{/^# \\(source\\|built from\\)/d;}' '${join(FIXTURES, 'aix/errpt.txt')}'; fi`,
+      aix.bin,
+    );
     // Oracle: $ORACLE_HOME/bin/sqlplus prints the instance's answer to the script on stdin.
     const home = join(sshd.dir, 'oracle');
     await import('node:fs').then((fs) => fs.mkdirSync(join(home, 'bin'), { recursive: true }));
-    sshd.addCommand('sqlplus', `cat > ${join(sshd.dir, 'sqlplus.stdin')}\necho "$ORACLE_SID $NLS_LANG" > ${join(sshd.dir, 'sqlplus.env')}\nsed -e '1{/^# \\(source\\|built from\\)/d;}' '${join(FIXTURES, 'oracle/rac-primary.txt')}'`, join(home, 'bin'));
+    sshd.addCommand(
+      'sqlplus',
+      `cat > ${join(sshd.dir, 'sqlplus.stdin')}\necho "$ORACLE_SID $NLS_LANG" > ${join(sshd.dir, 'sqlplus.env')}\nsed -e '1{/^# \\(source\\|built from\\)/d;}' '${join(FIXTURES, 'oracle/rac-primary.txt')}'`,
+      join(home, 'bin'),
+    );
     for (const cmd of ['showsys', 'showpd', 'showcpg', 'shownode']) sshd.addCommand(cmd, fixtureScript(`3par/${cmd}.txt`));
   }, 30_000);
 
@@ -113,7 +121,15 @@ describe.skipIf(!run)('ssh probe against a real sshd', () => {
     writeFileSync(alertLog, 'Mon Nov 23 01:00:00 2026\nORA-00600: internal error (history)\n');
     const asmLog = join(sshd.dir, 'alert_+ASM1.log');
     writeFileSync(asmLog, 'ORA-15080: synchronous I/O operation failed (history)\n');
-    const p = probe({ platform: 'aix', key_file: aixKeyFile, checks: ['load'], oracle: [{ sid: 'ORCL1', home: join(sshd.dir, 'oracle'), device: 'orcl', alert_log: alertLog, asm_alert_log: asmLog, rac: true, asm: true, dataguard: true }] }, 'aix02');
+    const p = probe(
+      {
+        platform: 'aix',
+        key_file: aixKeyFile,
+        checks: ['load'],
+        oracle: [{ sid: 'ORCL1', home: join(sshd.dir, 'oracle'), device: 'orcl', alert_log: alertLog, asm_alert_log: asmLog, rac: true, asm: true, dataguard: true }],
+      },
+      'aix02',
+    );
     expect(p.devices().map((d) => `${d.name}:${d.class}`)).toEqual(['aix02:minicomputer', 'orcl:database']);
     const now = Date.UTC(2026, 10, 23, 8, 0, 0);
     const first = await gather(p, now);

@@ -167,10 +167,7 @@ export async function startSshd(): Promise<Sshd> {
         stderr = (stderr + d.toString()).slice(-2000);
       });
       const c = child;
-      await Promise.race([
-        waitForPort(port, 10_000),
-        new Promise((_, reject) => c.once('exit', (code) => reject(new Error(`sshd exited ${code}: ${stderr}`)))),
-      ]);
+      await Promise.race([waitForPort(port, 10_000), new Promise((_, reject) => c.once('exit', (code) => reject(new Error(`sshd exited ${code}: ${stderr}`))))]);
     },
     async cleanup() {
       await sshd.stop();

@@ -74,7 +74,11 @@ describe.skipIf(!run)('SSH transport against a real sshd', () => {
     await sshd.stop();
     await sshd.start({ newHostKey: true });
     expect(sshd.hostKeyFingerprint).not.toBe(oldFingerprint);
-    const policies: HostKeyPolicy[] = [{ kind: 'known_hosts', file: kh }, { kind: 'tofu', store }, { kind: 'fingerprint', fingerprints: [oldFingerprint] }];
+    const policies: HostKeyPolicy[] = [
+      { kind: 'known_hosts', file: kh },
+      { kind: 'tofu', store },
+      { kind: 'fingerprint', fingerprints: [oldFingerprint] },
+    ];
     for (const policy of policies) {
       const c = new SshConnection(options({}, policy));
       const err = await c.ready().catch((e: unknown) => e);
@@ -109,7 +113,11 @@ describe.skipIf(!run)('SSH transport against a real sshd', () => {
       const started = Date.now();
       await Promise.all(Array.from({ length: 6 }, () => c.exec('slow', 10_000)));
       expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
-      const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string]).sort((a, b) => Number(BigInt(a[1]) - BigInt(b[1])));
+      const events = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ') as [string, string])
+        .sort((a, b) => Number(BigInt(a[1]) - BigInt(b[1])));
       let running = 0;
       let peak = 0;
       for (const [kind] of events) {
@@ -140,7 +148,9 @@ describe.skipIf(!run)('SSH transport against a real sshd', () => {
   }, 30_000);
 
   it('goes through a jump host', async () => {
-    const c = new SshConnection(options({ jump: { host: '127.0.0.1', port: sshd.port, user: sshd.user, privateKey: sshd.userKey, hostKey: { kind: 'fingerprint', fingerprints: [sshd.hostKeyFingerprint] } } }));
+    const c = new SshConnection(
+      options({ jump: { host: '127.0.0.1', port: sshd.port, user: sshd.user, privateKey: sshd.userKey, hostKey: { kind: 'fingerprint', fingerprints: [sshd.hostKeyFingerprint] } } }),
+    );
     try {
       expect((await c.exec('echo via-jump', 5_000)).stdout).toBe('via-jump\n');
     } finally {

@@ -57,16 +57,7 @@ describe('store: influxdb in collector.yaml', () => {
 
   it('names every mistake with its position', () => {
     const text = errors(
-      write([
-        'store:',
-        '  kind: influxdb',
-        '  retention: 30d',
-        '  influxdb:',
-        '    url: http://influx:8086',
-        '    api: v2',
-        '    token_env: RW_NOT_SET_ANYWHERE',
-        '    retention_policy: autogen',
-      ]),
+      write(['store:', '  kind: influxdb', '  retention: 30d', '  influxdb:', '    url: http://influx:8086', '    api: v2', '    token_env: RW_NOT_SET_ANYWHERE', '    retention_policy: autogen']),
     );
     expect(text).toMatch(/collector\.yaml:3:\d+: store\.retention: with kind: influxdb, InfluxDB's retention policy keeps the history/);
     expect(text).toMatch(/collector\.yaml:\d+:\d+: store\.influxdb\.org: api v2 writes need the organisation/);

@@ -73,7 +73,8 @@ describe.skipIf(!haveInfluxd)('poison lines against influxd 1.6', () => {
     write([cpu(100, 99)]);
     expect(await store.drain(15_000)).toBe(true);
 
-    const q = async (statement: string) => (await (await fetch(`${influxd.url}/query?${new URLSearchParams({ db: 'roomwatch', q: statement, epoch: 'ms' })}`)).json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
+    const q = async (statement: string) =>
+      (await (await fetch(`${influxd.url}/query?${new URLSearchParams({ db: 'roomwatch', q: statement, epoch: 'ms' })}`)).json()) as { results: Array<{ series?: Array<{ values: unknown[][] }> }> };
     expect((await q('SELECT count("usage_pct") FROM "cpu"')).results[0]?.series?.[0]?.values[0]?.[1]).toBe(42);
     expect((await q('SELECT "used_pct" FROM "disk" WHERE "mount" = \'C:\'')).results[0]?.series?.[0]?.values).toEqual([[T0, 70]]);
     expect(dead).toEqual([1]);

@@ -57,7 +57,11 @@ describe.skipIf(!peerAvailable('influxd', 'influxdb'))('InfluxDB read failures a
       onReadFallback: (reason) => fallbacks.push(reason),
       ...(readFallback === undefined ? {} : { readFallback }),
     });
-    cleanups.push(tmp.cleanup, () => influxd.stop(), () => store.close());
+    cleanups.push(
+      tmp.cleanup,
+      () => influxd.stop(),
+      () => store.close(),
+    );
     // Only the local store gets the samples: InfluxDB stays empty, so an answer from it is told apart.
     local.write(samples());
     return { influxd, store, warnings, infos, fallbacks, clock };

@@ -42,7 +42,11 @@ async function waitHttp(url: string, ok: (status: number) => boolean, timeoutMs 
 /** influxd on fixed ports and a fixed directory, so it can be stopped and started again with its data. */
 class Influxd {
   child: ChildProcess | undefined;
-  constructor(readonly dir: string, readonly port: number, readonly rpcPort: number) {
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly rpcPort: number,
+  ) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'influxd.conf'), influxdConfig(dir, port, rpcPort));
   }
@@ -105,7 +109,11 @@ describe.skipIf(!haveInfluxd)('InfluxDB store, v1 API, against influxd 1.6', () 
       // InfluxDB itself must answer every read below: a failing statement throws instead of the local store answering.
       readFallback: false,
     });
-    cleanups.push(tmp.cleanup, () => influxd.stop(), () => store.close());
+    cleanups.push(
+      tmp.cleanup,
+      () => influxd.stop(),
+      () => store.close(),
+    );
 
     const samples = [...cpuSamples(['db01', 'db02', 'web01'], T0, 120), { measurement: 'disk', tags: { device: 'db01', mount: "/u01/it's" }, fields: { used_pct: 91.5 }, ts: T0 }];
     db.transaction(() => store.write(samples))();
@@ -130,14 +138,21 @@ describe.skipIf(!haveInfluxd)('InfluxDB store, v1 API, against influxd 1.6', () 
     for (const agg of AGGREGATIONS) {
       const aq = { ...q, matchers: [makeMatcher('device', '!~', 'web.*'), makeMatcher('device', '!=', 'db02')], agg };
       const [a, b] = [await store.query(aq), await local.query(aq)];
-      expect(a.map((s) => [s.device, s.points]), agg).toEqual(b.map((s) => [s.device, s.points]));
-      expect(a.map((s) => s.device), agg).toEqual(['db01']);
+      expect(
+        a.map((s) => [s.device, s.points]),
+        agg,
+      ).toEqual(b.map((s) => [s.device, s.points]));
+      expect(
+        a.map((s) => s.device),
+        agg,
+      ).toEqual(['db01']);
     }
     // Bucketed statistics for the daily report: the same from InfluxDB as from the local store.
     const sq = { from: T0, to: T0 + 2 * 3_600_000, bucketMs: 3_600_000, measurements: ['cpu'] };
     const statsInflux = await store.bucketStats(sq);
     const statsLocal = await local.bucketStats(sq);
-    const comparable = (list: typeof statsLocal) => list.map((x) => ({ k: `${x.field}|${x.device}`, b: x.buckets.map((b) => [b.start, b.min, b.max, b.sum, b.count, b.last]) })).sort((a, b) => a.k.localeCompare(b.k));
+    const comparable = (list: typeof statsLocal) =>
+      list.map((x) => ({ k: `${x.field}|${x.device}`, b: x.buckets.map((b) => [b.start, b.min, b.max, b.sum, b.count, b.last]) })).sort((a, b) => a.k.localeCompare(b.k));
     expect(comparable(statsInflux)).toEqual(comparable(statsLocal));
     expect(statsLocal.find((x) => x.field === 'usage_pct' && x.device === 'db01')?.buckets.map((b) => b.count)).toEqual([60, 60]);
     // Without a measurement list the report's read starts with SHOW MEASUREMENTS.
@@ -193,7 +208,12 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
     const tmp = tempDir();
     const influxd = await startInfluxd(join(tmp.dir, 'influxd'));
     const config = testCollectorConfig(join(tmp.dir, 'collector'));
-    config.store = { ...config.store, kind: 'influxdb', retentionMs: 7 * 86_400_000, influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 2_000, maxBacklogBytes: 256 * 1024 * 1024 } };
+    config.store = {
+      ...config.store,
+      kind: 'influxdb',
+      retentionMs: 7 * 86_400_000,
+      influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 2_000, maxBacklogBytes: 256 * 1024 * 1024 },
+    };
     const collector = await startCollector(config);
     try {
       let seq = 0;
@@ -212,7 +232,9 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
       expect(during.store.detail.influxdb.reachable).toBe(false);
       expect(during.store.detail.outbox.lines).toBeGreaterThan(0);
       // While InfluxDB is incomplete, reads come from the local store and miss nothing.
-      const local = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`, { headers: authHeaders() })).json()) as { series: Array<{ points: unknown[] }> };
+      const local = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`, { headers: authHeaders() })).json()) as {
+        series: Array<{ points: unknown[] }>;
+      };
       expect(local.series[0]?.points).toHaveLength(50);
       // By design, and counted apart from InfluxDB failures.
       const metrics = await (await fetch(`${collector.url}/metrics`, { headers: authHeaders() })).text();
@@ -232,7 +254,9 @@ describe.skipIf(!haveInfluxd)('the collector with the InfluxDB store during an I
         expect(ts.slice(1).map((t, i) => t - (ts[i] as number))).toEqual(Array(49).fill(60_000));
       }
       // And once InfluxDB is complete again, the API reads from it.
-      const back = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`, { headers: authHeaders() })).json()) as { series: Array<{ points: unknown[] }> };
+      const back = (await (await fetch(`${collector.url}/api/v1/query?metric=cpu.usage_pct&device=db02&from=-2h&step=raw`, { headers: authHeaders() })).json()) as {
+        series: Array<{ points: unknown[] }>;
+      };
       expect(back.series[0]?.points).toHaveLength(50);
     } finally {
       await collector.close();
@@ -248,7 +272,12 @@ describe.skipIf(!haveInfluxd)('alert, incident and NOC points in InfluxDB', () =
     const influxd = await startInfluxd(join(tmp.dir, 'influxd'));
     const config = testCollectorConfig(join(tmp.dir, 'collector'));
     config.rules.paths = [join(import.meta.dirname, '..', '..', 'rules', 'ups.yaml')];
-    config.store = { ...config.store, kind: 'influxdb', retentionMs: 7 * 86_400_000, influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 2_000, maxBacklogBytes: 64 * 1024 * 1024 } };
+    config.store = {
+      ...config.store,
+      kind: 'influxdb',
+      retentionMs: 7 * 86_400_000,
+      influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 2_000, maxBacklogBytes: 64 * 1024 * 1024 },
+    };
     const collector = await startCollector(config);
     try {
       const now = Date.now();
@@ -292,7 +321,12 @@ describe.skipIf(!haveInfluxd)('the daily report on the InfluxDB store', () => {
     const config = testCollectorConfig(join(tmp.dir, 'collector'));
     const dayStart = zonedMidnight('2026-11-22', 'Asia/Shanghai');
     config.report = { ...config.report, enabled: false, timeZone: 'Asia/Shanghai' };
-    config.store = { ...config.store, kind: 'influxdb', retentionMs: 400 * 86_400_000, influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 10_000, maxBacklogBytes: 512 * 1024 * 1024 } };
+    config.store = {
+      ...config.store,
+      kind: 'influxdb',
+      retentionMs: 400 * 86_400_000,
+      influx: { url: influxd.url, api: 'v1', database: 'roomwatch', timeoutMs: 10_000, maxBacklogBytes: 512 * 1024 * 1024 },
+    };
     const collector = await startCollector(config);
     try {
       const room = buildReportRoom({ dayStart, perClass: 1, historyDays: 1, stepMs: 600_000 });
@@ -317,8 +351,15 @@ describe.skipIf(!haveInfluxd)('the daily report on the InfluxDB store', () => {
       expect(await health.json()).toMatchObject({ status: 'degraded', store: { ok: true, degraded: ['influxdb_reads_failing'] } });
       const statuses = (r: typeof fromInflux) => r.rows.map((x) => `${x.device} ${x.check} ${x.status}`).sort();
       expect(statuses(fromInflux)).toEqual(statuses(fromLocal));
-      const flagged = fromInflux.rows.filter((x) => x.status !== 'pass').map((x) => `${x.device} ${x.check} ${x.status}`).sort();
-      expect(flagged).toEqual(Object.entries(ANOMALIES).flatMap(([d, a]) => a.expect.map((e) => `${d} ${e.check} ${e.status}`)).sort());
+      const flagged = fromInflux.rows
+        .filter((x) => x.status !== 'pass')
+        .map((x) => `${x.device} ${x.check} ${x.status}`)
+        .sort();
+      expect(flagged).toEqual(
+        Object.entries(ANOMALIES)
+          .flatMap(([d, a]) => a.expect.map((e) => `${d} ${e.check} ${e.status}`))
+          .sort(),
+      );
     } finally {
       await collector.close();
       await influxd.stop();

@@ -89,7 +89,14 @@ describe('SQLite store bulk writes', () => {
     store.afterCommit();
     expect(store.flushHead()).toBe(304);
     const [series] = await store.query({ measurement: 'cpu', field: 'usage_pct', matchers: [], from: T0, to: T0 + 5_000, stepMs: 0, agg: 'last' });
-    expect(series?.points).toEqual([[T0, 'late'], [T0 + 1000, 0], [T0 + 2000, 1], [T0 + 3000, 2], [T0 + 4000, 3], [T0 + 5000, 3]]);
+    expect(series?.points).toEqual([
+      [T0, 'late'],
+      [T0 + 1000, 0],
+      [T0 + 2000, 1],
+      [T0 + 3000, 2],
+      [T0 + 4000, 3],
+      [T0 + 5000, 3],
+    ]);
   });
 
   it('commits nothing of a failed batch, and does not reuse its series ids', async () => {
@@ -111,7 +118,10 @@ describe('SQLite store bulk writes', () => {
     store.afterCommit();
     store.flushHead();
     const got = await store.query({ measurement: 'ups', field: 'load_pct', matchers: [], from: T0, to: T0, stepMs: 0, agg: 'last' });
-    expect(got.map((x) => [x.device, x.points])).toEqual([['ups-a', [[T0, 40]]], ['ups-b', [[T0, 70]]]]);
+    expect(got.map((x) => [x.device, x.points])).toEqual([
+      ['ups-a', [[T0, 40]]],
+      ['ups-b', [[T0, 70]]],
+    ]);
     expect((await store.health()).detail.series).toBe(2);
   });
 
@@ -143,7 +153,13 @@ describe('SQLite store bulk writes', () => {
     expect(reopened.flushHead()).toBe(3);
     const got = await reopened.query({ measurement: 'pdu', field: 'amps', matchers: [], from: T0, to: T0 + 3 * DAY, stepMs: 0, agg: 'last' });
     expect(got.map((x) => [x.device, x.points])).toEqual([
-      ['p1', [[T0 + 10, 1], [T0 + DAY + 10, 2]]],
+      [
+        'p1',
+        [
+          [T0 + 10, 1],
+          [T0 + DAY + 10, 2],
+        ],
+      ],
       ['p2', [[T0 + 2 * DAY + 10, 3]]],
     ]);
     expect((await reopened.health()).detail.chunks).toBe(3);

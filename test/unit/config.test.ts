@@ -101,7 +101,12 @@ describe('agent.yaml', () => {
     const dangling = write('collector: { url: "http://x:1", token: t }\ntargets:\n  - *nosuch\n');
     expect(errorsOf(() => loadAgentConfig(dangling, {}))).toEqual([`${dangling}:3:5: alias *nosuch has no anchor &nosuch before it`]);
     const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c']]) rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+    ])
+      rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
     const laughs = write(`${rows.join('\n')}\n`);
     expect(errorsOf(() => loadAgentConfig(laughs, {}))).toEqual([`${laughs}:1:1: cannot be read: Excessive alias count indicates a resource exhaustion attack`]);
   });
@@ -152,17 +157,7 @@ describe('collector.yaml', () => {
     const file = join(tmp.dir, 'collector.yaml');
     writeFileSync(
       file,
-      [
-        'store:',
-        '  retention: forever',
-        '  synchronous: sometimes',
-        'agents:',
-        '  - name: a',
-        `    token_sha256: ${'a'.repeat(64)}`,
-        '  - name: a',
-        '    token_sha256: not-a-hash',
-        '',
-      ].join('\n'),
+      ['store:', '  retention: forever', '  synchronous: sometimes', 'agents:', '  - name: a', `    token_sha256: ${'a'.repeat(64)}`, '  - name: a', '    token_sha256: not-a-hash', ''].join('\n'),
     );
     const errors = errorsOf(() => loadCollectorConfig(file));
     tmp.cleanup();
@@ -188,9 +183,6 @@ describe('collector.yaml', () => {
     writeFileSync(file, `store:\n  retention: forever\nagents:\n  - name: a\n    token_sha256: ${hash}\n  - name: a\n    token_sha256: ${hash}\n`);
     const errors = errorsOf(() => loadCollectorConfig(file));
     tmp.cleanup();
-    expect(errors).toEqual([
-      `${file}:6:11: agents.1.name: agent 'a' is listed twice`,
-      `${file}:2:14: store.retention: 'forever' is not a duration (write e.g. 500ms, 15s, 5m, 1h, 1d)`,
-    ]);
+    expect(errors).toEqual([`${file}:6:11: agents.1.name: agent 'a' is listed twice`, `${file}:2:14: store.retention: 'forever' is not a duration (write e.g. 500ms, 15s, 5m, 1h, 1d)`]);
   });
 });

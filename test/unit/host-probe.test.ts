@@ -69,34 +69,50 @@ async function put(root: string, path: string, text: string): Promise<void> {
 async function writeCounters(root: string, c: Counters): Promise<void> {
   await put(root, 'proc/stat', `cpu  ${c.cpu}\ncpu0 ${c.cpu}\nintr 12345\n`);
   await put(root, 'proc/uptime', `${c.uptime} 3000.00\n`);
-  await put(root, 'proc/diskstats', [
-    `   8       0 sda ${100} 0 ${c.sdaRead} 10 50 0 ${c.sdaWritten} 20 0 ${c.sdaTicks} 30 0 0 0 0 0 0`,
-    `   8       1 sda1 90 0 ${c.sdaRead - 10} 10 40 0 ${c.sdaWritten - 10} 20 0 ${c.sdaTicks} 30 0 0 0 0 0 0`,
-    `   7       0 loop0 1 0 8 0 0 0 0 0 0 4 4 0 0 0 0 0 0`,
-  ].join('\n') + '\n');
-  await put(root, 'proc/net/dev', [
-    'Inter-|   Receive                                                |  Transmit',
-    ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
-    '    lo:    3193      29    0    0    0     0          0         0     3193      29    0    0    0     0       0          0',
-    `  eth0: ${c.ethRx}    7576    ${c.ethRxErr}    0    0     0          0         0   ${c.ethTx}    4830    0    0    0     0       0          0`,
-  ].join('\n') + '\n');
+  await put(
+    root,
+    'proc/diskstats',
+    [
+      `   8       0 sda ${100} 0 ${c.sdaRead} 10 50 0 ${c.sdaWritten} 20 0 ${c.sdaTicks} 30 0 0 0 0 0 0`,
+      `   8       1 sda1 90 0 ${c.sdaRead - 10} 10 40 0 ${c.sdaWritten - 10} 20 0 ${c.sdaTicks} 30 0 0 0 0 0 0`,
+      `   7       0 loop0 1 0 8 0 0 0 0 0 0 4 4 0 0 0 0 0 0`,
+    ].join('\n') + '\n',
+  );
+  await put(
+    root,
+    'proc/net/dev',
+    [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo:    3193      29    0    0    0     0          0         0     3193      29    0    0    0     0       0          0',
+      `  eth0: ${c.ethRx}    7576    ${c.ethRxErr}    0    0     0          0         0   ${c.ethTx}    4830    0    0    0     0       0          0`,
+    ].join('\n') + '\n',
+  );
 }
 
 async function buildFixture(root: string): Promise<void> {
   await writeCounters(root, FIRST);
   await put(root, 'proc/loadavg', '0.50 0.75 1.00 1/234 5678\n');
-  await put(root, 'proc/meminfo', 'MemTotal:        8000000 kB\nMemFree:          500000 kB\nMemAvailable:    2000000 kB\nBuffers:           10000 kB\nSwapTotal:       1000000 kB\nSwapFree:         750000 kB\n');
-  await put(root, 'proc/self/mountinfo', [
-    '22 27 0:21 / /proc rw,relatime - proc proc rw',
-    '27 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw',
-    '28 27 8:17 / /u01 rw,relatime shared:5 - xfs /dev/sdb1 rw',
-    '29 27 8:1 /srv /srv/bind rw,relatime - ext4 /dev/sda1 rw',
-    '30 27 8:1 /srv /mnt/again rw,relatime - ext4 /dev/sda1 rw',
-    '31 27 0:50 / /mnt/nfs rw,relatime - nfs4 nas:/export rw',
-    '32 27 0:23 / /dev/shm rw,relatime - tmpfs tmpfs rw',
-    '33 27 8:33 / /data/with\\040space rw,relatime - ext4 /dev/sdc1 rw',
-    '34 27 8:49 / /locked rw,relatime - ext4 /dev/sdd1 rw',
-  ].join('\n') + '\n');
+  await put(
+    root,
+    'proc/meminfo',
+    'MemTotal:        8000000 kB\nMemFree:          500000 kB\nMemAvailable:    2000000 kB\nBuffers:           10000 kB\nSwapTotal:       1000000 kB\nSwapFree:         750000 kB\n',
+  );
+  await put(
+    root,
+    'proc/self/mountinfo',
+    [
+      '22 27 0:21 / /proc rw,relatime - proc proc rw',
+      '27 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw',
+      '28 27 8:17 / /u01 rw,relatime shared:5 - xfs /dev/sdb1 rw',
+      '29 27 8:1 /srv /srv/bind rw,relatime - ext4 /dev/sda1 rw',
+      '30 27 8:1 /srv /mnt/again rw,relatime - ext4 /dev/sda1 rw',
+      '31 27 0:50 / /mnt/nfs rw,relatime - nfs4 nas:/export rw',
+      '32 27 0:23 / /dev/shm rw,relatime - tmpfs tmpfs rw',
+      '33 27 8:33 / /data/with\\040space rw,relatime - ext4 /dev/sdc1 rw',
+      '34 27 8:49 / /locked rw,relatime - ext4 /dev/sdd1 rw',
+    ].join('\n') + '\n',
+  );
   await put(root, 'proc/sys/kernel/osrelease', '6.1.0-test-amd64\n');
   const procs: [string, string, string][] = [
     ['1', 'systemd', '/sbin/init\0'],

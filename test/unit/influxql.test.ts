@@ -15,10 +15,21 @@ const T0 = 1_796_000_000_000 - (1_796_000_000_000 % (5 * M));
 /** ups on two devices, a reading a minute for ten minutes; dev b has no `line` tag. */
 function fakeSource(): InfluxSource {
   const data: Array<SourceSeries & { points: Array<[number, Value]> }> = [];
-  for (const [device, site, base] of [['a', 'n', 10], ['b', 's', 20]] as const) {
+  for (const [device, site, base] of [
+    ['a', 'n', 10],
+    ['b', 's', 20],
+  ] as const) {
     const tags: Record<string, string> = device === 'a' ? { device, site, line: '1' } : { device, site };
     data.push({ measurement: 'ups', field: 'load', tags, points: Array.from({ length: 10 }, (_, i) => [T0 + i * M, base + i] as [number, Value]) });
-    data.push({ measurement: 'ups', field: 'state', tags, points: [[T0, 'online'], [T0 + 9 * M, device === 'a' ? 'battery' : 'online']] });
+    data.push({
+      measurement: 'ups',
+      field: 'state',
+      tags,
+      points: [
+        [T0, 'online'],
+        [T0 + 9 * M, device === 'a' ? 'battery' : 'online'],
+      ],
+    });
   }
   return {
     async series(m) {
@@ -34,8 +45,10 @@ const run = (q: string) => runQuery(q, fakeSource(), { now: T0 + 20 * M, epoch: 
 const range = `time >= ${T0}ms AND time <= ${T0 + 9 * M}ms`;
 
 describe('InfluxQL parser', () => {
-  it('parses the dashboards\' shapes', () => {
-    const [s] = parseQuery(`SELECT count("up") - sum("up") AS "down" FROM (SELECT last("up") AS "up" FROM "device" WHERE "site" =~ /^(dc\\-north)$/ and $x GROUP BY "device") GROUP BY "class"`.replace(' and $x', ''));
+  it("parses the dashboards' shapes", () => {
+    const [s] = parseQuery(
+      `SELECT count("up") - sum("up") AS "down" FROM (SELECT last("up") AS "up" FROM "device" WHERE "site" =~ /^(dc\\-north)$/ and $x GROUP BY "device") GROUP BY "class"`.replace(' and $x', ''),
+    );
     expect(s).toMatchObject({ kind: 'select', fields: [{ alias: 'down', expr: { kind: 'binary', op: '-' } }], groupBy: { tags: ['class'] }, from: { subquery: { kind: 'select' } } });
     expect(parseQuery('SHOW TAG VALUES FROM "device" WITH KEY = "site"; show measurements limit 5')).toMatchObject([
       { kind: 'show-tag-values', from: ['device'], keys: { op: '=', values: ['site'] } },
@@ -68,10 +81,25 @@ describe('InfluxQL engine', () => {
   it('buckets by time with each fill', async () => {
     const q = (fill: string) => run(`SELECT mean("load") FROM "ups" WHERE "device" = 'a' AND time >= ${T0}ms AND time <= ${T0 + 14 * M}ms GROUP BY time(5m) fill(${fill})`);
     const values = async (fill: string) => (await q(fill)).results?.[0]?.series?.[0]?.values;
-    expect(await values('null')).toEqual([[T0, 12], [T0 + 5 * M, 17], [T0 + 10 * M, null]]);
-    expect(await values('none')).toEqual([[T0, 12], [T0 + 5 * M, 17]]);
-    expect(await values('0')).toEqual([[T0, 12], [T0 + 5 * M, 17], [T0 + 10 * M, 0]]);
-    expect(await values('previous')).toEqual([[T0, 12], [T0 + 5 * M, 17], [T0 + 10 * M, 17]]);
+    expect(await values('null')).toEqual([
+      [T0, 12],
+      [T0 + 5 * M, 17],
+      [T0 + 10 * M, null],
+    ]);
+    expect(await values('none')).toEqual([
+      [T0, 12],
+      [T0 + 5 * M, 17],
+    ]);
+    expect(await values('0')).toEqual([
+      [T0, 12],
+      [T0 + 5 * M, 17],
+      [T0 + 10 * M, 0],
+    ]);
+    expect(await values('previous')).toEqual([
+      [T0, 12],
+      [T0 + 5 * M, 17],
+      [T0 + 10 * M, 17],
+    ]);
   });
 
   it('groups by tags, a missing tag reading as ""', async () => {
@@ -86,7 +114,10 @@ describe('InfluxQL engine', () => {
     const r = await run(`SELECT "state", "device" FROM "ups" WHERE "state" = 'battery' AND ${range}`);
     expect(r.results?.[0]?.series).toEqual([{ name: 'ups', columns: ['time', 'state', 'device'], values: [[T0 + 9 * M, 'battery', 'a']] }]);
     const desc = await run(`SELECT "load" FROM "ups" WHERE "device" = 'b' AND ${range} ORDER BY time DESC LIMIT 2`);
-    expect(desc.results?.[0]?.series?.[0]?.values).toEqual([[T0 + 9 * M, 29], [T0 + 8 * M, 28]]);
+    expect(desc.results?.[0]?.series?.[0]?.values).toEqual([
+      [T0 + 9 * M, 29],
+      [T0 + 8 * M, 28],
+    ]);
   });
 
   it('runs subqueries, arithmetic between aggregates, and TOP', async () => {
@@ -102,7 +133,16 @@ describe('InfluxQL engine', () => {
     const r = await run(`SHOW TAG VALUES FROM "ups" WITH KEY = "device" WHERE "site" =~ /^s$/; SHOW FIELD KEYS; SHOW TAG KEYS FROM "ups"; SHOW MEASUREMENTS`);
     expect(r.results?.map((x) => x.series)).toEqual([
       [{ name: 'ups', columns: ['key', 'value'], values: [['device', 'b']] }],
-      [{ name: 'ups', columns: ['fieldKey', 'fieldType'], values: [['load', 'float'], ['state', 'float']] }],
+      [
+        {
+          name: 'ups',
+          columns: ['fieldKey', 'fieldType'],
+          values: [
+            ['load', 'float'],
+            ['state', 'float'],
+          ],
+        },
+      ],
       [{ name: 'ups', columns: ['tagKey'], values: [['device'], ['line'], ['site']] }],
       [{ name: 'measurements', columns: ['name'], values: [['ups']] }],
     ]);

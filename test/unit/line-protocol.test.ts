@@ -90,9 +90,7 @@ describe('escaping', () => {
   it('measurement: escaped comma and space stay in the name', () => {
     // The escaped comma must not open a tag set, nor the space end the measurement.
     expect(one('my\\ meas\\,x,device=a v=1 0').measurement).toBe('my meas,x');
-    expect(err('my\\ meas\\,x,device=a v=1', { names: 'strict' })).toBe(
-      'invalid measurement "my meas,x" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$; or set ingest.line_protocol.names: accept)',
-    );
+    expect(err('my\\ meas\\,x,device=a v=1', { names: 'strict' })).toBe('invalid measurement "my meas,x" (must match ^[A-Za-z_][A-Za-z0-9_.-]*$; or set ingest.line_protocol.names: accept)');
   });
 
   it('measurement: an escaped "=" unescapes, as influxd does', () => {
@@ -217,7 +215,6 @@ describe('field values', () => {
     // Characters, not bytes: 1024 euro signs are 3072 bytes and still fit.
     expect(value(`"${'€'.repeat(1024)}"`)).toBe('€'.repeat(1024));
   });
-
 });
 
 describe('timestamps and precision', () => {
@@ -255,9 +252,7 @@ describe('timestamps and precision', () => {
   it('rejects timestamps outside int64 or the safe ms range', () => {
     expect(err('m,device=d v=1 9223372036854775808')).toBe('timestamp out of range "9223372036854775808"');
     expect(err('m,device=d v=1 12345678901234567890')).toBe('timestamp out of range "12345678901234567890"');
-    expect(err('m,device=d v=1 9223372036854775807', { precision: 's' })).toBe(
-      'timestamp out of range "9223372036854775807"',
-    );
+    expect(err('m,device=d v=1 9223372036854775807', { precision: 's' })).toBe('timestamp out of range "9223372036854775807"');
     expect(one('m,device=d v=1 9223372036854775807').ts).toBe(9_223_372_036_854);
   });
 
@@ -289,9 +284,7 @@ describe('lines, comments, line endings', () => {
   });
 
   it('skips a comment ending in CRLF', () => {
-    expect(parse('# c\r\n\r\na,device=d v=1 0\r\n').samples).toEqual([
-      { measurement: 'a', tags: { device: 'd' }, fields: { v: 1 }, ts: 0 },
-    ]);
+    expect(parse('# c\r\n\r\na,device=d v=1 0\r\n').samples).toEqual([{ measurement: 'a', tags: { device: 'd' }, fields: { v: 1 }, ts: 0 }]);
   });
 });
 

@@ -28,7 +28,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-interface Item { seq: number; samples: number; payload: Buffer }
+interface Item {
+  seq: number;
+  samples: number;
+  payload: Buffer;
+}
 
 /** Deterministic payload of `len` bytes, distinct per seq. */
 function item(seq: number, len = 72, samples = seq + 1): Item {
@@ -56,7 +60,11 @@ function drain(s: Spool, limit = Infinity): Item[] {
 }
 
 function segFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.seg')).sort().map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.seg'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 function diskBytes(dir: string): number {
@@ -92,15 +100,21 @@ describe('Spool', () => {
     const variants: Array<[string, (file: string, end4: number, rec5: Buffer) => void]> = [
       ['partial payload', (f, end4) => fs.truncateSync(f, end4 + HDR + 30)],
       ['partial header', (f, end4) => fs.truncateSync(f, end4 + 11)],
-      ['garbage half-header appended', (f, end4, rec5) => {
-        fs.truncateSync(f, end4);
-        fs.appendFileSync(f, rec5.subarray(0, HDR / 2));
-      }],
-      ['complete record with bad crc', (f, end4) => {
-        const fd = fs.openSync(f, 'r+');
-        fs.writeSync(fd, Buffer.from([0xaa, 0x55]), 0, 2, end4 + HDR + 10);
-        fs.closeSync(fd);
-      }],
+      [
+        'garbage half-header appended',
+        (f, end4, rec5) => {
+          fs.truncateSync(f, end4);
+          fs.appendFileSync(f, rec5.subarray(0, HDR / 2));
+        },
+      ],
+      [
+        'complete record with bad crc',
+        (f, end4) => {
+          const fd = fs.openSync(f, 'r+');
+          fs.writeSync(fd, Buffer.from([0xaa, 0x55]), 0, 2, end4 + HDR + 10);
+          fs.closeSync(fd);
+        },
+      ],
     ];
     it.each(variants)('%s: reopen replays the 4 complete records, appends continue after them', (_name, damage) => {
       const dir = tmpDir();
@@ -378,7 +392,10 @@ describe('Spool', () => {
         if (written.length >= 300 && proc.exitCode === null && !proc.killed) proc.kill('SIGKILL');
       });
       // 'close' (not 'exit') so every line the child wrote before dying has been read.
-      await new Promise<void>((resolve, reject) => { proc.on('error', reject); proc.on('close', () => resolve()); });
+      await new Promise<void>((resolve, reject) => {
+        proc.on('error', reject);
+        proc.on('close', () => resolve());
+      });
       expect(proc.signalCode).toBe('SIGKILL');
       const first = written[0]!;
       const last = written[written.length - 1]!;

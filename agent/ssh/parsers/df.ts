@@ -13,17 +13,53 @@ import { Collector, type Line, METRIC, isBlank, num, pct, splitLines, tokensWith
  * `-hosts` (automounter), AIX with "-" for /proc.
  */
 const PSEUDO_FS = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'tmpfs', 'devpts', 'securityfs', 'cgroup', 'cgroup2', 'pstore', 'bpf',
-  'debugfs', 'tracefs', 'mqueue', 'hugetlbfs', 'configfs', 'fusectl', 'binfmt_misc', 'autofs', 'rpc_pipefs',
-  'nsfs', 'efivarfs', 'udev', 'none', 'shm', 'swap', 'fd', 'mnttab', 'ctfs', 'objfs', 'sharefs', '/proc',
-  '/dev', '-hosts', '-fedfs', 'auto_home', 'auto_master',
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'tmpfs',
+  'devpts',
+  'securityfs',
+  'cgroup',
+  'cgroup2',
+  'pstore',
+  'bpf',
+  'debugfs',
+  'tracefs',
+  'mqueue',
+  'hugetlbfs',
+  'configfs',
+  'fusectl',
+  'binfmt_misc',
+  'autofs',
+  'rpc_pipefs',
+  'nsfs',
+  'efivarfs',
+  'udev',
+  'none',
+  'shm',
+  'swap',
+  'fd',
+  'mnttab',
+  'ctfs',
+  'objfs',
+  'sharefs',
+  '/proc',
+  '/dev',
+  '-hosts',
+  '-fedfs',
+  'auto_home',
+  'auto_master',
 ]);
 const PSEUDO_MOUNT = new Set(['/proc', '/dev/fd', '/dev/pts', '/dev/shm', '/sys', '/system/contract', '/system/object', '/etc/mnttab', '/etc/dfs/sharetab']);
 
 /** Bytes per block of the size columns, read from the size column's header. */
 const BLOCK_BYTES: Record<string, number> = {
-  '1024-blocks': 1024, '1k-blocks': 1024, kbytes: 1024, '512-blocks': 512,
-  mb: 1024 ** 2, gb: 1024 ** 3,
+  '1024-blocks': 1024,
+  '1k-blocks': 1024,
+  kbytes: 1024,
+  '512-blocks': 512,
+  mb: 1024 ** 2,
+  gb: 1024 ** 3,
 };
 
 interface DfRow {
@@ -63,7 +99,7 @@ function readTable(stdout: string, out: Collector): { rows: DfRow[]; blockBytes:
       pending = line;
       continue;
     }
-    const fs = pending ? pending.text.trim() : tokens[0]?.token ?? '';
+    const fs = pending ? pending.text.trim() : (tokens[0]?.token ?? '');
     const values = pending ? tokens : tokens.slice(1);
     const numbersLookRight = values.slice(0, columns.length).every((v) => /^(-|\d+(\.\d+)?%?)$/.test(v.token));
     if (pending && !numbersLookRight) {
@@ -81,9 +117,7 @@ function readTable(stdout: string, out: Collector): { rows: DfRow[]; blockBytes:
   return { rows, blockBytes };
 }
 
-function readRow(
-  first: Line, fs: string, values: { token: string; end: number }[], columns: string[], out: Collector, last: Line = first,
-): DfRow[] {
+function readRow(first: Line, fs: string, values: { token: string; end: number }[], columns: string[], out: Collector, last: Line = first): DfRow[] {
   const lastValue = values[columns.length - 1];
   const mount = lastValue ? last.text.slice(lastValue.end).trim() : '';
   const figures = values.slice(0, columns.length);

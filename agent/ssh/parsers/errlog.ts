@@ -48,8 +48,7 @@ export function errptSince(lastTimestamp: string | undefined): string {
  */
 export function errptNewestTimestamp(stdout: string, previous?: string): string | undefined {
   const previousMs = previous === undefined ? undefined : toEpoch(previous);
-  let newest: { stamp: string; ms: number } | undefined =
-    previous !== undefined && previousMs !== undefined ? { stamp: previous, ms: previousMs } : undefined;
+  let newest: { stamp: string; ms: number } | undefined = previous !== undefined && previousMs !== undefined ? { stamp: previous, ms: previousMs } : undefined;
   for (const { text } of splitLines(stdout)) {
     const stamp = ENTRY.exec(text)?.[2];
     const ms = stamp === undefined ? undefined : toEpoch(stamp);

@@ -15,11 +15,15 @@ interface Path {
 function emit(out: Collector, luns: Map<string, Path[]>): void {
   for (const [lun, paths] of luns) {
     const active = paths.filter((p) => p.ok).length;
-    out.add(METRIC.mpath.m, {
-      [METRIC.mpath.total]: paths.length,
-      [METRIC.mpath.active]: active,
-      [METRIC.mpath.failed]: paths.length - active,
-    }, { lun });
+    out.add(
+      METRIC.mpath.m,
+      {
+        [METRIC.mpath.total]: paths.length,
+        [METRIC.mpath.active]: active,
+        [METRIC.mpath.failed]: paths.length - active,
+      },
+      { lun },
+    );
     for (const p of paths) out.add(METRIC.mpath.m, { [METRIC.mpath.pathOk]: p.ok ? 1 : 0 }, { lun, path: p.name });
   }
 }

@@ -32,7 +32,10 @@ export const parseUptime: Parser = (stdout) => {
   }
   // Everything after "up" until the user count ("3 users", "1 user") or the load averages.
   const span = /\bup\s+(.*?)(?:,\s*\d+\s+users?\b|,?\s*load averages?:|$)/.exec(line.text)?.[1] ?? '';
-  const pieces = span.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const pieces = span
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   let seconds = 0;
   for (const piece of pieces) {
     const s = pieceSeconds(piece);

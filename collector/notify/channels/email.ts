@@ -59,7 +59,10 @@ export class EmailChannel implements Channel {
   readonly kind = 'email' as const;
   private readonly transport: Transporter;
 
-  constructor(readonly name: string, private readonly opts: SmtpOptions & { lang?: Lang }) {
+  constructor(
+    readonly name: string,
+    private readonly opts: SmtpOptions & { lang?: Lang },
+  ) {
     this.transport = smtpTransport(opts);
   }
 
@@ -84,7 +87,10 @@ export class EmailToSmsChannel implements Channel {
   private readonly transport: Transporter;
 
   /** @param addressTemplate e.g. `{{phone}}@sms.example.net`; `+` and spaces are stripped from the number. */
-  constructor(readonly name: string, private readonly opts: SmtpOptions & { lang?: Lang; addressTemplate: string }) {
+  constructor(
+    readonly name: string,
+    private readonly opts: SmtpOptions & { lang?: Lang; addressTemplate: string },
+  ) {
     this.transport = smtpTransport(opts);
   }
 

@@ -57,7 +57,10 @@ export class HttpSmsChannel implements Channel {
   readonly kind = 'sms' as const;
   private readonly success: SafeRegex | undefined;
 
-  constructor(readonly name: string, private readonly opts: SmsGatewayOptions) {
+  constructor(
+    readonly name: string,
+    private readonly opts: SmsGatewayOptions,
+  ) {
     this.success = opts.successMatch ? compileSafeRegex(opts.successMatch) : undefined;
   }
 
@@ -90,9 +93,7 @@ export class HttpSmsChannel implements Channel {
 
   async send(content: NotificationContent, r: Recipient, signal: AbortSignal): Promise<SendResult> {
     if (!r.phone) return { ok: false, retryable: false, error: `contact ${r.name} has no phone number` };
-    return callHttp(this.request(content, r), this.opts.timeoutMs ?? 10_000, signal, (body) =>
-      this.success && !this.success.test(body) ? `gateway refused the message: ${body}` : undefined,
-    );
+    return callHttp(this.request(content, r), this.opts.timeoutMs ?? 10_000, signal, (body) => (this.success && !this.success.test(body) ? `gateway refused the message: ${body}` : undefined));
   }
 }
 
@@ -121,7 +122,10 @@ function robotRefusal(body: string): string | undefined {
 export class WebhookChannel implements Channel {
   readonly kind = 'webhook' as const;
 
-  constructor(readonly name: string, private readonly opts: WebhookOptions) {}
+  constructor(
+    readonly name: string,
+    private readonly opts: WebhookOptions,
+  ) {}
 
   /** Robots and webhooks need no contact details: they post to a group. */
   canReach(): boolean {

@@ -86,7 +86,14 @@ const smsHttp = channelType({
       body: Type.Optional(Type.String()),
       signing: Type.Optional(
         Type.Object(
-          { algorithm: Type.Enum(['hmac-sha256', 'md5']), input: Type.String(), encoding: Type.Optional(Type.Enum(['hex', 'base64'])), secret: Type.Optional(Type.String()), secret_env: Type.Optional(Type.String()), secret_file: Type.Optional(Type.String()) },
+          {
+            algorithm: Type.Enum(['hmac-sha256', 'md5']),
+            input: Type.String(),
+            encoding: Type.Optional(Type.Enum(['hex', 'base64'])),
+            secret: Type.Optional(Type.String()),
+            secret_env: Type.Optional(Type.String()),
+            secret_file: Type.Optional(Type.String()),
+          },
           { additionalProperties: false },
         ),
       ),
@@ -100,8 +107,24 @@ const smsHttp = channelType({
     // Refused at load, naming the channel, rather than at the first page.
     if (c.success_match) compileSafeRegex(c.success_match);
     const s = c.signing;
-    const signing = s ? { algorithm: s.algorithm as 'hmac-sha256' | 'md5', input: s.input, encoding: s.encoding as 'hex' | 'base64' | undefined, secret: readSecret(s.secret, s.secret_env, s.secret_file, ctx.vars) ?? '' } : undefined;
-    return new HttpSmsChannel(c.name, { method: c.method as 'GET' | 'POST', url: c.url, headers: c.headers, body: c.body, signing, successMatch: c.success_match, timeoutMs: ctx.timeoutMs, lang: c.lang as Lang | undefined });
+    const signing = s
+      ? {
+          algorithm: s.algorithm as 'hmac-sha256' | 'md5',
+          input: s.input,
+          encoding: s.encoding as 'hex' | 'base64' | undefined,
+          secret: readSecret(s.secret, s.secret_env, s.secret_file, ctx.vars) ?? '',
+        }
+      : undefined;
+    return new HttpSmsChannel(c.name, {
+      method: c.method as 'GET' | 'POST',
+      url: c.url,
+      headers: c.headers,
+      body: c.body,
+      signing,
+      successMatch: c.success_match,
+      timeoutMs: ctx.timeoutMs,
+      lang: c.lang as Lang | undefined,
+    });
   },
 });
 
@@ -121,7 +144,14 @@ const webhook = channelType({
     },
     { additionalProperties: false },
   ),
-  create: (c, ctx) => new WebhookChannel(c.name, { url: c.url, format: c.format as WebhookFormat, secret: readSecret(c.secret, c.secret_env, c.secret_file, ctx.vars), timeoutMs: ctx.timeoutMs, lang: c.lang as Lang | undefined }),
+  create: (c, ctx) =>
+    new WebhookChannel(c.name, {
+      url: c.url,
+      format: c.format as WebhookFormat,
+      secret: readSecret(c.secret, c.secret_env, c.secret_file, ctx.vars),
+      timeoutMs: ctx.timeoutMs,
+      lang: c.lang as Lang | undefined,
+    }),
 });
 
 /** Every channel type; a new type is one more entry in both lists. */

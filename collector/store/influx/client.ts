@@ -71,7 +71,10 @@ function authHeaders(s: InfluxSettings): Record<string, string> {
 }
 
 export class InfluxHttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'InfluxHttpError';
   }

@@ -102,7 +102,17 @@ export function nocSnapshot(src: NocSources, now: number): Sample[] {
 /** Subscribes the store to alert and incident events and starts the snapshot timer; returns a stop function. */
 export function wireInfluxEvents(
   store: EventSink,
-  o: { engine: RuleEngine; manager: IncidentManager; incidents: IncidentStore; judge: SlaJudge; targets: Record<string, { respond: number; resolve: number }>; registry: DeviceRegistry; devicesDown(): number; now(): number; snapshots?: boolean },
+  o: {
+    engine: RuleEngine;
+    manager: IncidentManager;
+    incidents: IncidentStore;
+    judge: SlaJudge;
+    targets: Record<string, { respond: number; resolve: number }>;
+    registry: DeviceRegistry;
+    devicesDown(): number;
+    now(): number;
+    snapshots?: boolean;
+  },
 ): () => void {
   o.engine.onEvent((e) => {
     const p = alertPoint(e);

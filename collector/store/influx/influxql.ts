@@ -58,7 +58,10 @@ export interface InfluxQueryResponse {
 }
 
 export class InfluxQueryError extends Error {
-  constructor(message: string, readonly statement: string) {
+  constructor(
+    message: string,
+    readonly statement: string,
+  ) {
     super(message);
     this.name = 'InfluxQueryError';
   }
@@ -77,7 +80,10 @@ export function toSeriesPoints(q: RangeQuery, body: InfluxQueryResponse, stateme
     for (const s of result.series ?? []) {
       const tags: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.tags ?? {})) if (v !== '' && !registryTags.includes(k)) tags[k] = v;
-      const key = Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',');
+      const key = Object.keys(tags)
+        .sort()
+        .map((k) => `${k}=${tags[k]}`)
+        .join(',');
       let series = out.get(key);
       if (!series) {
         series = { measurement: q.measurement, field: q.field, device: tags.device ?? '', tags, points: [] };
@@ -101,14 +107,7 @@ export function statsStatement(measurement: string, from: number, to: number, bu
 }
 
 /** Parses statsStatement's answer into per-series buckets (columns min_<field>, max_<field>, …). */
-export function toBucketStats(
-  measurement: string,
-  body: InfluxQueryResponse,
-  statement: string,
-  registryTags: readonly string[],
-  bucketMs: number,
-  to: number,
-): SeriesBucketStats[] {
+export function toBucketStats(measurement: string, body: InfluxQueryResponse, statement: string, registryTags: readonly string[], bucketMs: number, to: number): SeriesBucketStats[] {
   if (body.error) throw new InfluxQueryError(body.error, statement);
   const out = new Map<string, SeriesBucketStats>();
   for (const result of body.results ?? []) {
@@ -120,7 +119,10 @@ export function toBucketStats(
       for (const field of fields) {
         const col = (agg: string) => s.columns.indexOf(`${agg}_${field}`);
         const [iMin, iMax, iSum, iCount, iLast] = ['min', 'max', 'sum', 'count', 'last'].map(col) as number[];
-        const key = `${field}|${Object.keys(tags).sort().map((k) => `${k}=${tags[k]}`).join(',')}`;
+        const key = `${field}|${Object.keys(tags)
+          .sort()
+          .map((k) => `${k}=${tags[k]}`)
+          .join(',')}`;
         let series = out.get(key);
         if (!series) out.set(key, (series = { measurement, field, device: tags.device ?? '', tags, buckets: [] }));
         for (const row of s.values) {

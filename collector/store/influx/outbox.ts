@@ -51,7 +51,10 @@ export class InfluxOutbox {
   private readonly selectDead;
   private readonly countDead;
 
-  constructor(private readonly db: Db, private readonly maxBytes: number) {
+  constructor(
+    private readonly db: Db,
+    private readonly maxBytes: number,
+  ) {
     db.exec(`CREATE TABLE IF NOT EXISTS influx_outbox (
       id INTEGER PRIMARY KEY,
       lines TEXT NOT NULL,

@@ -162,11 +162,17 @@ export class InfluxMetricStore implements MetricStore {
         count += r.count;
       }
       try {
-        const dead = await writeIsolatingPoison(this.writer, take.flatMap((r) => r.lines.split('\n')));
+        const dead = await writeIsolatingPoison(
+          this.writer,
+          take.flatMap((r) => r.lines.split('\n')),
+        );
         this.outbox.ackWithDeadLetters((take.at(-1) as (typeof take)[number]).id, dead, this.opts.now());
         if (dead.length > 0) {
           this.opts.onDeadLetters?.(dead.length);
-          this.opts.log?.warn({ dead_letters: dead.length, status: dead[0]?.status, reason: dead[0]?.reason }, 'InfluxDB refused lines for their content; moved to influx_dead_letters, the rest was written');
+          this.opts.log?.warn(
+            { dead_letters: dead.length, status: dead[0]?.status, reason: dead[0]?.reason },
+            'InfluxDB refused lines for their content; moved to influx_dead_letters, the rest was written',
+          );
         }
         this.shipper.shippedLines += count - dead.length;
         this.shipper.lastSuccessMs = this.opts.now();
@@ -175,7 +181,8 @@ export class InfluxMetricStore implements MetricStore {
       } catch (err) {
         const message = (err as Error).message;
         this.shipper.failures++;
-        if (this.shipper.backoffMs === 0 || this.shipper.lastError !== message) this.opts.log?.warn({ err: message, backlog_lines: this.outbox.stats().lines }, 'InfluxDB write failed; samples stay in the outbox');
+        if (this.shipper.backoffMs === 0 || this.shipper.lastError !== message)
+          this.opts.log?.warn({ err: message, backlog_lines: this.outbox.stats().lines }, 'InfluxDB write failed; samples stay in the outbox');
         this.shipper.lastError = message;
         const next = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, this.shipper.backoffMs * 2));
         this.shipper.backoffMs = next;

@@ -20,7 +20,13 @@ interface Window {
   scope: { devices?: string[]; rules?: string[]; tags?: Record<string, string> };
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 /** Which active windows could cover the alert (the collector decided it is muted; this names the likely window). */
 function coveringWindows(a: Alert, windows: Window[]): string[] {
@@ -71,7 +77,14 @@ export function alertsView(main: HTMLElement) {
       SHOWS.map((s) =>
         el(
           'button',
-          { type: 'button', role: 'tab', 'aria-selected': s === show ? 'true' : 'false', 'data-key': `tab-${s}`, 'data-show': s, onclick: () => ((show = s), history.replaceState(null, '', `/alerts?show=${s}`), paint()) },
+          {
+            type: 'button',
+            role: 'tab',
+            'aria-selected': s === show ? 'true' : 'false',
+            'data-key': `tab-${s}`,
+            'data-show': s,
+            onclick: () => ((show = s), history.replaceState(null, '', `/alerts?show=${s}`), paint()),
+          },
           `${t(`counts.${s}`)} (${groups.get(s)?.length ?? 0})`,
         ),
       ),

@@ -27,13 +27,30 @@ export function auditView(main: HTMLElement) {
     if (action.value.trim()) q.set('action', action.value.trim());
     try {
       const { entries } = await get<{ entries: AuditEntry[] }>(`/api/v1/audit?${q}`);
-      const rows = entries.map((e) => el('tr', { 'data-audit': e.id }, el('td', {}, fmtTime(e.at)), el('td', {}, e.actor), el('td', {}, e.action), el('td', {}, e.target), el('td', {}, `${e.ip} (${e.via})`), el('td', { class: 'detail' }, e.detail ? JSON.stringify(e.detail) : '')));
+      const rows = entries.map((e) =>
+        el(
+          'tr',
+          { 'data-audit': e.id },
+          el('td', {}, fmtTime(e.at)),
+          el('td', {}, e.actor),
+          el('td', {}, e.action),
+          el('td', {}, e.target),
+          el('td', {}, `${e.ip} (${e.via})`),
+          el('td', { class: 'detail' }, e.detail ? JSON.stringify(e.detail) : ''),
+        ),
+      );
       replace(list, entries.length ? table(['col.when', 'col.actor', 'col.action', 'col.target', 'col.from', 'col.detail'], rows) : el('p', { class: 'empty' }, t('audit.none')));
     } catch (err) {
       replace(list);
       msg.fail(err);
     }
   };
-  replace(main, el('h1', { tabindex: -1 }, t('audit.title')), el('form', { class: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load()) }, actor, action, el('button', { type: 'submit' }, t('filter'))), msg.node, list);
+  replace(
+    main,
+    el('h1', { tabindex: -1 }, t('audit.title')),
+    el('form', { class: 'search', onsubmit: (e: Event) => (e.preventDefault(), void load()) }, actor, action, el('button', { type: 'submit' }, t('filter'))),
+    msg.node,
+    list,
+  );
   void load();
 }

@@ -15,12 +15,7 @@ type Counts = Record<'firing' | 'pending' | 'suppressed' | 'muted', number>;
 export function sortRows(rows: Iterable<BoardRow>): BoardRow[] {
   // Resolved incidents (waiting for a close) sink below the live ones; then priority, then the oldest first.
   const live = (r: BoardRow) => (r.incident.status === 'resolved' ? 1 : 0);
-  return [...rows].sort(
-    (a, b) =>
-      live(a) - live(b) ||
-      PRIORITY_ORDER.indexOf(a.incident.priority) - PRIORITY_ORDER.indexOf(b.incident.priority) ||
-      a.incident.openedAt - b.incident.openedAt,
-  );
+  return [...rows].sort((a, b) => live(a) - live(b) || PRIORITY_ORDER.indexOf(a.incident.priority) - PRIORITY_ORDER.indexOf(b.incident.priority) || a.incident.openedAt - b.incident.openedAt);
 }
 
 /** Keeps the board's rows and re-reads them; shared by the board and the wall screen. */

@@ -47,7 +47,10 @@ export function deviceView(main: HTMLElement, params: Record<string, string>) {
     const d = devices.devices.find((x) => x.name === name);
     const metrics = [...new Set(series.series.filter((s) => !EVENT_MEASUREMENTS.has(s.measurement)).map((s) => s.metric))].slice(0, MAX_QUERIES);
     const results = await Promise.all(metrics.map((m) => get<QueryResult>(`/api/v1/query?metric=${encodeURIComponent(m)}&device=${q}&from=-6h&step=5m&agg=avg`).catch(() => ({ series: [] }))));
-    const all = results.flatMap((r) => r.series).filter((s) => s.points.some((p) => typeof p[1] === 'number')).sort((a, b) => label(a).localeCompare(label(b)));
+    const all = results
+      .flatMap((r) => r.series)
+      .filter((s) => s.points.some((p) => typeof p[1] === 'number'))
+      .sort((a, b) => label(a).localeCompare(label(b)));
     const latest = all.map((s) => {
       const last = [...s.points].reverse().find((p) => p[1] !== null);
       return el('tr', {}, el('td', {}, label(s)), el('td', { class: 'num' }, last ? String(Math.round((last[1] as number) * 100) / 100) : '—'), el('td', {}, last ? fmtTime(last[0]) : '—'));
@@ -60,13 +63,46 @@ export function deviceView(main: HTMLElement, params: Record<string, string>) {
             'section',
             { 'aria-labelledby': 'meta-h' },
             el('h2', { id: 'meta-h' }, t('device.meta')),
-            el('dl', { class: 'meta' }, Object.entries({ class: d.class, vendor: d.vendor, model: d.model, os: d.os, serial: d.serial, address: d.address, site: d.site, room: d.room, parent: d.parent, agent: d.agent, last_seen: fmtTime(d.last_seen) }).filter(([, v]) => v).map(([k, v]) => [el('dt', {}, k), el('dd', {}, k === 'parent' ? el('a', { href: `/devices/${encodeURIComponent(String(v))}` }, String(v)) : String(v))])),
+            el(
+              'dl',
+              { class: 'meta' },
+              Object.entries({
+                class: d.class,
+                vendor: d.vendor,
+                model: d.model,
+                os: d.os,
+                serial: d.serial,
+                address: d.address,
+                site: d.site,
+                room: d.room,
+                parent: d.parent,
+                agent: d.agent,
+                last_seen: fmtTime(d.last_seen),
+              })
+                .filter(([, v]) => v)
+                .map(([k, v]) => [el('dt', {}, k), el('dd', {}, k === 'parent' ? el('a', { href: `/devices/${encodeURIComponent(String(v))}` }, String(v)) : String(v))]),
+            ),
           )
         : null,
       alerts.alerts.length
-        ? el('section', {}, el('h2', {}, t('alerts.title')), table(['col.priority', 'col.rule', 'col.summary', 'col.state'], alerts.alerts.map((a) => el('tr', {}, el('td', {}, badge(a.priority)), el('td', {}, a.ruleId), el('td', {}, alertText(a, session.lang)), el('td', {}, a.muted ? t('counts.muted') : a.state)))))
+        ? el(
+            'section',
+            {},
+            el('h2', {}, t('alerts.title')),
+            table(
+              ['col.priority', 'col.rule', 'col.summary', 'col.state'],
+              alerts.alerts.map((a) =>
+                el('tr', {}, el('td', {}, badge(a.priority)), el('td', {}, a.ruleId), el('td', {}, alertText(a, session.lang)), el('td', {}, a.muted ? t('counts.muted') : a.state)),
+              ),
+            ),
+          )
         : null,
-      el('section', { 'aria-labelledby': 'latest-h' }, el('h2', { id: 'latest-h' }, t('device.latest')), all.length ? table(['col.name', 'col.value', 'col.when'], latest) : el('p', { class: 'empty' }, t('device.noSeries'))),
+      el(
+        'section',
+        { 'aria-labelledby': 'latest-h' },
+        el('h2', { id: 'latest-h' }, t('device.latest')),
+        all.length ? table(['col.name', 'col.value', 'col.when'], latest) : el('p', { class: 'empty' }, t('device.noSeries')),
+      ),
       all.length ? el('section', { 'aria-labelledby': 'charts-h' }, el('h2', { id: 'charts-h' }, t('device.charts')), charts) : null,
     );
     const width = Math.min(360, Math.max(240, charts.clientWidth - 16));
@@ -77,7 +113,18 @@ export function deviceView(main: HTMLElement, params: Record<string, string>) {
       const ys = s.points.map((p) => p[1]);
       plots.push(
         new uPlot(
-          { width, height: 110, legend: { show: false }, cursor: { show: true }, scales: { x: { time: true } }, axes: [{ size: 24, font: '10px sans-serif' }, { size: 40, font: '10px sans-serif' }], series: [{}, { stroke: '#2563eb', width: 1.5, fill: 'rgba(37,99,235,0.08)' }] },
+          {
+            width,
+            height: 110,
+            legend: { show: false },
+            cursor: { show: true },
+            scales: { x: { time: true } },
+            axes: [
+              { size: 24, font: '10px sans-serif' },
+              { size: 40, font: '10px sans-serif' },
+            ],
+            series: [{}, { stroke: '#2563eb', width: 1.5, fill: 'rgba(37,99,235,0.08)' }],
+          },
           [xs, ys],
           box,
         ),

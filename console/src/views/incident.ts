@@ -21,8 +21,22 @@ interface Detail {
 
 function describe(entry: Detail['timeline'][number]): string {
   const d = entry.detail;
-  const parts = [d.summary, d.text, d.note, d.to ? `→ ${String(d.to)}` : undefined, d.cause ? `${t('incident.cause')}: ${String(d.cause)}` : undefined, d.fix ? `${t('incident.fix')}: ${String(d.fix)}` : undefined, d.reason, d.channel ? `${String(d.channel)}` : undefined, d.clock ? `${String(d.clock)}` : undefined, d.error];
-  return parts.filter((p) => p !== undefined && p !== null && p !== '').map(String).join(' · ');
+  const parts = [
+    d.summary,
+    d.text,
+    d.note,
+    d.to ? `→ ${String(d.to)}` : undefined,
+    d.cause ? `${t('incident.cause')}: ${String(d.cause)}` : undefined,
+    d.fix ? `${t('incident.fix')}: ${String(d.fix)}` : undefined,
+    d.reason,
+    d.channel ? `${String(d.channel)}` : undefined,
+    d.clock ? `${String(d.clock)}` : undefined,
+    d.error,
+  ];
+  return parts
+    .filter((p) => p !== undefined && p !== null && p !== '')
+    .map(String)
+    .join(' · ');
 }
 
 export function incidentView(main: HTMLElement, params: Record<string, string>) {
@@ -49,14 +63,25 @@ export function incidentView(main: HTMLElement, params: Record<string, string>) 
   };
 
   function actionForms(i: Incident, firing: number): HTMLElement {
-    if (!can('operator')) return el('section', { class: 'actions', 'aria-labelledby': 'act-h' }, el('h2', { id: 'act-h' }, t('incident.actions')), el('p', { class: 'note', 'data-readonly': '' }, t('incident.readOnly', { role: session.user?.role ?? '' })));
+    if (!can('operator'))
+      return el(
+        'section',
+        { class: 'actions', 'aria-labelledby': 'act-h' },
+        el('h2', { id: 'act-h' }, t('incident.actions')),
+        el('p', { class: 'note', 'data-readonly': '' }, t('incident.readOnly', { role: session.user?.role ?? '' })),
+      );
     const live = i.status === 'open' || i.status === 'acknowledged';
     const forms: HTMLElement[] = [];
     if (i.status === 'open') forms.push(el('button', { type: 'button', class: 'primary', 'data-action': 'ack', onclick: () => void act('ack', {}) }, t('incident.ack')));
     if (i.status !== 'closed') {
       const to = el('input', { name: 'to', required: true, maxlength: 128, autocomplete: 'off', value: i.assignee ?? '' });
       forms.push(
-        el('form', { 'data-action': 'assign', onsubmit: (e: Event) => (e.preventDefault(), void act('assign', { to: to.value.trim() }, e.target as HTMLFormElement)) }, field(t('incident.assignTo'), to), el('button', { type: 'submit' }, t('incident.assign'))),
+        el(
+          'form',
+          { 'data-action': 'assign', onsubmit: (e: Event) => (e.preventDefault(), void act('assign', { to: to.value.trim() }, e.target as HTMLFormElement)) },
+          field(t('incident.assignTo'), to),
+          el('button', { type: 'submit' }, t('incident.assign')),
+        ),
       );
     }
     const text = el('textarea', { name: 'text', required: true, rows: 2, maxlength: 10000 });
@@ -72,7 +97,14 @@ export function incidentView(main: HTMLElement, params: Record<string, string>) 
     );
     if (live) {
       const note = el('input', { name: 'note', maxlength: 10000 });
-      forms.push(el('form', { 'data-action': 'resolve', onsubmit: (e: Event) => (e.preventDefault(), void act('resolve', note.value ? { note: note.value } : {}, e.target as HTMLFormElement)) }, field(t('incident.note'), note), el('button', { type: 'submit' }, t('incident.resolve'))));
+      forms.push(
+        el(
+          'form',
+          { 'data-action': 'resolve', onsubmit: (e: Event) => (e.preventDefault(), void act('resolve', note.value ? { note: note.value } : {}, e.target as HTMLFormElement)) },
+          field(t('incident.note'), note),
+          el('button', { type: 'submit' }, t('incident.resolve')),
+        ),
+      );
     }
     if (i.status !== 'closed') {
       const cause = el('textarea', { name: 'cause', required: true, rows: 2, maxlength: 10000 });
@@ -103,9 +135,7 @@ export function incidentView(main: HTMLElement, params: Record<string, string>) 
     const i = d.incident;
     const now = Date.now();
     const stopped = { respond: (i.acknowledgedAt ?? i.resolvedAt) !== null, plan: (i.plannedAt ?? i.resolvedAt) !== null, resolve: i.resolvedAt !== null };
-    const clocks = (['respond', 'plan', 'resolve'] as const).map((c) =>
-      el('div', { class: 'kv' }, el('span', {}, t(`col.${c}`)), clockCell({ ...d.sla[c], stopped: stopped[c] }, now)),
-    );
+    const clocks = (['respond', 'plan', 'resolve'] as const).map((c) => el('div', { class: 'kv' }, el('span', {}, t(`col.${c}`)), clockCell({ ...d.sla[c], stopped: stopped[c] }, now)));
     const firing = d.alerts.filter((a) => a.active).length;
     replace(
       body,
@@ -133,7 +163,17 @@ export function incidentView(main: HTMLElement, params: Record<string, string>) 
         el('h2', { id: 'al-h' }, t('incident.alerts')),
         table(
           ['col.rule', 'col.device', 'col.reason', 'col.state', 'col.since'],
-          d.alerts.map((a) => el('tr', {}, el('td', {}, a.ruleId), el('td', {}, a.device), el('td', {}, a.role), el('td', {}, a.active ? t('incident.active') : t('incident.cleared')), el('td', {}, fmtTime(a.attachedAt)))),
+          d.alerts.map((a) =>
+            el(
+              'tr',
+              {},
+              el('td', {}, a.ruleId),
+              el('td', {}, a.device),
+              el('td', {}, a.role),
+              el('td', {}, a.active ? t('incident.active') : t('incident.cleared')),
+              el('td', {}, fmtTime(a.attachedAt)),
+            ),
+          ),
         ),
       ),
       el(
@@ -142,20 +182,44 @@ export function incidentView(main: HTMLElement, params: Record<string, string>) 
         el('h2', { id: 'kf-h' }, t('incident.knownFixes')),
         d.known_fixes.length === 0
           ? el('p', { class: 'empty' }, t('incident.noFixes'))
-          : el('ul', {}, d.known_fixes.map((f) => el('li', {}, el('a', { href: `/incidents/${f.incidentId}` }, `#${f.incidentId}`), ` ${fmtTime(f.closedAt)} — `, el('b', {}, `${t('incident.cause')}: `), f.cause, '; ', el('b', {}, `${t('incident.fix')}: `), f.fix))),
+          : el(
+              'ul',
+              {},
+              d.known_fixes.map((f) =>
+                el(
+                  'li',
+                  {},
+                  el('a', { href: `/incidents/${f.incidentId}` }, `#${f.incidentId}`),
+                  ` ${fmtTime(f.closedAt)} — `,
+                  el('b', {}, `${t('incident.cause')}: `),
+                  f.cause,
+                  '; ',
+                  el('b', {}, `${t('incident.fix')}: `),
+                  f.fix,
+                ),
+              ),
+            ),
       ),
       el(
         'section',
         { 'aria-labelledby': 'tl-h' },
         el('h2', { id: 'tl-h' }, t('incident.timeline')),
-        el('ol', { class: 'timeline' }, d.timeline.map((e) => el('li', { 'data-type': e.type }, el('time', {}, fmtTime(e.at)), ' ', el('b', {}, e.type), e.actor ? ` (${e.actor})` : '', ' ', describe(e)))),
+        el(
+          'ol',
+          { class: 'timeline' },
+          d.timeline.map((e) => el('li', { 'data-type': e.type }, el('time', {}, fmtTime(e.at)), ' ', el('b', {}, e.type), e.actor ? ` (${e.actor})` : '', ' ', describe(e))),
+        ),
       ),
       d.notifications.length
         ? el(
             'section',
             { 'aria-labelledby': 'nt-h' },
             el('h2', { id: 'nt-h' }, t('incident.notifications')),
-            el('ul', {}, d.notifications.map((n) => el('li', {}, `${n.kind} · ${n.channel} · ${n.recipient?.name ?? ''} · ${n.status ?? ''}`))),
+            el(
+              'ul',
+              {},
+              d.notifications.map((n) => el('li', {}, `${n.kind} · ${n.channel} · ${n.recipient?.name ?? ''} · ${n.status ?? ''}`)),
+            ),
           )
         : null,
     );

@@ -67,7 +67,14 @@ export function kbView(main: HTMLElement) {
           const item: HTMLElement = el(
             'li',
             { 'data-kb': e.incidentId },
-            el('p', { class: 'kb-head' }, el('a', { href: `/incidents/${e.incidentId}` }, `#${e.incidentId}`), ' ', el('strong', {}, e.title ?? e.ruleId), ` · ${e.device ?? ''} · ${e.ruleId} · ${fmtTime(e.closedAt)}`),
+            el(
+              'p',
+              { class: 'kb-head' },
+              el('a', { href: `/incidents/${e.incidentId}` }, `#${e.incidentId}`),
+              ' ',
+              el('strong', {}, e.title ?? e.ruleId),
+              ` · ${e.device ?? ''} · ${e.ruleId} · ${fmtTime(e.closedAt)}`,
+            ),
             el('p', {}, el('b', {}, `${t('col.cause')}: `), el('span', { class: 'cause' }, e.cause)),
             el('p', {}, el('b', {}, `${t('col.fix')}: `), el('span', { class: 'fix' }, e.fix)),
             e.editedBy ? el('p', { class: 'note' }, t('kb.edited', { by: e.editedBy, at: fmtTime(e.editedAt) })) : null,
@@ -78,7 +85,10 @@ export function kbView(main: HTMLElement) {
       ),
     );
   }
-  search.addEventListener('input', debounce(() => void load().catch((err) => msg.fail(err)), 250));
+  search.addEventListener(
+    'input',
+    debounce(() => void load().catch((err) => msg.fail(err)), 250),
+  );
   load().catch((err) => msg.fail(err));
   queueMicrotask(() => search.focus());
 }

@@ -16,7 +16,11 @@ export function loginView(main: HTMLElement) {
   const expired = new URLSearchParams(location.search).get('expired') === '1';
   const username = el('input', { name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' });
   const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const langButton = el('button', { type: 'button', class: 'lang', 'aria-label': t('lang.label'), onclick: () => (setLang(session.lang === 'en' ? 'zh-CN' : 'en'), navigate(location.pathname + location.search, true)) }, t('lang.switch'));
+  const langButton = el(
+    'button',
+    { type: 'button', class: 'lang', 'aria-label': t('lang.label'), onclick: () => (setLang(session.lang === 'en' ? 'zh-CN' : 'en'), navigate(location.pathname + location.search, true)) },
+    t('lang.switch'),
+  );
 
   const changeForm = () => {
     const current = el('input', { name: 'current', type: 'password', autocomplete: 'current-password', required: true, value: password.value });
@@ -61,8 +65,7 @@ export function loginView(main: HTMLElement) {
           if (res.user.must_change_password) {
             replace(main, el('div', { class: 'login' }, el('div', { class: 'login-top' }, el('h1', { tabindex: -1 }, t('brand')), langButton), changeForm()));
             (main.querySelector('input[name="next"]') as HTMLInputElement | null)?.focus();
-          }
-          else navigate(nextPath(), true);
+          } else navigate(nextPath(), true);
         } catch (err) {
           msg.node.className = 'message error';
           msg.node.textContent = t('login.failed', { msg: err instanceof ApiError ? err.message : String(err) });

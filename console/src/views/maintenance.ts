@@ -22,7 +22,17 @@ interface Window {
 }
 
 const scopeText = (s: Window['scope']) =>
-  [s.devices?.length ? s.devices.join(', ') : '', s.rules?.length ? `rules: ${s.rules.join(', ')}` : '', s.tags ? Object.entries(s.tags).map(([k, v]) => `${k}=${v}`).join(', ') : ''].filter(Boolean).join(' · ') || '*';
+  [
+    s.devices?.length ? s.devices.join(', ') : '',
+    s.rules?.length ? `rules: ${s.rules.join(', ')}` : '',
+    s.tags
+      ? Object.entries(s.tags)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' · ') || '*';
 
 export function maintenanceView(main: HTMLElement) {
   const list = el('div', {}, el('p', {}, t('loading')));
@@ -86,18 +96,22 @@ export function maintenanceView(main: HTMLElement) {
           'td',
           {},
           w.source === 'api' && can('operator')
-            ? el('button', {
-                type: 'button',
-                'data-end': w.id,
-                onclick: async () => {
-                  try {
-                    await api('DELETE', `/api/v1/maintenance/${encodeURIComponent(w.id)}`);
-                    await load();
-                  } catch (err) {
-                    msg.fail(err);
-                  }
+            ? el(
+                'button',
+                {
+                  type: 'button',
+                  'data-end': w.id,
+                  onclick: async () => {
+                    try {
+                      await api('DELETE', `/api/v1/maintenance/${encodeURIComponent(w.id)}`);
+                      await load();
+                    } catch (err) {
+                      msg.fail(err);
+                    }
+                  },
                 },
-              }, t('maint.end'))
+                t('maint.end'),
+              )
             : null,
         ),
       ),

@@ -36,7 +36,16 @@ export function reportsView(main: HTMLElement) {
           el('td', {}, link(`/api/v1/reports/${r.date}?lang=${encodeURIComponent(r.lang || session.lang)}${r.site ? `&site=${encodeURIComponent(r.site)}` : ''}`)),
         ),
       );
-      const period = periods.map((p) => el('tr', {}, el('td', {}, `${p.period} ${p.label}`), el('td', {}, p.lang), el('td', {}, fmtTime(p.generatedAt)), el('td', {}, link(`/api/v1/reports/${p.period}/${p.label}?lang=${encodeURIComponent(p.lang || session.lang)}`))));
+      const period = periods.map((p) =>
+        el(
+          'tr',
+          {},
+          el('td', {}, `${p.period} ${p.label}`),
+          el('td', {}, p.lang),
+          el('td', {}, fmtTime(p.generatedAt)),
+          el('td', {}, link(`/api/v1/reports/${p.period}/${p.label}?lang=${encodeURIComponent(p.lang || session.lang)}`)),
+        ),
+      );
       replace(
         body,
         reports.length ? table(['col.date', 'col.scope', 'col.lang', 'col.summary', 'col.when', 'incident.actions'], daily) : el('p', { class: 'empty' }, t('reports.none')),

@@ -57,7 +57,13 @@ export function roomView(main: HTMLElement) {
     const [devices, alerts] = await Promise.all([get<{ devices: DeviceRecord[] }>('/api/v1/devices'), get<{ alerts: Alert[] }>('/api/v1/alerts?state=pending,firing,suppressed')]);
     const worst = worstStates(alerts.alerts);
     if (devices.devices.length === 0) return replace(body, el('p', { class: 'empty' }, t('room.none')));
-    const legend = el('p', { class: 'legend' }, [...PRIORITY_ORDER.map((p) => p.toLowerCase()), 'pending', 'suppressed', 'muted', 'ok'].map((s) => el('span', { class: `tile-key ${s}` }, s === 'ok' ? t('room.ok') : s.startsWith('p') && s.length === 2 ? s.toUpperCase() : t(`counts.${s as 'pending'}`))));
+    const legend = el(
+      'p',
+      { class: 'legend' },
+      [...PRIORITY_ORDER.map((p) => p.toLowerCase()), 'pending', 'suppressed', 'muted', 'ok'].map((s) =>
+        el('span', { class: `tile-key ${s}` }, s === 'ok' ? t('room.ok') : s.startsWith('p') && s.length === 2 ? s.toUpperCase() : t(`counts.${s as 'pending'}`)),
+      ),
+    );
     const sites = [...group(devices.devices, (d) => d.site ?? '')].map(([site, inSite]) =>
       el(
         'section',
@@ -78,7 +84,21 @@ export function roomView(main: HTMLElement) {
                   { class: 'tiles' },
                   inClass.map((d) => {
                     const state = worst.get(d.name) ?? 'ok';
-                    return el('li', {}, el('a', { href: `/devices/${encodeURIComponent(d.name)}`, class: `tile ${state}`, 'data-device': d.name, 'data-state': state, title: `${d.vendor ?? ''} ${d.model ?? ''}`.trim() || d.name }, d.name));
+                    return el(
+                      'li',
+                      {},
+                      el(
+                        'a',
+                        {
+                          href: `/devices/${encodeURIComponent(d.name)}`,
+                          class: `tile ${state}`,
+                          'data-device': d.name,
+                          'data-state': state,
+                          title: `${d.vendor ?? ''} ${d.model ?? ''}`.trim() || d.name,
+                        },
+                        d.name,
+                      ),
+                    );
                   }),
                 ),
               ),

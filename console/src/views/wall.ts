@@ -38,9 +38,20 @@ export function wallView(main: HTMLElement) {
             return el(
               'article',
               { class: `wall-card ${i.priority.toLowerCase()} ${i.status}`, 'data-incident': i.id, 'data-device': i.device },
-              el('div', { class: 'wall-top' }, el('span', { class: 'wall-prio' }, i.priority), el('span', { class: 'wall-dev' }, i.device), el('span', { class: 'wall-age', 'data-since': i.openedAt }, dur(now - i.openedAt))),
+              el(
+                'div',
+                { class: 'wall-top' },
+                el('span', { class: 'wall-prio' }, i.priority),
+                el('span', { class: 'wall-dev' }, i.device),
+                el('span', { class: 'wall-age', 'data-since': i.openedAt }, dur(now - i.openedAt)),
+              ),
               el('div', { class: 'wall-title' }, i.title),
-              el('div', { class: 'wall-foot' }, el('span', {}, `${t(`col.${next.name}`)} `, clockCell(next.clock, now)), el('span', {}, `${tierLabel(i.tier)} · ${i.assignee ?? t(`status.${i.status}`)}`)),
+              el(
+                'div',
+                { class: 'wall-foot' },
+                el('span', {}, `${t(`col.${next.name}`)} `, clockCell(next.clock, now)),
+                el('span', {}, `${tierLabel(i.tier)} · ${i.assignee ?? t(`status.${i.status}`)}`),
+              ),
             );
           }),
     );
