@@ -9,36 +9,7 @@ import { openDb, type Db } from '../../collector/db.js';
 import { IncidentManager, type IncidentChange } from '../../collector/incidents/manager.js';
 import { IncidentStore } from '../../collector/incidents/store.js';
 import type { AlertEvent, AlertState } from '../../collector/rules/events.js';
-import type { Priority } from '../../collector/rules/types.js';
-
-const T0 = Date.UTC(2026, 10, 23, 2, 0, 0);
-const MIN = 60_000;
-
-function alert(ruleId: string, device: string, priority: Priority, extra: Partial<AlertState> = {}): AlertState {
-  return {
-    identity: `${ruleId}|device="${device}"`,
-    ruleId,
-    device,
-    tags: { device },
-    state: 'firing',
-    priority,
-    value: 1,
-    activeSince: T0,
-    firingSince: T0,
-    clearingSince: null,
-    resolvedAt: null,
-    changes: [],
-    flapping: false,
-    suppressedBy: null,
-    graceUntil: null,
-    muted: false,
-    summary: `${ruleId} on ${device}`,
-    runbook: '',
-    labels: {},
-    updatedAt: T0,
-    ...extra,
-  };
-}
+import { alert, MIN, T0 } from './alert-fixture.js';
 
 /** Every kind of event: opens, correlation, suppression, escalation, flapping, resolution, reopening, re-fire. */
 function script(): AlertEvent[] {
