@@ -3,20 +3,9 @@
  * server computes them (pauses for maintenance included). The console counts
  * down from `deadline` itself, so a row needs no refresh to stay current.
  */
-import type { Incident } from '../incidents/types.js';
+import type { BoardClock, BoardRow, Incident } from '../contract/incidents.js';
 
-export interface BoardClock {
-  deadline: number;
-  targetMs: number;
-  breached: boolean;
-  /** The clock no longer runs: acknowledged (respond), planned (plan) or resolved. */
-  stopped: boolean;
-}
-
-export interface BoardRow {
-  incident: Incident;
-  sla: { respond: BoardClock; plan: BoardClock; resolve: BoardClock };
-}
+export type { BoardClock, BoardRow } from '../contract/incidents.js';
 
 /** The incidents the board shows: everything not closed (a resolved P1 still waits for its close). */
 export const BOARD_STATUSES = ['open', 'acknowledged', 'resolved'] as const;

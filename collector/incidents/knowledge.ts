@@ -5,20 +5,10 @@
  * An edit keeps who and when; the incident's own closing note in its timeline
  * stays as it was written.
  */
+import type { KnowledgeEntry } from '../contract/incidents.js';
 import type { Db } from '../db.js';
 
-export interface KnowledgeEntry {
-  incidentId: number;
-  ruleId: string;
-  cause: string;
-  fix: string;
-  closedAt: number;
-  title: string | null;
-  device: string | null;
-  priority: string | null;
-  editedBy: string | null;
-  editedAt: number | null;
-}
+export type { KnowledgeEntry } from '../contract/incidents.js';
 
 interface Row {
   incident_id: number;

@@ -5,31 +5,7 @@
  */
 import type { Priority } from '../rules/types.js';
 
-export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved', 'closed'] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-export interface Incident {
-  id: number;
-  status: IncidentStatus;
-  priority: Priority;
-  title: string;
-  /** The rule of the alert that opened it (knowledge base key). */
-  ruleId: string;
-  device: string;
-  openedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  /** When a plan/diagnosis was recorded (stops the plan clock). */
-  plannedAt: number | null;
-  resolvedAt: number | null;
-  closedAt: number | null;
-  assignee: string | null;
-  /** Index into the policy's tiers: 0 = L1. */
-  tier: number;
-  cause: string | null;
-  fix: string | null;
-  updatedAt: number;
-}
+export { INCIDENT_STATUSES, type Incident, type IncidentStatus } from '../contract/incidents.js';
 
 /** What an attached alert says now: the incident's title and priority follow its highest-priority active alert. */
 export interface AlertText {

@@ -5,8 +5,9 @@
  */
 import type { MetricSelector } from '../store/selector.js';
 
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import type { Priority } from '../contract/incidents.js';
+
+export { PRIORITIES, type Priority } from '../contract/incidents.js';
 
 /** A position in a rule file, 1-based. */
 export interface SourcePos {

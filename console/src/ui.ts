@@ -2,38 +2,11 @@
 import { ApiError } from './api.js';
 import { el } from './dom.js';
 import { dur, t } from './state.js';
+import type { BoardClock as Clock, Incident, Priority } from '../../collector/contract/incidents.js';
 import type { Key } from './i18n.js';
 
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
-export interface Incident {
-  id: number;
-  status: 'open' | 'acknowledged' | 'resolved' | 'closed';
-  priority: Priority;
-  title: string;
-  ruleId: string;
-  device: string;
-  openedAt: number;
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  plannedAt: number | null;
-  resolvedAt: number | null;
-  closedAt: number | null;
-  assignee: string | null;
-  tier: number;
-  cause: string | null;
-  fix: string | null;
-  updatedAt: number;
-}
-export interface Clock {
-  deadline: number;
-  targetMs: number;
-  breached: boolean;
-  stopped: boolean;
-}
-export interface BoardRow {
-  incident: Incident;
-  sla: Record<'respond' | 'plan' | 'resolve', Clock>;
-}
+export type { BoardRow, Incident, Priority } from '../../collector/contract/incidents.js';
+export type { BoardClock as Clock } from '../../collector/contract/incidents.js';
 export interface Alert {
   identity: string;
   ruleId: string;

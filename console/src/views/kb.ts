@@ -3,19 +3,9 @@ import { api, get } from '../api.js';
 import { debounce, el, replace } from '../dom.js';
 import { can, fmtTime, t } from '../state.js';
 import { field, messageLine } from '../ui.js';
+import type { KnowledgeEntry } from '../../../collector/contract/incidents.js';
 
-interface Entry {
-  incidentId: number;
-  ruleId: string;
-  cause: string;
-  fix: string;
-  closedAt: number;
-  title: string | null;
-  device: string | null;
-  priority: string | null;
-  editedBy: string | null;
-  editedAt: number | null;
-}
+type Entry = KnowledgeEntry;
 
 export function kbView(main: HTMLElement) {
   const initial = new URLSearchParams(location.search).get('q') ?? '';
