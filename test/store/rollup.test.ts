@@ -180,6 +180,25 @@ describe('rollups answer exactly what the raw rows answer', () => {
     ).toBe(-500);
   });
 
+  it('the background job computes closed buckets only; a read computes the one still filling', async () => {
+    store.flushHead();
+    // "Now" is 30 s into the last minute of the data: that minute and its hour are still filling.
+    const lastMinute = Math.max(...rows.map((r) => r.ts)) - (Math.max(...rows.map((r) => r.ts)) % MIN);
+    store.rollups.backgroundTick(lastMinute + 30_000);
+    const health = () => store.rollups.health() as Record<string, number>;
+    expect(health().dirty_1m).toBe(1);
+    expect(db.prepare('SELECT b FROM rollup_dirty_1m').pluck().all()).toEqual([lastMinute]);
+    // Every closed minute is rolled up, and its hour is marked.
+    const built = db
+      .prepare(`SELECT count(DISTINCT b) FROM rollup_1m_${MIDNIGHT / DAY}`)
+      .pluck()
+      .get() as number;
+    expect(built).toBe(3 * 60 - 1);
+    // The read catches the open minute up and answers exactly what the raw rows do.
+    await expectAll(MIDNIGHT + 2 * HOUR, MIDNIGHT + 3 * HOUR, [MIN, HOUR]);
+    expect(health()).toMatchObject({ dirty_1m: 0, dirty_1h: 0 });
+  });
+
   it('gives bucket statistics from rollups equal to the raw rows, on aligned and unaligned grids', async () => {
     const check = async (from: number, to: number, bucketMs: number) => {
       const got = await store.bucketStats({ from, to, bucketMs });
