@@ -71,14 +71,12 @@ export function installGuard(app: FastifyInstance, auth: AuthService, agents: To
     if (who.session && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameSecret(sent, who.session.csrf)) {
-        return reply
-          .code(403)
-          .send({
-            statusCode: 403,
-            code: 'RW_CSRF',
-            error: 'csrf',
-            message: `a change made with the session cookie needs the header ${CSRF_HEADER} (the csrf value from /api/v1/auth/login or /api/v1/auth/me)`,
-          });
+        return reply.code(403).send({
+          statusCode: 403,
+          code: 'RW_CSRF',
+          error: 'csrf',
+          message: `a change made with the session cookie needs the header ${CSRF_HEADER} (the csrf value from /api/v1/auth/login or /api/v1/auth/me)`,
+        });
       }
     }
     if (who.identity.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(request.routeOptions.url ?? '')) {

@@ -83,14 +83,12 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthService
         return reply.code(429).send({ statusCode: 429, code: 'RW_LOGIN_LOCKED', error: 'too_many_attempts', message: result.message });
       }
       if (result.status === 401) return refuse(reply, 401, 'unauthenticated', result.message);
-      return reply
-        .code(result.status)
-        .send({
-          statusCode: result.status,
-          code: result.status === 403 ? 'RW_FORBIDDEN' : 'RW_DIRECTORY_UNAVAILABLE',
-          error: result.status === 403 ? 'forbidden' : 'unavailable',
-          message: result.message,
-        });
+      return reply.code(result.status).send({
+        statusCode: result.status,
+        code: result.status === 403 ? 'RW_FORBIDDEN' : 'RW_DIRECTORY_UNAVAILABLE',
+        error: result.status === 403 ? 'forbidden' : 'unavailable',
+        message: result.message,
+      });
     }
     request.identity = { username: result.user.username, display: result.user.display, role: result.user.role, teams: result.user.teams, via: 'session' };
     recordAudit(request, 'auth.login', `user:${result.user.username}`, { source: result.user.source });
